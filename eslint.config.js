@@ -1,0 +1,53 @@
+// Lint rules, including the layering of src/ (see STYLE.md): a machine keeps the dependency direction.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+/** Folders each layer must not import from (relative imports are resolved by pattern). */
+const layers = {
+  core: ['config', 'query', 'store', 'meta', 'ingest', 'search', 'http', 'cli', 'auth', 'audit', 'volume'],
+  config: ['query', 'store', 'meta', 'ingest', 'search', 'http', 'cli'],
+  query: ['store', 'meta', 'ingest', 'search', 'http', 'cli', 'config'],
+  store: ['meta', 'ingest', 'search', 'http', 'cli'],
+  meta: ['store', 'ingest', 'search', 'http', 'cli'],
+  ingest: ['http', 'cli'],
+  http: ['cli'],
+};
+
+const layerRules = Object.entries(layers).map(([layer, banned]) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      { patterns: banned.map((b) => ({ group: [`**/${b}/*`, `../${b}`], message: `${layer}/ must not import ${b}/` })) },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'web/dist/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      'import-x/no-cycle': 'error',
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  ...layerRules,
+);
