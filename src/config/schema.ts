@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+/** The one configuration schema of `quarry serve`. Every key has a default; env and flags override. */
+export const configSchema = z.object({
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  dataDir: z.string().min(1),
+  /** Initial admin password; used only when the data directory is created. */
+  adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** Public base URL printed in ingest URLs (defaults to http://host:port). */
+  publicUrl: z.string().url().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Store Quarry's own logs in its store under _sourceCategory=quarry/<component>. */
+  selfLogs: z.boolean(),
+  ingest: z.object({
+    /** Largest accepted body after decompression, in bytes. */
+    maxBodyBytes: z.coerce.number().int().positive(),
+    /** Largest decompressed/compressed ratio accepted once a body passes 1 MiB (zip-bomb guard). */
+    maxCompressionRatio: z.coerce.number().positive(),
+    /** Lines waiting for the store at most; beyond it requests get 429. */
+    queueMaxLines: z.coerce.number().int().positive(),
+    /** Bytes waiting for the store at most; beyond it requests get 429. */
+    queueMaxBytes: z.coerce.number().int().positive(),
+    /** Largest single append to the store, in bytes of encoded rows. */
+    batchMaxBytes: z.coerce.number().int().positive(),
+    /** How long a batch may wait for company before it is written (group commit window). */
+    flushIntervalMs: z.coerce.number().int().min(0),
+    /** fsync every insert (survives power loss, costs throughput). */
+    fsync: z.boolean(),
+    /** A store append taking longer than this fails the batch (503). */
+    appendTimeoutMs: z.coerce.number().int().positive(),
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export const defaultConfig: Config = {
+  host: '127.0.0.1',
+  port: 7080,
+  dataDir: './quarry-data',
+  logLevel: 'info',
+  selfLogs: true,
+  ingest: {
+    maxBodyBytes: 100 * 1024 * 1024,
+    maxCompressionRatio: 200,
+    queueMaxLines: 2_000_000,
+    queueMaxBytes: 256 * 1024 * 1024,
+    batchMaxBytes: 32 * 1024 * 1024,
+    flushIntervalMs: 5,
+    fsync: false,
+    appendTimeoutMs: 60_000,
+  },
+};

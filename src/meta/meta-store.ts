@@ -1,0 +1,84 @@
+/**
+ * The MetaStore port: users, access keys, HTTP sources and settings. Adapters: sqlite (embedded) now,
+ * postgres (scale-out) later; both must pass test/conformance/meta-store.case.ts.
+ */
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface AccessKeyRecord {
+  id: string;
+  /** Public half of the key; shown in lists. */
+  accessId: string;
+  /** SHA-256 of the secret half (the secret is 256 random bits, so a slow hash adds nothing). */
+  secretHash: string;
+  userId: string;
+  label: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export const MultilineMode = { Line: 'line', Infer: 'infer', Regex: 'regex' } as const;
+export type MultilineMode = (typeof MultilineMode)[keyof typeof MultilineMode];
+
+export interface MultilineSetting {
+  mode: MultilineMode;
+  /** The boundary regex (source text) when mode is `regex`. */
+  boundary?: string;
+}
+
+export interface SourceRecord {
+  id: string;
+  name: string;
+  /** SHA-256 of the ingest token; the token itself is shown once, at creation or rotation. */
+  tokenHash: string;
+  category: string | null;
+  host: string | null;
+  multiline: MultilineSetting;
+  timestampFormat: string | null;
+  createdAt: number;
+}
+
+export type NewSource = Omit<SourceRecord, 'createdAt'>;
+
+export interface UserRepository {
+  create(user: UserRecord): Promise<void>;
+  findByUsername(username: string): Promise<UserRecord | undefined>;
+  findById(id: string): Promise<UserRecord | undefined>;
+  updatePassword(id: string, passwordHash: string): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface AccessKeyRepository {
+  create(key: AccessKeyRecord): Promise<void>;
+  findByAccessId(accessId: string): Promise<AccessKeyRecord | undefined>;
+  list(userId?: string): Promise<AccessKeyRecord[]>;
+  /** Deletes the key; false when no key had that id. */
+  revoke(id: string): Promise<boolean>;
+  touch(id: string, at: number): Promise<void>;
+}
+
+export interface SourceRepository {
+  create(source: NewSource, createdAt: number): Promise<SourceRecord>;
+  list(): Promise<SourceRecord[]>;
+  findById(id: string): Promise<SourceRecord | undefined>;
+  findByName(name: string): Promise<SourceRecord | undefined>;
+  findByTokenHash(tokenHash: string): Promise<SourceRecord | undefined>;
+  updateTokenHash(id: string, tokenHash: string): Promise<boolean>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface MetaStore {
+  /** Applies pending migrations; safe to call on every start. */
+  migrate(): Promise<void>;
+  readonly users: UserRepository;
+  readonly accessKeys: AccessKeyRepository;
+  readonly sources: SourceRepository;
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,28 @@
+import type { Generated } from 'kysely';
+
+/** Row types of the metadata database as Kysely sees them (shared by every SQL adapter). */
+export interface MetaDatabase {
+  users: { id: string; username: string; password_hash: string; created_at: number };
+  access_keys: {
+    id: string;
+    access_id: string;
+    secret_hash: string;
+    user_id: string;
+    label: string;
+    created_at: number;
+    last_used_at: number | null;
+  };
+  sources: {
+    id: string;
+    name: string;
+    token_hash: string;
+    category: string | null;
+    host: string | null;
+    multiline: string;
+    timestamp_format: string | null;
+    created_at: number;
+  };
+  settings: { key: string; value: string };
+  // Kysely's migrator owns its own tables; declared here only so nothing else claims the names.
+  kysely_migration: { name: string; timestamp: Generated<string> };
+}

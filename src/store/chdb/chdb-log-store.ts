@@ -1,0 +1,180 @@
+import { mkdirSync } from 'node:fs';
+import { Session } from 'chdb';
+import { AppError, ErrorCode } from '../../core/errors.js';
+import type { AppendOptions, CountFilter, LogStore, StoreStats, StoredMessage } from '../log-store.js';
+import { encodedColumns, formatTime, type EncodedBatch } from '../row-encoding.js';
+import { createHealthTableSql, createLogsTableSql, logsTable } from './schema.js';
+
+export interface ChdbLogStoreOptions {
+  /** Directory of the chDB database (created if missing). One process may open it at a time. */
+  path: string;
+  /** fsync parts after each insert, so acknowledged rows also survive power loss. */
+  fsync?: boolean;
+}
+
+interface TailRow {
+  ts: string;
+  receipt_ts: string;
+  partition: string;
+  source_category: string;
+  source_host: string;
+  source_name: string;
+  collector: string;
+  source: string;
+  size: number;
+  format: string;
+  message: string;
+  fields: Record<string, string>;
+}
+
+function lockedError(path: string, cause: unknown): AppError {
+  return new AppError(
+    ErrorCode.Unavailable,
+    `the log store at ${path} is in use by another process (is another quarry serve running on this data directory?)`,
+    { cause },
+  );
+}
+
+/** The embedded chDB (ClickHouse in-process) adapter of the LogStore port. */
+export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
+  let session: Session | undefined;
+  let lastHealthWrite = 0;
+  const insertSettings: Record<string, string | number> = {
+    // Historical uploads can span many days; daily partitions must not refuse them.
+    max_partitions_per_insert_block: 0,
+    // A retried identical batch is new data here; never deduplicate silently.
+    insert_deduplicate: 0,
+    // One insert is one block is one part: an append is atomic.
+    max_insert_block_size: 10_000_000,
+    min_insert_block_size_rows: 0,
+    min_insert_block_size_bytes: 0,
+    ...(options.fsync ? { fsync_after_insert: 1, fsync_part_directory: 1 } : {}),
+  };
+
+  const db = (): Session => {
+    if (!session) throw new AppError(ErrorCode.Unavailable, 'log store is not open');
+    return session;
+  };
+
+  const queryJson = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> => {
+    const result = await db().queryBindAsync(sql, params, { format: 'JSONEachRow' });
+    const text = result.text();
+    if (text.length === 0) return [];
+    return text
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as T);
+  };
+
+  return {
+    async open() {
+      mkdirSync(options.path, { recursive: true });
+      try {
+        session = new Session(options.path);
+      } catch (error) {
+        if (String(error).includes('lock')) throw lockedError(options.path, error);
+        throw error;
+      }
+      await session.queryAsync(createLogsTableSql);
+      await session.queryAsync(createHealthTableSql);
+    },
+
+    async append(batch: EncodedBatch, appendOptions: AppendOptions = {}) {
+      if (batch.lines === 0) return;
+      await db().insert({
+        table: logsTable,
+        values: Buffer.from(batch.text, 'utf8'),
+        format: 'TSV',
+        columns: encodedColumns,
+        settings: insertSettings,
+        ...(appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {}),
+      });
+    },
+
+    async count(filter: CountFilter) {
+      const where: string[] = [];
+      const params: Record<string, unknown> = {};
+      if (filter.from !== undefined) {
+        where.push('ts >= fromUnixTimestamp64Milli({from:Int64})');
+        params.from = filter.from;
+      }
+      if (filter.to !== undefined) {
+        where.push('ts < fromUnixTimestamp64Milli({to:Int64})');
+        params.to = filter.to;
+      }
+      if (filter.sourceCategory !== undefined) {
+        where.push('source_category = {category:String}');
+        params.category = filter.sourceCategory;
+      }
+      if (filter.contains !== undefined) {
+        where.push('position(message, {contains:String}) > 0');
+        params.contains = filter.contains;
+      }
+      const sql = `SELECT count() AS n FROM ${logsTable}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
+      const rows = await queryJson<{ n: string | number }>(sql, params);
+      return Number(rows[0]?.n ?? 0);
+    },
+
+    async tail(limit: number) {
+      const rows = await queryJson<TailRow>(
+        `SELECT toUnixTimestamp64Milli(ts) AS ts, toUnixTimestamp64Milli(receipt_ts) AS receipt_ts, partition,
+                source_category, source_host, source_name, collector, source, size, format, message, fields
+         FROM ${logsTable} ORDER BY receipt_ts DESC, ts DESC LIMIT {limit:UInt32}`,
+        { limit },
+      );
+      return rows.map(
+        (row): StoredMessage => ({
+          _messageTime: Number(row.ts),
+          _receiptTime: Number(row.receipt_ts),
+          _index: row.partition,
+          _sourceCategory: row.source_category,
+          _sourceHost: row.source_host,
+          _sourceName: row.source_name,
+          _collector: row.collector,
+          _source: row.source,
+          _size: Number(row.size),
+          _format: row.format,
+          _raw: row.message,
+          fields: row.fields,
+        }),
+      );
+    },
+
+    async stats(): Promise<StoreStats> {
+      const rows = await queryJson<{ rows: string; disk: string; raw: string }>(
+        `SELECT sum(rows) AS rows, sum(bytes_on_disk) AS disk, sum(data_uncompressed_bytes) AS raw
+         FROM system.parts WHERE active AND database = currentDatabase() AND table = {table:String}`,
+        { table: logsTable },
+      );
+      const row = rows[0];
+      return { rows: Number(row?.rows ?? 0), bytesOnDisk: Number(row?.disk ?? 0), bytesUncompressed: Number(row?.raw ?? 0) };
+    },
+
+    async checkWritable() {
+      if (!session?.open) return false;
+      const now = Date.now();
+      try {
+        // A real write, at most every 10 s, so probes don't churn parts.
+        if (now - lastHealthWrite > 10_000) {
+          await session.insert({
+            table: 'quarry_health',
+            values: Buffer.from(`1\t${formatTime(now)}\n`),
+            format: 'TSV',
+          });
+          lastHealthWrite = now;
+        } else {
+          await session.queryAsync('SELECT 1');
+        }
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    close() {
+      session?.close();
+      session = undefined;
+      return Promise.resolve();
+    },
+  };
+}

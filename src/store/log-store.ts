@@ -1,0 +1,57 @@
+/**
+ * The LogStore port: where log messages live. Adapters: chdb (embedded, default) now and
+ * clickhouse (server cluster) later; both must pass test/conformance/log-store.case.ts.
+ */
+import type { EncodedBatch } from './row-encoding.js';
+
+/** A stored message as the read APIs return it (metadata names as the query language spells them). */
+export interface StoredMessage {
+  _messageTime: number;
+  _receiptTime: number;
+  _index: string;
+  _sourceCategory: string;
+  _sourceHost: string;
+  _sourceName: string;
+  _collector: string;
+  _source: string;
+  _size: number;
+  _format: string;
+  _raw: string;
+  /** Custom fields from X-Sumo-Fields and extraction rules. */
+  fields: Record<string, string>;
+}
+
+export interface CountFilter {
+  /** Inclusive lower bound on _messageTime, epoch ms. */
+  from?: number;
+  /** Exclusive upper bound on _messageTime, epoch ms. */
+  to?: number;
+  sourceCategory?: string;
+  /** Case-sensitive substring of the message. */
+  contains?: string;
+}
+
+export interface StoreStats {
+  rows: number;
+  bytesOnDisk: number;
+  bytesUncompressed: number;
+}
+
+export interface AppendOptions {
+  /** Give up waiting after this long (the write may still complete; callers treat it as unknown). */
+  timeoutMs?: number;
+}
+
+export interface LogStore {
+  /** Creates tables if needed; must be called once before anything else. */
+  open(): Promise<void>;
+  /** Writes the batch; resolves only once the rows are durable. One call = one atomic insert. */
+  append(batch: EncodedBatch, options?: AppendOptions): Promise<void>;
+  count(filter: CountFilter): Promise<number>;
+  /** Newest messages first (by receipt time, then message time). */
+  tail(limit: number): Promise<StoredMessage[]>;
+  stats(): Promise<StoreStats>;
+  /** True when the store is open and accepts writes. */
+  checkWritable(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LogStore } from '../../src/store/log-store.js';
+import { encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../../src/store/row-encoding.js';
+
+const context: MessageContext = {
+  receiptTime: Date.UTC(2026, 10, 1, 12),
+  partition: 'default',
+  sourceCategory: 'prod/web',
+  sourceHost: 'web-1',
+  sourceName: 'access.log',
+  collector: 'http',
+  source: 'default',
+  fields: { team: 'payments', "it's": 'a\\b', tabbed: 'x\ty\nz' },
+};
+
+/** Builds a batch of messages sharing one context. */
+export function batchOf(messages: { time: number; text: string }[], ctx: MessageContext = context): EncodedBatch {
+  const encoded = encodeContext(ctx);
+  let text = '';
+  let bytes = 0;
+  for (const m of messages) {
+    const size = Buffer.byteLength(m.text);
+    bytes += size;
+    text += encodeRow(m.time, 'test', size, m.text, encoded);
+  }
+  return { text, lines: messages.length, messageBytes: bytes };
+}
+
+/** The behaviour every LogStore adapter must share. */
+export function describeLogStoreConformance(name: string, open: () => Promise<LogStore>): void {
+  describe(`LogStore conformance: ${name}`, () => {
+    let store: LogStore;
+    const t0 = Date.UTC(2026, 10, 1, 10);
+    beforeAll(async () => {
+      store = await open();
+      await store.open();
+      await store.append(
+        batchOf([
+          { time: t0, text: 'GET /index.html 200' },
+          { time: t0 + 1000, text: 'tab\there and back\\slash' },
+          { time: t0 + 2000, text: 'multi\nline\r\nmessage' },
+          { time: t0 + 3000, text: 'ünïcödé ✓ 日本語' },
+        ]),
+      );
+      await store.append(batchOf([{ time: t0 + 4000, text: 'other category' }], { ...context, sourceCategory: 'prod/db', fields: {} }));
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+
+    it('counts with time, category and substring filters', async () => {
+      expect(await store.count({})).toBe(5);
+      expect(await store.count({ from: t0 + 1000 })).toBe(4);
+      expect(await store.count({ from: t0, to: t0 + 2000 })).toBe(2);
+      expect(await store.count({ sourceCategory: 'prod/db' })).toBe(1);
+      expect(await store.count({ contains: 'GET' })).toBe(1);
+      expect(await store.count({ contains: 'get' })).toBe(0);
+      expect(await store.count({ contains: "'; DROP TABLE logs; --" })).toBe(0);
+    });
+
+    it('round-trips message text and metadata exactly', async () => {
+      const rows = await store.tail(10);
+      expect(rows).toHaveLength(5);
+      const byText = new Map(rows.map((r) => [r._raw, r]));
+      expect(byText.has('tab\there and back\\slash')).toBe(true);
+      expect(byText.has('multi\nline\r\nmessage')).toBe(true);
+      const unicode = byText.get('ünïcödé ✓ 日本語')!;
+      expect(unicode._messageTime).toBe(t0 + 3000);
+      expect(unicode._receiptTime).toBe(context.receiptTime);
+      expect(unicode._sourceCategory).toBe('prod/web');
+      expect(unicode._sourceHost).toBe('web-1');
+      expect(unicode._sourceName).toBe('access.log');
+      expect(unicode._collector).toBe('http');
+      expect(unicode._source).toBe('default');
+      expect(unicode._index).toBe('default');
+      expect(unicode._size).toBe(Buffer.byteLength('ünïcödé ✓ 日本語'));
+      expect(unicode.fields).toEqual({ team: 'payments', "it's": 'a\\b', tabbed: 'x\ty\nz' });
+    });
+
+    it('reports stats and writability', async () => {
+      expect(await store.checkWritable()).toBe(true);
+      const stats = await store.stats();
+      expect(stats.rows).toBe(5);
+      expect(stats.bytesOnDisk).toBeGreaterThan(0);
+    });
+  });
+}

@@ -1,0 +1,75 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MetaStore } from '../../src/meta/meta-store.js';
+
+/** The behaviour every MetaStore adapter must share; each adapter's test file calls this once. */
+export function describeMetaStoreConformance(name: string, open: () => Promise<MetaStore>): void {
+  describe(`MetaStore conformance: ${name}`, () => {
+    let meta: MetaStore;
+    beforeEach(async () => {
+      meta = await open();
+      await meta.migrate();
+    });
+    afterEach(async () => {
+      await meta.close();
+    });
+
+    it('migrates idempotently', async () => {
+      await meta.migrate();
+      expect(await meta.users.count()).toBe(0);
+    });
+
+    it('creates and finds users, rejects duplicate names', async () => {
+      await meta.users.create({ id: 'u1', username: 'admin', passwordHash: 'h', createdAt: 1 });
+      expect((await meta.users.findByUsername('admin'))?.id).toBe('u1');
+      expect(await meta.users.findByUsername('nobody')).toBeUndefined();
+      await expect(meta.users.create({ id: 'u2', username: 'admin', passwordHash: 'h', createdAt: 2 })).rejects.toThrow();
+      await meta.users.updatePassword('u1', 'h2');
+      expect((await meta.users.findById('u1'))?.passwordHash).toBe('h2');
+      expect(await meta.users.count()).toBe(1);
+    });
+
+    it('stores, lists and revokes access keys', async () => {
+      await meta.users.create({ id: 'u1', username: 'admin', passwordHash: 'h', createdAt: 1 });
+      const key = { id: 'k1', accessId: 'suABC', secretHash: 'x', userId: 'u1', label: 'ci', createdAt: 5, lastUsedAt: null };
+      await meta.accessKeys.create(key);
+      expect(await meta.accessKeys.findByAccessId('suABC')).toEqual(key);
+      await meta.accessKeys.touch('k1', 9);
+      expect((await meta.accessKeys.list('u1'))[0]?.lastUsedAt).toBe(9);
+      expect(await meta.accessKeys.revoke('k1')).toBe(true);
+      expect(await meta.accessKeys.revoke('k1')).toBe(false);
+      expect(await meta.accessKeys.list()).toEqual([]);
+    });
+
+    it('stores sources with their multiline setting and finds them by token hash', async () => {
+      const created = await meta.sources.create(
+        {
+          id: 's1',
+          name: 'web',
+          tokenHash: 't1',
+          category: 'prod/web',
+          host: null,
+          multiline: { mode: 'regex', boundary: '^\\d{4}-' },
+          timestampFormat: 'yyyy-MM-dd HH:mm:ss',
+        },
+        7,
+      );
+      expect(created.createdAt).toBe(7);
+      expect(await meta.sources.findByTokenHash('t1')).toEqual(created);
+      expect((await meta.sources.findByName('web'))?.id).toBe('s1');
+      await expect(
+        meta.sources.create({ ...created, id: 's2', tokenHash: 't2' }, 8),
+      ).rejects.toThrow();
+      expect(await meta.sources.updateTokenHash('s1', 't9')).toBe(true);
+      expect(await meta.sources.findByTokenHash('t1')).toBeUndefined();
+      expect(await meta.sources.delete('s1')).toBe(true);
+      expect(await meta.sources.list()).toEqual([]);
+    });
+
+    it('keeps settings', async () => {
+      expect(await meta.getSetting('a')).toBeUndefined();
+      await meta.setSetting('a', '1');
+      await meta.setSetting('a', '2');
+      expect(await meta.getSetting('a')).toBe('2');
+    });
+  });
+}
