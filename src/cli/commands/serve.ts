@@ -1,0 +1,72 @@
+import type { Command } from 'commander';
+import { loadConfig, type ConfigOverrides } from '../../config/load.js';
+import { startServer } from '../../server/start-server.js';
+
+interface ServeFlags {
+  host?: string;
+  port?: string;
+  data?: string;
+  logLevel?: string;
+  selfLogs?: boolean;
+  fsync?: boolean;
+}
+
+function banner(lines: string[]): string {
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = '─'.repeat(width + 2);
+  return `┌${rule}┐\n${lines.map((l) => `│ ${l.padEnd(width)} │`).join('\n')}\n└${rule}┘\n`;
+}
+
+/** `quarry serve`: the whole product in one process (receiver, API, store). */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the Quarry server: HTTP ingest, API and the embedded store')
+    .option('--host <host>', 'address to listen on (QUARRY_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (QUARRY_PORT, default 7080)')
+    .option('--data <dir>', 'data directory (QUARRY_DATA, default ./quarry-data)')
+    .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (QUARRY_LOG_LEVEL)')
+    .option('--no-self-logs', "don't store Quarry's own logs in its store (QUARRY_SELF_LOGS=false)")
+    .option('--fsync', 'fsync every insert so acknowledged lines survive power loss (QUARRY_FSYNC)')
+    .action(async (flags: ServeFlags) => {
+      const overrides: ConfigOverrides = {
+        ...(flags.host !== undefined ? { host: flags.host } : {}),
+        ...(flags.port !== undefined ? { port: flags.port } : {}),
+        ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
+        ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
+        ...(flags.selfLogs === false ? { selfLogs: false } : {}),
+        ...(flags.fsync ? { 'ingest.fsync': true } : {}),
+      };
+      const config = loadConfig(process.env, overrides);
+      const server = await startServer(config);
+      const lines = [`Quarry is running at ${server.url}`, `Data directory: ${config.dataDir}`];
+      if (server.firstStart.firstStart) {
+        lines.push('', 'First start: created user "admin" and the HTTP source "default".');
+        if (server.firstStart.generatedPassword) {
+          lines.push(`admin password (shown once): ${server.firstStart.generatedPassword}`);
+        }
+        if (server.firstStart.defaultSourceToken) {
+          lines.push(`Ingest URL (shown once): ${server.url}/receiver/v1/http/${server.firstStart.defaultSourceToken}`);
+        }
+      }
+      process.stderr.write(banner(lines));
+
+      let signals = 0;
+      const stop = (signal: string): void => {
+        if (++signals > 1) {
+          process.stderr.write(`quarry: ${signal} again, exiting without draining\n`);
+          process.exit(2);
+        }
+        process.stderr.write(`quarry: ${signal} received, draining in-flight requests…\n`);
+        server.close().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            process.stderr.write(`quarry: error while shutting down: ${String(error)}\n`);
+            process.exit(2);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,86 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { parseBasicAuth } from '../auth/authenticate.js';
+import { AppError, ErrorCode } from '../core/errors.js';
+import type { HttpDeps } from './deps.js';
+import { createErrorHandler } from './error-mapper.js';
+import { registerAccessKeyRoutes } from './routes/access-keys.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerLogRoutes } from './routes/logs.js';
+import { registerReceiverRoutes } from './routes/receiver.js';
+import { registerSourceRoutes } from './routes/sources.js';
+
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+export interface AppState {
+  /** Set when shutdown starts: readiness fails so load balancers stop sending. */
+  draining: boolean;
+}
+
+/** Builds the Fastify app with every route; the caller listens and closes it. */
+export async function buildApp(deps: HttpDeps, state: AppState = { draining: false }): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 512 },
+    // Keep-alive connections are closed on shutdown once their in-flight request is answered.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    requestTimeout: 120_000,
+  });
+  app.decorateRequest('principal', null);
+  app.setErrorHandler(createErrorHandler(deps.logger));
+
+  // Which methods each path answers, so a wrong method is a 405 (with Allow) rather than a 404.
+  const methodsByPath = new Map<string, Set<string>>();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const known = methodsByPath.get(route.url) ?? new Set<string>();
+    for (const m of methods) known.add(m);
+    methodsByPath.set(route.url, known);
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (!request.url.startsWith('/api/')) return;
+    const credentials = parseBasicAuth(request.headers.authorization);
+    if (!credentials) {
+      throw new AppError(ErrorCode.Unauthorized, 'authentication required: HTTP Basic with username:password or accessId:accessKey');
+    }
+    const principal = await deps.authenticator.authenticate(credentials);
+    if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid credentials');
+    request.principal = principal;
+  });
+
+  registerHealthRoutes(app, deps, state);
+  registerAccessKeyRoutes(app, deps);
+  registerSourceRoutes(app, deps);
+  registerLogRoutes(app, deps);
+  registerReceiverRoutes(app, deps);
+  await app.after();
+
+  const known = [...methodsByPath];
+  await app.register((scope, _options, done) => {
+    // Whatever the body, a wrong method is answered 405 without reading it.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, parsed) => parsed(null, payload));
+    for (const [url, methods] of known) {
+      const others = ALL_METHODS.filter((m) => !methods.has(m) && !(m === 'HEAD' && methods.has('GET')));
+      if (others.length === 0) continue;
+      const allow = [...methods].join(', ');
+      scope.route({
+        method: [...others],
+        url,
+        handler: (_request, reply) =>
+          reply
+            .status(405)
+            .header('allow', allow)
+            .send({ code: ErrorCode.MethodNotAllowed, message: `use ${allow} on this path` }),
+      });
+    }
+    done();
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ code: ErrorCode.NotFound, message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+  return app;
+}

@@ -1,0 +1,105 @@
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError, ErrorCode } from '../../core/errors.js';
+import { decodeUtf8, parseContentEncoding, readBody } from '../../ingest/decode-body.js';
+import { encodeMessages } from '../../ingest/encode-messages.js';
+import { readSumoHeaders } from '../../ingest/sumo-headers.js';
+import type { HttpDeps } from '../deps.js';
+
+/** `_collector` of messages that arrive through an HTTP source. */
+export const HTTP_COLLECTOR = 'http';
+/** Sumo Logic's `_sourceName` for HTTP sources when the request names none. */
+export const DEFAULT_SOURCE_NAME = 'Http Input';
+
+const RECEIVER_PATHS = ['/receiver/v1/http', '/receiver/v1/http/:token'] as const;
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+function tokenOf(request: FastifyRequest<{ Params: { token?: string } }>): string | undefined {
+  const header = request.headers['x-sumo-token'];
+  return (
+    request.params.token ??
+    (typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined) ??
+    bearerToken(request.headers.authorization)
+  );
+}
+
+const corsHeaders = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers':
+    'Content-Type, Content-Encoding, X-Sumo-Token, X-Sumo-Category, X-Sumo-Name, X-Sumo-Host, X-Sumo-Fields, Authorization',
+  'access-control-max-age': '600',
+};
+
+/**
+ * The HTTP source receiver, as Sumo Logic's: token in the path or the X-Sumo-Token header, body =
+ * log lines (optionally gzip/deflate/zstd), X-Sumo-* metadata headers. Answers 200 only once every
+ * line of the request is durable in the store.
+ */
+export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  void app.register((scope, _options, done) => {
+    // The body is read here as a raw stream whatever its Content-Type: it is always log data.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, payload, parsed) => parsed(null, payload));
+
+    const handler = async (request: FastifyRequest<{ Params: { token?: string } }>) => {
+      const token = tokenOf(request);
+      if (token === undefined) {
+        throw new AppError(ErrorCode.Unauthorized, 'missing ingest token: put it in the URL or the X-Sumo-Token header');
+      }
+      const source = await deps.sources.resolveToken(token);
+      if (!source) throw new AppError(ErrorCode.Unauthorized, 'unknown ingest token');
+      const encoding = parseContentEncoding(request.headers['content-encoding']);
+      const metadata = readSumoHeaders(request.headers);
+      const receiptTime = Date.now();
+      const stream = (request.body as Readable | undefined) ?? request.raw;
+      const bytes = await readBody(stream, encoding, {
+        maxBytes: deps.config.ingest.maxBodyBytes,
+        maxRatio: deps.config.ingest.maxCompressionRatio,
+      });
+      const decoded = decodeUtf8(bytes);
+      const encoded = encodeMessages(decoded.text, {
+        context: {
+          receiptTime,
+          partition: 'default',
+          sourceCategory: metadata.category ?? source.category ?? '',
+          sourceHost: metadata.host ?? source.host ?? request.ip,
+          sourceName: metadata.name ?? DEFAULT_SOURCE_NAME,
+          collector: HTTP_COLLECTOR,
+          source: source.name,
+          fields: metadata.fields,
+        },
+        multiline: source.multiline,
+        timestampFormat: source.timestampFormat,
+        maxPartChars: deps.config.ingest.batchMaxBytes,
+        isAscii: decoded.isAscii,
+      });
+      await deps.batcher.submit(encoded.parts);
+      return { messages: encoded.messages, bytes: encoded.messageBytes, invalidUtf8Replaced: decoded.replacedSequences };
+    };
+
+    for (const url of RECEIVER_PATHS) {
+      scope.post<{ Params: { token?: string } }>(url, async (request, reply) => {
+        try {
+          const result = await handler(request);
+          return reply
+            .header('access-control-allow-origin', '*')
+            .header('x-quarry-messages', String(result.messages))
+            .header('x-quarry-invalid-utf8-replaced', String(result.invalidUtf8Replaced))
+            .send(result);
+        } catch (error) {
+          // A refused body may still be arriving: close the connection rather than read it all.
+          if ((error as AppError).code === ErrorCode.PayloadTooLarge) void reply.header('connection', 'close');
+          void reply.header('access-control-allow-origin', '*');
+          throw error;
+        }
+      });
+      scope.options(url, (_request, reply) => reply.status(204).headers(corsHeaders).send());
+    }
+    done();
+  });
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { AppError, ErrorCode } from '../../core/errors.js';
+import { viewSource } from '../../ingest/source-service.js';
+import type { HttpDeps } from '../deps.js';
+import { requirePrincipal } from '../request.js';
+
+/** HTTP sources: create (token and URL shown once), list, get, delete, rotate the token. */
+export function registerSourceRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const ingestUrl = (token: string): string => `${deps.publicUrl()}/receiver/v1/http/${token}`;
+
+  app.post('/api/v1/sources', async (request, reply) => {
+    const principal = requirePrincipal(request);
+    const { source, token } = await deps.sources.create(request.body ?? {});
+    deps.logger.info({ sourceId: source.id, name: source.name, user: principal.username }, 'source created');
+    return reply.status(201).send({ ...viewSource(source), token, url: ingestUrl(token) });
+  });
+
+  app.get('/api/v1/sources', async () => ({ data: (await deps.meta.sources.list()).map(viewSource) }));
+
+  app.get<{ Params: { id: string } }>('/api/v1/sources/:id', async (request) => {
+    const source = await deps.meta.sources.findById(request.params.id);
+    if (!source) throw new AppError(ErrorCode.NotFound, `no source with id ${request.params.id}`);
+    return viewSource(source);
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/v1/sources/:id', async (request, reply) => {
+    const principal = requirePrincipal(request);
+    if (!(await deps.meta.sources.delete(request.params.id))) {
+      throw new AppError(ErrorCode.NotFound, `no source with id ${request.params.id}`);
+    }
+    deps.logger.info({ sourceId: request.params.id, user: principal.username }, 'source deleted');
+    return reply.status(204).send();
+  });
+
+  app.post<{ Params: { id: string } }>('/api/v1/sources/:id/token', async (request) => {
+    const principal = requirePrincipal(request);
+    const { source, token } = await deps.sources.rotateToken(request.params.id);
+    deps.logger.info({ sourceId: source.id, user: principal.username }, 'source token rotated');
+    return { ...viewSource(source), token, url: ingestUrl(token) };
+  });
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../core/logger.js';
+import type { EncodedBatch } from '../store/row-encoding.js';
+import { AppendBatcher, type BatchSink } from './append-batcher.js';
+
+const part = (text: string, lines = 1): EncodedBatch => ({ text, lines, messageBytes: text.length });
+
+function gatedSink(): BatchSink & { batches: EncodedBatch[]; release: () => void; fail: boolean } {
+  let gate: (() => void) | undefined;
+  const sink = {
+    batches: [] as EncodedBatch[],
+    fail: false,
+    release: () => gate?.(),
+    async append(batch: EncodedBatch) {
+      sink.batches.push(batch);
+      await new Promise<void>((resolve) => (gate = resolve));
+      if (sink.fail) throw new Error('disk on fire');
+    },
+  };
+  return sink;
+}
+
+const options = {
+  maxQueueLines: 10,
+  maxQueueBytes: 1000,
+  maxBatchBytes: 500,
+  flushIntervalMs: 1,
+  exportTimeoutMs: 1000,
+  logger: silentLogger,
+};
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+describe('AppendBatcher', () => {
+  it('groups parts submitted during a write into one append and acknowledges each', async () => {
+    const sink = gatedSink();
+    const batcher = new AppendBatcher(sink, options);
+    const first = batcher.submit([part('a\n')]);
+    await until(() => sink.batches.length === 1);
+    let acknowledged = 0;
+    const rest = [batcher.submit([part('b\n')]), batcher.submit([part('c\n'), part('d\n')])].map((p) =>
+      p.then(() => acknowledged++),
+    );
+    expect(acknowledged).toBe(0);
+    sink.release();
+    await first;
+    await until(() => sink.batches.length === 2);
+    expect(sink.batches[1]).toEqual({ text: 'b\nc\nd\n', lines: 3, messageBytes: 6 });
+    expect(acknowledged).toBe(0);
+    sink.release();
+    await Promise.all(rest);
+    expect(acknowledged).toBe(2);
+  });
+
+  it('refuses work beyond the queue bound instead of growing', async () => {
+    const sink = gatedSink();
+    const batcher = new AppendBatcher(sink, { ...options, maxQueueLines: 3 });
+    const writing = batcher.submit([part('a\n')]);
+    await until(() => sink.batches.length === 1);
+    const queued = batcher.submit([part('b\nc\nd\n', 3)]);
+    await expect(batcher.submit([part('e\n')])).rejects.toMatchObject({ code: 'overloaded', retryAfterSeconds: 1 });
+    expect(batcher.stats().refusedSubmits).toBe(1);
+    sink.release();
+    await writing;
+    await until(() => sink.batches.length === 2);
+    sink.release();
+    await queued;
+    await expect(batcher.submit([part('f\n', 4)])).rejects.toMatchObject({ code: 'payload_too_large' });
+  });
+
+  it('fails every submitter of a failed append and keeps working', async () => {
+    const sink = gatedSink();
+    const batcher = new AppendBatcher(sink, options);
+    sink.fail = true;
+    const failing = batcher.submit([part('a\n')]);
+    await until(() => sink.batches.length === 1);
+    sink.release();
+    await expect(failing).rejects.toMatchObject({ code: 'unavailable' });
+    sink.fail = false;
+    const next = batcher.submit([part('b\n')]);
+    await until(() => sink.batches.length === 2);
+    sink.release();
+    await next;
+    expect(batcher.stats()).toMatchObject({ appendedLines: 1, failedBatches: 1 });
+  });
+
+  it('drains on shutdown and refuses new work afterwards', async () => {
+    const sink = gatedSink();
+    const batcher = new AppendBatcher(sink, { ...options, flushIntervalMs: 10_000 });
+    const queued = batcher.submit([part('a\n')]);
+    const closing = batcher.shutdown();
+    await until(() => sink.batches.length === 1);
+    sink.release();
+    await queued;
+    await closing;
+    await expect(batcher.submit([part('b\n')])).rejects.toMatchObject({ code: 'unavailable' });
+    expect(batcher.shutdown()).toBe(closing);
+  });
+});

@@ -1,0 +1,196 @@
+import { AppError, ErrorCode } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { EncodedBatch } from '../store/row-encoding.js';
+
+export interface AppendBatcherOptions {
+  /** Lines waiting (not yet being written) at most; a submit beyond it is refused with 429. */
+  maxQueueLines: number;
+  /** Encoded bytes waiting at most; a submit beyond it is refused with 429. */
+  maxQueueBytes: number;
+  /** Largest single store append; queued parts are merged up to this size. */
+  maxBatchBytes: number;
+  /** How long the first part of an idle batcher waits for company before it is written. */
+  flushIntervalMs: number;
+  /** A store append slower than this fails its batch. */
+  exportTimeoutMs: number;
+  logger: Logger;
+}
+
+/** The sink the batcher writes into; resolves only when the batch is durable. */
+export interface BatchSink {
+  append(batch: EncodedBatch, options: { timeoutMs: number }): Promise<void>;
+}
+
+interface Pending {
+  part: EncodedBatch;
+  settle: (error?: unknown) => void;
+}
+
+export interface BatcherStats {
+  queuedLines: number;
+  queuedBytes: number;
+  appendedBatches: number;
+  appendedLines: number;
+  refusedSubmits: number;
+  failedBatches: number;
+}
+
+/**
+ * Group commit for ingest: concurrent requests hand in encoded parts, one writer appends them to the
+ * store in shared batches, and each request learns when its own lines are durable. The queue is
+ * bounded; a full queue refuses new work at once (the HTTP layer answers 429) rather than growing.
+ * Nothing is ever dropped silently: every part is either appended and acknowledged, or its
+ * submitter gets an error.
+ */
+export class AppendBatcher {
+  private queue: Pending[] = [];
+  private queuedLines = 0;
+  private queuedBytes = 0;
+  private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private shutdownPromise: Promise<void> | undefined;
+  private readonly counters = { appendedBatches: 0, appendedLines: 0, refusedSubmits: 0, failedBatches: 0 };
+  private refusedSinceLog = 0;
+
+  constructor(
+    private readonly sink: BatchSink,
+    private readonly options: AppendBatcherOptions,
+  ) {}
+
+  /**
+   * Queues all parts of one request atomically (all admitted or none) and resolves when every part
+   * is durable. Rejects with `overloaded` when the queue cannot take them now.
+   */
+  submit(parts: readonly EncodedBatch[]): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(new AppError(ErrorCode.Unavailable, 'server is shutting down', { retryAfterSeconds: 5 }));
+    }
+    let lines = 0;
+    let bytes = 0;
+    for (const part of parts) {
+      lines += part.lines;
+      bytes += part.text.length;
+    }
+    if (lines === 0) return Promise.resolve();
+    if (bytes > this.options.maxQueueBytes || lines > this.options.maxQueueLines) {
+      return Promise.reject(
+        new AppError(ErrorCode.PayloadTooLarge, 'request is larger than the ingest queue; send smaller batches'),
+      );
+    }
+    if (this.queuedLines + lines > this.options.maxQueueLines || this.queuedBytes + bytes > this.options.maxQueueBytes) {
+      this.counters.refusedSubmits++;
+      this.noteRefusal();
+      return Promise.reject(
+        new AppError(ErrorCode.Overloaded, 'ingest queue is full; retry later', { retryAfterSeconds: 1 }),
+      );
+    }
+    const done = parts
+      .filter((part) => part.lines > 0)
+      .map(
+        (part) =>
+          new Promise<void>((resolve, reject) => {
+            this.queue.push({ part, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+          }),
+      );
+    this.queuedLines += lines;
+    this.queuedBytes += bytes;
+    this.schedule();
+    return Promise.all(done).then(() => undefined);
+  }
+
+  stats(): BatcherStats {
+    return { queuedLines: this.queuedLines, queuedBytes: this.queuedBytes, ...this.counters };
+  }
+
+  /** Stops accepting work and writes everything already queued. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      while (this.writing || this.queue.length > 0) {
+        if (this.writing) await this.writing;
+        else this.startWrite();
+      }
+    })();
+    return this.shutdownPromise;
+  }
+
+  private schedule(): void {
+    if (this.writing) return; // the running write picks the queue up when it finishes
+    if (this.queuedBytes >= this.options.maxBatchBytes || this.options.flushIntervalMs === 0) {
+      this.startWrite();
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      if (!this.writing) this.startWrite();
+    }, this.options.flushIntervalMs);
+  }
+
+  private takeBatch(): Pending[] {
+    const taken: Pending[] = [];
+    let bytes = 0;
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!;
+      if (taken.length > 0 && bytes + next.part.text.length > this.options.maxBatchBytes) break;
+      taken.push(this.queue.shift()!);
+      bytes += next.part.text.length;
+      this.queuedBytes -= next.part.text.length;
+      this.queuedLines -= next.part.lines;
+    }
+    return taken;
+  }
+
+  private startWrite(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const taken = this.takeBatch();
+    if (taken.length === 0) return;
+    const batch: EncodedBatch =
+      taken.length === 1
+        ? taken[0]!.part
+        : {
+            text: taken.map((p) => p.part.text).join(''),
+            lines: taken.reduce((n, p) => n + p.part.lines, 0),
+            messageBytes: taken.reduce((n, p) => n + p.part.messageBytes, 0),
+          };
+    this.writing = this.sink
+      .append(batch, { timeoutMs: this.options.exportTimeoutMs })
+      .then(
+        () => {
+          this.counters.appendedBatches++;
+          this.counters.appendedLines += batch.lines;
+          for (const p of taken) p.settle();
+        },
+        (cause: unknown) => {
+          this.counters.failedBatches++;
+          this.options.logger.error({ err: cause, lines: batch.lines }, 'store append failed');
+          const error = new AppError(ErrorCode.Unavailable, 'the log store could not write this batch; retry', {
+            cause,
+            retryAfterSeconds: 5,
+          });
+          for (const p of taken) p.settle(error);
+        },
+      )
+      .finally(() => {
+        this.writing = undefined;
+        // Whatever queued during the write has already waited one write: group-commit it now.
+        if (this.queue.length > 0) this.startWrite();
+      });
+  }
+
+  private noteRefusal(): void {
+    // Log refusals once per second with a count, not once per request.
+    if (this.refusedSinceLog++ === 0) {
+      setTimeout(() => {
+        this.options.logger.warn(
+          { refused: this.refusedSinceLog, queuedLines: this.queuedLines, queuedBytes: this.queuedBytes },
+          'ingest queue full: requests refused with 429',
+        );
+        this.refusedSinceLog = 0;
+      }, 1000).unref();
+    }
+  }
+}

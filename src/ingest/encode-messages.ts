@@ -1,0 +1,86 @@
+import { detectTimestamp } from '../core/timestamp.js';
+import type { MultilineSetting } from '../meta/meta-store.js';
+import { encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
+import { splitMessages } from './multiline.js';
+
+/** `_format` of a message whose time is its receipt time because no timestamp was found. */
+export const NO_TIMESTAMP_FORMAT = 'none';
+
+export const MAX_MESSAGE_BYTES = 65_536;
+
+export interface EncodeOptions {
+  context: MessageContext;
+  multiline: MultilineSetting;
+  /** Per-source timestamp pattern; auto-detection when absent or when it does not match. */
+  timestampFormat?: string | null;
+  /** Parts are cut at message boundaries once they pass this many encoded characters. */
+  maxPartChars: number;
+  /** True when the text is pure ASCII: then a message's byte size is its length. */
+  isAscii: boolean;
+}
+
+export interface EncodedMessages {
+  parts: EncodedBatch[];
+  messages: number;
+  messageBytes: number;
+}
+
+const boundaryCache = new Map<string, RegExp>();
+
+function boundaryRegex(source: string): RegExp {
+  let regex = boundaryCache.get(source);
+  if (!regex) {
+    regex = new RegExp(source);
+    if (boundaryCache.size > 1000) boundaryCache.clear();
+    boundaryCache.set(source, regex);
+  }
+  return regex;
+}
+
+/**
+ * Turns a decoded request body into encoded store rows: split into messages (lines or multiline
+ * groups, 64 KiB pieces), detect each message's timestamp, and encode with the request's metadata.
+ */
+export function encodeMessages(text: string, options: EncodeOptions): EncodedMessages {
+  const { context, multiline } = options;
+  const messages = splitMessages(text, {
+    mode: multiline.mode,
+    ...(multiline.mode === 'regex' && multiline.boundary ? { boundary: boundaryRegex(multiline.boundary) } : {}),
+    maxMessageBytes: MAX_MESSAGE_BYTES,
+  });
+  const encodedContext = encodeContext(context);
+  const timestampOptions = {
+    referenceTime: context.receiptTime,
+    ...(options.timestampFormat ? { format: options.timestampFormat } : {}),
+  };
+  const parts: EncodedBatch[] = [];
+  let current = '';
+  let currentLines = 0;
+  let currentBytes = 0;
+  let totalBytes = 0;
+  for (const message of messages) {
+    const detected = detectTimestamp(message, timestampOptions);
+    const size = options.isAscii ? message.length : Buffer.byteLength(message, 'utf8');
+    current += encodeRow(
+      detected?.ms ?? context.receiptTime,
+      detected?.format ?? NO_TIMESTAMP_FORMAT,
+      size,
+      message,
+      encodedContext,
+    );
+    currentLines++;
+    currentBytes += size;
+    if (current.length >= options.maxPartChars) {
+      parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
+      totalBytes += currentBytes;
+      current = '';
+      currentLines = 0;
+      currentBytes = 0;
+    }
+  }
+  if (currentLines > 0) {
+    parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
+    totalBytes += currentBytes;
+  }
+  return { parts, messages: messages.length, messageBytes: totalBytes };
+}
