@@ -1,0 +1,159 @@
+/** Compiles a parsed query into a runnable pipeline of stages, collecting diagnostics. */
+import type { Query } from '../ast.js';
+import { DiagnosticSink, InterpreterCode, type InterpreterDiagnostic } from './diagnostics.js';
+import type { FunctionContext } from './functions/index.js';
+import { compileScope } from './scope.js';
+import { streamingStage, type CompileState, type QueryContext, type StagePlan, type StageRuntime } from './stage.js';
+import { compileAggregateStage, compileTop } from './stages-aggregate.js';
+import { compileDedup, compileEval, compileFields, compileLimit, compileTimeslice, compileWhere } from './stages-basic.js';
+import { compileDelimited, compileJson, compileKeyValue, compileParse, compileParseRegex } from './stages-parse.js';
+import { compileCompare, compileFillMissing, compileOutlier, compilePredict, compileSeries, compileSort, compileTranspose } from './stages-post.js';
+import type { Row } from './values.js';
+
+/** A compiled query: run it over rows as often as needed (each run has fresh state). */
+export interface CompiledQuery {
+  /** true when the output is records (an aggregate ran), false for messages */
+  aggregated: boolean;
+  run(input: AsyncIterable<Row> | Iterable<Row>): AsyncIterable<Row>;
+}
+
+/** Compiles `query`; returns diagnostics instead of throwing when it cannot run. */
+export function compileQuery(query: Query, ctx: QueryContext): { ok: true; value: CompiledQuery } | { ok: false; error: InterpreterDiagnostic[] } {
+  const sink = new DiagnosticSink();
+  const fctx: FunctionContext = { timeZone: ctx.timeZone, now: ctx.now, from: ctx.from ?? null, to: ctx.to ?? null };
+  const st: CompileState = {
+    query,
+    fctx,
+    ctx,
+    sink,
+    aggregated: false,
+    timesliceMs: undefined,
+    timesliceField: '_timeslice',
+    groupKeys: [],
+    aggregateOutputs: [],
+    buffered: false,
+    stopInput: { value: false },
+  };
+  const plans: StagePlan[] = [];
+  const scope = compileScope(query.scope, sink);
+  if (query.scope !== undefined) plans.push(streamingStage((row, emit) => scope(row) && emit(row)));
+  query.stages.forEach((stage, index) => {
+    switch (stage.kind) {
+      case 'Parse':
+        plans.push(compileParse(stage, st));
+        break;
+      case 'ParseRegex':
+        plans.push(compileParseRegex(stage, st));
+        break;
+      case 'Json':
+        plans.push(compileJson(stage, st));
+        break;
+      case 'KeyValue':
+        plans.push(compileKeyValue(stage, st));
+        break;
+      case 'Csv':
+      case 'Split':
+        plans.push(compileDelimited(stage, st));
+        break;
+      case 'Where':
+        plans.push(compileWhere(stage, st));
+        break;
+      case 'Eval':
+        plans.push(compileEval(stage, st));
+        break;
+      case 'Fields':
+        plans.push(compileFields(stage, st));
+        break;
+      case 'Limit':
+        plans.push(compileLimit(stage, st));
+        break;
+      case 'Dedup':
+        plans.push(compileDedup(stage, st));
+        break;
+      case 'Timeslice':
+        plans.push(compileTimeslice(stage, st));
+        break;
+      case 'Aggregate':
+        plans.push(compileAggregateStage(stage, st));
+        break;
+      case 'Top':
+        plans.push(compileTop(stage, st));
+        st.aggregated = true;
+        break;
+      case 'Sort':
+        plans.push(compileSort(stage, st));
+        break;
+      case 'Transpose':
+        plans.push(compileTranspose(stage, st));
+        break;
+      case 'FillMissing':
+        plans.push(compileFillMissing(stage, st));
+        break;
+      case 'Accum':
+      case 'Total':
+      case 'Diff':
+      case 'Backshift':
+      case 'Smooth':
+      case 'RollingStd':
+        plans.push(compileSeries(stage, st));
+        break;
+      case 'Compare':
+        plans.push(compileCompare(stage, st, index));
+        break;
+      case 'Predict':
+        plans.push(compilePredict(stage, st));
+        break;
+      case 'Outlier':
+        plans.push(compileOutlier(stage, st));
+        break;
+      case 'Unsupported':
+        sink.add(InterpreterCode.UnsupportedOperator, `the ${stage.name} operator is not supported by Quarry yet`, stage.nameSpan);
+        break;
+    }
+  });
+  if (sink.items.length > 0) return { ok: false, error: sink.items };
+  const aggregated = st.aggregated;
+  const stop = st.stopInput;
+  return {
+    ok: true,
+    value: {
+      aggregated,
+      run: (input) => runPlans(plans, input, stop),
+    },
+  };
+}
+
+function isSyncIterable(x: AsyncIterable<Row> | Iterable<Row>): x is Iterable<Row> {
+  return typeof (x as Iterable<Row>)[Symbol.iterator] === 'function';
+}
+
+async function* runPlans(plans: readonly StagePlan[], input: AsyncIterable<Row> | Iterable<Row>, stop: { value: boolean }): AsyncGenerator<Row> {
+  stop.value = false;
+  const out: Row[] = [];
+  let emit = (row: Row): void => void out.push(row);
+  const runtimes: StageRuntime[] = [];
+  for (let i = plans.length - 1; i >= 0; i--) {
+    const rt = (plans[i] as StagePlan).instantiate(emit);
+    runtimes.unshift(rt);
+    emit = rt.push;
+  }
+  const head = emit;
+  // Input rows are copied once so stages may write fields in place.
+  if (isSyncIterable(input)) {
+    for (const r of input) {
+      head({ ...r });
+      if (out.length > 0) yield* out.splice(0, out.length);
+      if (stop.value) break;
+    }
+  } else {
+    for await (const r of input) {
+      head({ ...r });
+      if (out.length > 0) yield* out.splice(0, out.length);
+      if (stop.value) break;
+    }
+  }
+  for (const rt of runtimes) {
+    await rt.flush();
+    if (out.length > 0) yield* out.splice(0, out.length);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The keyword expression (scope) matcher. Sumo matches whole indexed terms case-insensitively;
+ * we emulate the index with word boundaries on `_raw`: a term must start and end at a boundary
+ * between a word character (letter, digit, `_`) and anything else. Inside a term `*` matches a
+ * run of word characters and `?` one word character, so `com.*.services*` matches
+ * `com.test.services.test` but `com*services` does not (Sumo's documented examples). A phrase
+ * matches its words next to each other, any whitespace run matching any other. `field=value`
+ * terms compare the field case-insensitively as a whole-value glob.
+ */
+import type { ScopeExpr } from '../ast.js';
+import { DiagnosticSink, InterpreterCode } from './diagnostics.js';
+import { readField } from './expressions.js';
+import { escapeRegExp } from './regex.js';
+import { toText, type Row } from './values.js';
+
+export type RowPredicate = (row: Row) => boolean;
+
+const WORD = '[\\p{L}\\p{N}_]';
+
+function termSource(text: string, inPhrase: boolean): string {
+  let src = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '*') src += inPhrase ? `${WORD}+` : `${WORD}*`;
+    else if (c === '?') src += WORD;
+    else if (/\s/.test(c)) {
+      while (i + 1 < text.length && /\s/.test(text[i + 1] as string)) i++;
+      src += '\\s+';
+    } else src += escapeRegExp(c);
+  }
+  return src;
+}
+
+function boundedRegex(text: string, inPhrase: boolean): RegExp {
+  const body = termSource(text, inPhrase);
+  const first = text[0] ?? '';
+  const last = text[text.length - 1] ?? '';
+  const isWord = (c: string): boolean => /[\p{L}\p{N}_*?]/u.test(c);
+  const pre = isWord(first) ? `(?<!${WORD})` : '';
+  const post = isWord(last) ? `(?!${WORD})` : '';
+  return new RegExp(pre + body + post, 'iu');
+}
+
+function rawOf(row: Row): string {
+  return toText(row._raw ?? null) ?? '';
+}
+
+/** Compiles a scope expression into a predicate over rows. */
+export function compileScope(scope: ScopeExpr | undefined, sink: DiagnosticSink): RowPredicate {
+  if (scope === undefined) return () => true;
+  switch (scope.kind) {
+    case 'ScopeTerm': {
+      if (/^\*+$/.test(scope.text)) return () => true;
+      const re = boundedRegex(scope.text, false);
+      return (row) => re.test(rawOf(row));
+    }
+    case 'ScopePhrase': {
+      if (scope.value === '') return () => true;
+      const re = boundedRegex(scope.value.trim(), true);
+      return (row) => re.test(rawOf(row));
+    }
+    case 'ScopeFieldMatch': {
+      const field = scope.field.name;
+      let src = '';
+      for (const c of scope.value) src += !scope.quoted && c === '*' ? '[\\s\\S]*' : escapeRegExp(c);
+      const re = new RegExp(`^${src}$`, 'i');
+      const negate = scope.operator === '!=';
+      return (row) => {
+        const v = toText(readField(row, field));
+        const hit = v !== null && re.test(v);
+        return negate ? !hit : hit;
+      };
+    }
+    case 'ScopeParameter':
+      sink.add(InterpreterCode.UnsubstitutedParameter, `template parameter {{${scope.name}}} has no value`, scope.span);
+      return () => false;
+    case 'ScopeNot': {
+      const inner = compileScope(scope.operand, sink);
+      return (row) => !inner(row);
+    }
+    case 'ScopeAnd': {
+      const parts = scope.operands.map((o) => compileScope(o, sink));
+      return (row) => parts.every((p) => p(row));
+    }
+    case 'ScopeOr': {
+      const parts = scope.operands.map((o) => compileScope(o, sink));
+      return (row) => parts.some((p) => p(row));
+    }
+    default:
+      return () => true;
+  }
+}

@@ -1,0 +1,160 @@
+/** Compilers of grouping stages: aggregates with `by` groups, count_frequent, top. */
+import type { AggregateStage, Expr, TopStage } from '../ast.js';
+import { compileAggregate as compileAggregateSpec, type AggregateSpec } from './aggregates/index.js';
+import { InterpreterCode } from './diagnostics.js';
+import { compileExpr, fieldNameOf, readField, type Evaluator } from './expressions.js';
+import { sortRows } from './series/sort.js';
+import { bufferingStage, type CompileState, type StagePlan } from './stage.js';
+import { groupKeyPart, toNumber, type Row, type Value } from './values.js';
+
+/** count_frequent returns at most this many groups (Sumo's documented limit). */
+export const COUNT_FREQUENT_MAX = 10_000;
+
+interface CompiledAgg {
+  spec: AggregateSpec;
+  args: Evaluator[];
+}
+
+function literalNumber(e: Expr): number | undefined {
+  if (e.kind === 'NumberLiteral') return e.value;
+  if (e.kind === 'Unary' && e.operator === '-' && e.operand.kind === 'NumberLiteral') return -e.operand.value;
+  return undefined;
+}
+
+/**
+ * Groups rows by key values and feeds one accumulator per aggregation per group. Memory is
+ * bounded by the number of groups (plus exact pct/median/count_distinct state). With no `by`
+ * keys the stage always emits one row, even for empty input (count = 0, others null).
+ */
+export function compileAggregateStage(stage: AggregateStage, st: CompileState): StagePlan {
+  let keys = stage.groupBy.map((g) => g.name);
+  const aggs: CompiledAgg[] = [];
+  let frequent = false;
+  for (const a of stage.aggregations) {
+    if (a.function === 'count_frequent') {
+      frequent = true;
+      if (stage.aggregations.length > 1) {
+        st.sink.add(InterpreterCode.InvalidAggregate, 'count_frequent cannot be combined with other aggregates', a.functionSpan);
+      }
+      const extra: string[] = [];
+      for (const arg of a.args) {
+        const n = fieldNameOf(arg);
+        if (n === undefined) st.sink.add(InterpreterCode.InvalidAggregate, 'count_frequent takes field names', arg.span);
+        else extra.push(n);
+      }
+      keys = [...keys, ...extra];
+      aggs.push({ spec: { outputs: [a.alias?.name ?? '_approxcount'], create: () => compileCountAcc() }, args: [] });
+      continue;
+    }
+    const isPct = a.function === 'pct' || a.function === 'percentile';
+    const valueArgs = isPct ? a.args.slice(0, 1) : a.args;
+    const percents = isPct ? a.args.slice(1).map(literalNumber).filter((x): x is number => x !== undefined) : [];
+    if (isPct && percents.length !== a.args.length - 1) {
+      st.sink.add(InterpreterCode.InvalidAggregate, 'pct percentiles must be numbers', a.span);
+    }
+    const first = valueArgs[0];
+    const compiled = compileAggregateSpec({
+      name: a.function,
+      valueArgCount: valueArgs.length,
+      percents,
+      argFieldName: first === undefined ? undefined : fieldNameOf(first),
+      alias: a.alias?.name,
+    });
+    if (!compiled.ok) {
+      st.sink.add(InterpreterCode.InvalidAggregate, compiled.message, a.span);
+      continue;
+    }
+    aggs.push({ spec: compiled.spec, args: valueArgs.map((e) => compileExpr(e, st.fctx, st.sink)) });
+  }
+  const outputs = aggs.flatMap((a) => a.spec.outputs);
+  st.aggregated = true;
+  st.groupKeys = keys;
+  st.aggregateOutputs = outputs;
+  st.buffered = true;
+  const keyNames = keys;
+  return {
+    instantiate(emit) {
+      const groups = new Map<string, { keys: Value[]; accs: ReturnType<AggregateSpec['create']>[] }>();
+      const newGroup = (kv: Value[]): { keys: Value[]; accs: ReturnType<AggregateSpec['create']>[] } => ({ keys: kv, accs: aggs.map((a) => a.spec.create()) });
+      return {
+        push(row) {
+          const kv = keyNames.map((k) => readField(row, k));
+          const gk = kv.length === 1 ? groupKeyPart(kv[0] as Value) : kv.map(groupKeyPart).join('\u0001');
+          let g = groups.get(gk);
+          if (g === undefined) {
+            g = newGroup(kv);
+            groups.set(gk, g);
+          }
+          for (let i = 0; i < aggs.length; i++) {
+            const a = aggs[i] as CompiledAgg;
+            const args = a.args.length === 1 ? [(a.args[0] as Evaluator)(row)] : a.args.map((e) => e(row));
+            (g.accs[i] as ReturnType<AggregateSpec['create']>).add(args, row);
+          }
+        },
+        flush() {
+          if (groups.size === 0 && keyNames.length === 0 && !frequent) groups.set('', newGroup([]));
+          let rows: Row[] = [];
+          for (const g of groups.values()) {
+            const out: Row = {};
+            keyNames.forEach((k, i) => (out[k] = g.keys[i] ?? null));
+            g.accs.forEach((acc, i) => {
+              const names = (aggs[i] as CompiledAgg).spec.outputs;
+              acc.result().forEach((v, j) => (out[names[j] as string] = v));
+            });
+            rows.push(out);
+          }
+          if (frequent) {
+            const name = outputs[0] as string;
+            rows = sortRows(rows, [{ get: (r) => r[name] ?? null, descending: true }]).slice(0, COUNT_FREQUENT_MAX);
+          }
+          for (const r of rows) emit(r);
+        },
+      };
+    },
+  };
+}
+
+function compileCountAcc(): ReturnType<AggregateSpec['create']> {
+  let n = 0;
+  return { add: () => void n++, result: () => [n] };
+}
+
+/**
+ * `top N f1, f2`: count by the fields, keep the N largest `_count` (ties in first-seen order).
+ * `top N f by k`: rank the incoming rows by the keys (descending by default) and keep N.
+ */
+export function compileTop(stage: TopStage, st: CompileState): StagePlan {
+  const n = stage.count ?? 10;
+  const fields = stage.fields.map((f) => f.name);
+  if (stage.by.length > 0) {
+    const keys = stage.by.map((k) => ({ get: compileExpr(k.expression, st.fctx, st.sink), descending: k.direction === 'desc' }));
+    st.buffered = true;
+    return bufferingStage((rows, emit) => {
+      for (const r of sortRows(rows, keys).slice(0, n)) emit(r);
+    });
+  }
+  const plan = compileAggregateStage(
+    {
+      kind: 'Aggregate',
+      span: stage.span,
+      aggregations: [{ kind: 'Aggregation', function: 'count', functionSpan: stage.span, args: [], alias: undefined, span: stage.span }],
+      groupBy: stage.fields,
+    },
+    st,
+  );
+  st.groupKeys = fields;
+  return {
+    instantiate(emit) {
+      const buffer: Row[] = [];
+      const inner = plan.instantiate((r) => void buffer.push(r));
+      return {
+        push: (row) => inner.push(row),
+        async flush() {
+          await inner.flush();
+          const sorted = sortRows(buffer, [{ get: (r) => toNumber(r._count ?? null), descending: true }]);
+          for (const r of sorted.slice(0, n)) emit(r);
+        },
+      };
+    },
+  };
+}
