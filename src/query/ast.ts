@@ -99,6 +99,15 @@ export interface ScopeParameter extends NodeBase {
   name: string;
 }
 
+/**
+ * `[subquery: … | compose …]` in the scope. Not supported yet (the parser reports it); `text` is the raw
+ * bracketed source.
+ */
+export interface ScopeSubquery extends NodeBase {
+  kind: 'ScopeSubquery';
+  text: string;
+}
+
 /** Implicit or explicit AND of two or more operands (flattened). */
 export interface ScopeAnd extends NodeBase {
   kind: 'ScopeAnd';
@@ -118,7 +127,15 @@ export interface ScopeNot extends NodeBase {
 }
 
 /** Precedence NOT > AND > OR; parentheses are not kept as nodes (spans include them). */
-export type ScopeExpr = ScopeTerm | ScopePhrase | ScopeFieldMatch | ScopeParameter | ScopeAnd | ScopeOr | ScopeNot;
+export type ScopeExpr =
+  | ScopeTerm
+  | ScopePhrase
+  | ScopeFieldMatch
+  | ScopeParameter
+  | ScopeSubquery
+  | ScopeAnd
+  | ScopeOr
+  | ScopeNot;
 
 // ---------------------------------------------------------------------------------------------------
 // Expressions (where, if, `expr as field`, function arguments …)
