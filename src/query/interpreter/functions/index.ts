@@ -1,4 +1,5 @@
 /** The scalar function table, keyed by lower-case name. */
+import { EXTRA_FUNCTIONS } from './extra.js';
 import { MATH_FUNCTIONS } from './math.js';
 import { PREDICATE_FUNCTIONS } from './predicates.js';
 import { STRING_FUNCTIONS } from './string.js';
@@ -8,7 +9,7 @@ import type { FunctionDef } from './types.js';
 export type { FunctionContext, FunctionDef } from './types.js';
 
 const table = new Map<string, FunctionDef>();
-for (const f of [...STRING_FUNCTIONS, ...MATH_FUNCTIONS, ...PREDICATE_FUNCTIONS, ...TIME_FUNCTIONS]) {
+for (const f of [...STRING_FUNCTIONS, ...MATH_FUNCTIONS, ...PREDICATE_FUNCTIONS, ...TIME_FUNCTIONS, ...EXTRA_FUNCTIONS]) {
   table.set(f.name.toLowerCase(), f);
 }
 

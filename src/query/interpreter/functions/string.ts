@@ -129,13 +129,13 @@ export const STRING_FUNCTIONS: FunctionDef[] = [
       .replace(/%20/g, '+')
       .replace(/[!'()~]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
   }),
-  defineFunction('base64Decode', 1, 1, (args) => {
+  defineFunction('base64Decode', 1, 2, (args) => {
     const s = text(arg(args, 0));
     if (s === null) return null;
     if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(s.trim())) return null;
     return Buffer.from(s.trim(), 'base64').toString('utf8');
   }),
-  defineFunction('base64Encode', 1, 1, (args) => {
+  defineFunction('base64Encode', 1, 2, (args) => {
     const s = text(arg(args, 0));
     return s === null ? null : Buffer.from(s, 'utf8').toString('base64');
   }),
@@ -144,7 +144,7 @@ export const STRING_FUNCTIONS: FunctionDef[] = [
     return f === null ? null : sprintf(f, args.slice(1));
   }),
   // parseHex("ff") = 255; "0x" prefix allowed
-  defineFunction('parseHex', 1, 1, (args) => {
+  defineFunction('parseHex', 1, 2, (args) => {
     const s = text(arg(args, 0))?.trim().replace(/^0x/i, '');
     if (s === undefined || s === null || !/^[0-9a-f]+$/i.test(s)) return null;
     return parseInt(s, 16);
