@@ -1,0 +1,2 @@
+export { parseQuery } from './parser.js';
+export type { ParseResult } from './parser.js';
