@@ -3,7 +3,7 @@ import type { Query } from '../ast.js';
 import { AppError, ErrorCode } from '../../core/errors.js';
 import { compileQuery } from './compile.js';
 import type { QueryContext } from './stage.js';
-import type { Row } from './values.js';
+import { orderedKeys, type Row } from './values.js';
 
 /**
  * Runs a query over rows, streaming the results. Memory stays bounded for pipelines without
@@ -30,7 +30,7 @@ export interface QueryResult {
 export function orderFields(rows: readonly Row[], aggregated: boolean): string[] {
   const seen = new Set<string>();
   const order: string[] = [];
-  for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), order.push(k));
+  for (const r of rows) for (const k of orderedKeys(r)) if (!seen.has(k)) (seen.add(k), order.push(k));
   if (aggregated) return order;
   return [...order.filter((k) => !k.startsWith('_')), ...order.filter((k) => k.startsWith('_'))];
 }

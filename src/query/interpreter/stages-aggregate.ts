@@ -5,7 +5,7 @@ import { InterpreterCode } from './diagnostics.js';
 import { compileExpr, fieldNameOf, readField, type Evaluator } from './expressions.js';
 import { sortRows } from './series/sort.js';
 import { bufferingStage, type CompileState, type StagePlan } from './stage.js';
-import { groupKeyPart, toNumber, type Row, type Value } from './values.js';
+import { groupKeyPart, setKeyOrder, toNumber, type Row, type Value } from './values.js';
 
 /** count_frequent returns at most this many groups (Sumo's documented limit). */
 export const COUNT_FREQUENT_MAX = 10_000;
@@ -72,6 +72,7 @@ export function compileAggregateStage(stage: AggregateStage, st: CompileState): 
   st.aggregateOutputs = outputs;
   st.buffered = true;
   const keyNames = keys;
+  const columns = [...keys, ...outputs];
   return {
     instantiate(emit) {
       const groups = new Map<string, { keys: Value[]; accs: ReturnType<AggregateSpec['create']>[] }>();
@@ -101,7 +102,7 @@ export function compileAggregateStage(stage: AggregateStage, st: CompileState): 
               const names = (aggs[i] as CompiledAgg).spec.outputs;
               acc.result().forEach((v, j) => (out[names[j] as string] = v));
             });
-            rows.push(out);
+            rows.push(setKeyOrder(out, columns));
           }
           if (frequent) {
             const name = outputs[0] as string;

@@ -6,7 +6,7 @@ import { globToRegex } from './regex.js';
 import { keyOf } from './series/group.js';
 import { streamingStage, type CompileState, type StagePlan } from './stage.js';
 import { sizeForBuckets, timesliceStart } from './timeslice.js';
-import { isTruthy, toNumber, type Row } from './values.js';
+import { isTruthy, setKeyOrder, toNumber, type Row } from './values.js';
 
 /** `where cond`: keeps rows whose condition is exactly true. */
 export function compileWhere(stage: WhereStage, st: CompileState): StagePlan {
@@ -78,7 +78,7 @@ export function compileFields(stage: FieldsStage, st: CompileState): StagePlan {
       }
     }
     if (keepSystem) for (const k in row) if (k.startsWith('_') && !(k in out)) out[k] = row[k] ?? null;
-    emit(out);
+    emit(plain ? setKeyOrder(out, names) : out);
   });
 }
 

@@ -78,14 +78,16 @@ export function valuesEqual(a: Value, b: Value): boolean {
 
 /**
  * Ordering of `< <= > >=`: numeric when both sides read as numbers, otherwise case-sensitive
- * string order (UTF-16 code units). Returns null when either side is null (the comparison is
- * then false).
+ * string order (UTF-16 code units) of two texts. Returns null (the comparison is false) when a
+ * side is null, or when a number meets text that is not numeric.
  */
 export function compareForExpression(a: Value, b: Value): number | null {
   if (a === null || b === null) return null;
   const na = toNumber(a);
   const nb = toNumber(b);
   if (na !== null && nb !== null) return na < nb ? -1 : na > nb ? 1 : 0;
+  // A number against text that is not numeric (`where n > 1` with n = "x") is not comparable.
+  if (typeof a === 'number' || typeof b === 'number') return null;
   const sa = toText(a) ?? '';
   const sb = toText(b) ?? '';
   return sa < sb ? -1 : sa > sb ? 1 : 0;
@@ -129,4 +131,27 @@ export function isEmptyValue(v: Value): boolean {
 export function getField(row: Row, name: string): Value {
   const v = row[name];
   return v === undefined ? null : v;
+}
+
+const KEY_ORDER = Symbol('quarry.keyOrder');
+
+/**
+ * Records the intended column order on a row. JS objects list integer-like keys first (a
+ * transposed `200` column would jump ahead of `day`), so stages that define columns say so here;
+ * `{...row}` copies keep it.
+ */
+export function setKeyOrder(row: Row, keys: readonly string[]): Row {
+  (row as Row & { [KEY_ORDER]?: readonly string[] })[KEY_ORDER] = keys;
+  return row;
+}
+
+/** The row's field names in intended order (recorded order first, then any others). */
+export function orderedKeys(row: Row): string[] {
+  const hint = (row as Row & { [KEY_ORDER]?: readonly string[] })[KEY_ORDER];
+  const keys = Object.keys(row);
+  if (hint === undefined) return keys;
+  const out = hint.filter((k) => k in row);
+  const seen = new Set(out);
+  for (const k of keys) if (!seen.has(k)) out.push(k);
+  return out;
 }

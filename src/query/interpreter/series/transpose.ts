@@ -4,7 +4,7 @@
  * the first remaining field of the source row (normally the aggregate, e.g. `_count`). Missing
  * cells are null. Dynamic columns are sorted alphabetically and capped at 300 (Sumo's limit).
  */
-import { getField, toText, type Row, type Value } from '../values.js';
+import { getField, setKeyOrder, toText, type Row, type Value } from '../values.js';
 import { keyOf } from './group.js';
 
 export interface TransposeOptions {
@@ -46,7 +46,7 @@ export function transposeRows(rows: readonly Row[], opts: TransposeOptions): { r
   const result = [...out.values()].map((r) => {
     const o: Row = {};
     for (const c of columns) o[c] = getField(r, c);
-    return o;
+    return setKeyOrder(o, columns);
   });
   return { rows: result, columns };
 }
