@@ -740,6 +740,11 @@ function compilePattern(pattern: string): CompiledPattern {
   const first = tokens[0];
   const startsWithDigit = first !== undefined && (first.kind === 'num' || first.kind === 'fraction');
   const startsWithLetter = first !== undefined && (first.kind === 'monthName' || first.kind === 'dayName');
+  // Cheap pre-check before a full match: the character right after a leading number, e.g. `/` in
+  // `dd/MMM/yyyy`, rules out most candidate positions without allocating anything.
+  const second = tokens[1];
+  const afterFirstNumber =
+    first?.kind === 'num' && second?.kind === 'literal' ? second.text.charCodeAt(0) : NaN;
   const compiled: CompiledPattern = {
     find(line, ctx) {
       const limit = Math.min(line.length, SCAN_LIMIT);
@@ -748,6 +753,13 @@ function compilePattern(pattern: string): CompiledPattern {
         const prev = i > 0 ? line.charCodeAt(i - 1) : NaN;
         if (startsWithDigit && (!isDigit(c) || isDigit(prev))) continue;
         if (startsWithLetter && (!isLetter(c) || isLetter(prev))) continue;
+        if (!Number.isNaN(afterFirstNumber)) {
+          const run = digitRun(line, i, limit);
+          if (line.charCodeAt(i + run) !== afterFirstNumber) {
+            i += run - 1;
+            continue;
+          }
+        }
         const found = matchTokens(tokens, line, i, ctx, hasYear);
         if (found !== undefined) return found;
       }
