@@ -1,7 +1,7 @@
 /**
  * Parses every query of the real-query corpus and prints how many parse, how many use operators that
  * are not supported yet (by operator), the most common syntax errors, and crashes (must be 0).
- * Usage: npm run report:queries [-- --file <jsonl>] [--field query|query_vars_as_star] [--show N]
+ * Usage: npm run report:queries [-- --file <jsonl>] [--field query|query_vars_as_star] [--show N] [--grep text]
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -37,6 +37,7 @@ function main(): void {
   const file = resolve(argument('--file', '../shared/data/sumo-queries/all-log-queries.jsonl'));
   const field = argument('--field', 'query');
   const show = Number(argument('--show', '0'));
+  const grep = argument('--grep', '');
   const rows = readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -71,7 +72,7 @@ function main(): void {
       const first = syntax[0]!;
       const key = `${first.code} ${first.message}`;
       messages.set(key, (messages.get(key) ?? 0) + 1);
-      if (examples.length < show) examples.push({ id: String(row.id ?? ''), query: text, diagnostic: first });
+      if (examples.length < show && key.includes(grep)) examples.push({ id: String(row.id ?? ''), query: text, diagnostic: first });
     } else if (errors.length > 0) {
       for (const t of tallies) t.unsupportedOnly++;
       const names = new Set(errors.map((d) => /(?:operator|function) (\S+)/.exec(d.message)?.[1] ?? d.message));

@@ -435,7 +435,8 @@ export interface TimesliceStage extends NodeBase {
  * `pct(latency, 95, 99)`, `count_frequent a, b`, `topk(10, host)`.
  * `function` is the name as written, lower-cased (synonyms such as `percentile`/`pct` are NOT merged;
  * the catalog `AGGREGATES` says which name is a synonym of which). `args` are the arguments (fields are
- * `Field` nodes); `count` and bare `count_frequent a, b` forms put the fields in `args` too.
+ * `Field` nodes); the bare `count_frequent a, b` form puts the fields in `args` too. `count(*)`
+ * has one `Field` argument named `*`.
  */
 export interface Aggregation extends NodeBase {
   kind: 'Aggregation';
@@ -447,7 +448,8 @@ export interface Aggregation extends NodeBase {
 
 /**
  * `agg1 [as a], agg2 … [by|group by k1, k2]`, e.g. `count by _sourceHost`,
- * `count as n, avg(x) by _timeslice`. Group keys are plain field names.
+ * `count as n, avg(x) by _timeslice`. Group keys are plain field names. The `by` is optional in Sumo:
+ * `count _sourceHost` and `count date, host` group by those fields (they land in `groupBy`).
  */
 export interface AggregateStage extends NodeBase {
   kind: 'Aggregate';

@@ -67,7 +67,7 @@ const V = Number.POSITIVE_INFINITY;
 
 /** Aggregate functions usable in an aggregate stage (lower-case names). */
 export const AGGREGATES: ReadonlyMap<string, AggregateInfo> = new Map<string, AggregateInfo>([
-  ['count', { minArgs: 0, maxArgs: 1, output: '_count', bareArgs: true }],
+  ['count', { minArgs: 0, maxArgs: 1, output: '_count' }],
   ['count_distinct', { minArgs: 1, maxArgs: 1, output: '_count_distinct' }],
   ['count_frequent', { minArgs: 1, maxArgs: V, output: '_approxcount', bareArgs: true }],
   ['sum', { minArgs: 1, maxArgs: 1, output: '_sum' }],

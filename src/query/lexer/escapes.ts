@@ -33,9 +33,12 @@ export function unescapeString(raw: string): string {
   return out;
 }
 
-/** Decodes a regex written in a string: only `\"` becomes `"`; everything else belongs to the regex. */
+/**
+ * Decodes a regex written in a string: `\"` becomes `"` and `\\` becomes `\` (so `"\\|"` is the regex
+ * `\|`); every other backslash sequence belongs to the regex (`\d`, `\s`, `\n`).
+ */
 export function unescapeRegexString(raw: string): string {
-  return raw.replace(/\\"/g, '"');
+  return raw.replace(/\\(["\\])/g, '$1');
 }
 
 /** Encodes text as the body of a double-quoted literal (inverse of `unescapeString` for `"` and `\`). */

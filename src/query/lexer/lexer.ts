@@ -9,7 +9,8 @@ export interface LexResult {
   diagnostics: Diagnostic[];
 }
 
-const PARAMETER_NAME = /^[A-Za-z0-9_]+$/;
+/** Sumo documents letters, digits and `_`; real templates also use dots and dashes. */
+const PARAMETER_NAME = /^[A-Za-z0-9_.-]+$/;
 
 function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= '0' && c <= '9';
@@ -179,6 +180,10 @@ class Lexer {
     const start = this.pos;
     const c = text[start]!;
     if (c === '[' && this.scanSubquery(start)) return;
+    if (c === '%' && text[start + 1] === '"') {
+      this.scanPercent(start);
+      return;
+    }
     switch (c) {
       case '|':
         this.push(TokenKind.Pipe, start, start + 1);
@@ -443,7 +448,9 @@ class Lexer {
       return;
     }
     const prev = this.previous();
-    const isOperandPosition = prev === undefined || !OPERAND_END.has(prev.kind);
+    // `%name` is a field when it cannot be a modulo: in operand position, or `x %name` (space before,
+    // none after), which real queries use after keywords (`where %type = …`).
+    const isOperandPosition = prev === undefined || !OPERAND_END.has(prev.kind) || this.spaceBefore;
     if (isOperandPosition && (isIdentPart(n) || n === '[')) {
       let i = start + 1;
       while (i < text.length && (isIdentPart(text[i]) || text[i] === '.' || text[i] === '[' || text[i] === ']' || text[i] === '-')) i++;

@@ -43,8 +43,19 @@ export class Cursor {
     return { ...terminator, kind: TokenKind.EOF, end: terminator.start, text: '' };
   }
 
+  /**
+   * True at the end of the segment. A run of `{{param}}` tokens that is all that is left counts as the
+   * end: real templates use a raw (ANY) parameter as a whole filter (`… as date {{post_filter}}`); it is
+   * consumed with a warning.
+   */
   atEnd(): boolean {
-    return this.index >= this.end;
+    if (this.index >= this.end) return true;
+    for (let i = this.index; i < this.end; i++) if (this.tokens[i]!.kind !== TokenKind.Parameter) return false;
+    while (this.index < this.end) {
+      const t = this.next();
+      this.report(DIAGNOSTICS.ParameterInLiteral, { start: t.start, end: t.end }, { name: t.value ?? '' });
+    }
+    return true;
   }
 
   next(): Token {

@@ -9,18 +9,7 @@ import { MAX_DEPTH, type Cursor } from './cursor.js';
 import { parseNumberText } from './literals.js';
 
 /** Words that end an expression instead of being read as field names. */
-export const EXPRESSION_STOP_WORDS: ReadonlySet<string> = new Set([
-  'as',
-  'by',
-  'group',
-  'asc',
-  'desc',
-  'ascending',
-  'descending',
-  'nodrop',
-  'for',
-  'with',
-]);
+export const EXPRESSION_STOP_WORDS: ReadonlySet<string> = new Set(['as', 'by']);
 
 const COMPARISON: ReadonlyMap<TokenKind, BinaryOperator> = new Map<TokenKind, BinaryOperator>([
   [TokenKind.Equal, '='],
@@ -132,6 +121,12 @@ function parseComparison(c: Cursor): Expr {
     c.next();
     const values = parseValueList(c);
     return { kind: 'In', subject: left, values, negated: true, span: c.spanFrom(start) };
+  }
+  if (c.isWord('contains') && !c.is(TokenKind.LParen, 1)) {
+    // `a contains "b"` (seen in real queries) is the function contains(a, "b").
+    const word = c.next();
+    const needle = parseAdditive(c);
+    return { kind: 'Call', name: 'contains', nameSpan: { start: word.start, end: word.end }, args: [left, needle], span: c.spanFrom(start) };
   }
   if (c.isWord('not') && c.isWord('matches', 1)) {
     c.next();

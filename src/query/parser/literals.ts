@@ -101,6 +101,13 @@ export function parseJsonPath(path: string): { segments: JsonPathSegment[] } | {
       continue;
     }
     if (c === ']') return { error: 'unexpected "]"' };
+    if (c === '*') {
+      // Seen in real queries: `a[*]` written as `a*` or `$['a']*['b']`.
+      segments.push({ type: 'wildcard' });
+      i++;
+      expectKey = false;
+      continue;
+    }
     if (!expectKey) return { error: `expected "." or "[" at position ${i}` };
     let j = i;
     while (j < path.length && path[j] !== '.' && path[j] !== '[' && path[j] !== ']') j++;
@@ -150,7 +157,7 @@ export function analyseRegex(source: string): { groupNames: string[]; hasUnnamed
       hasUnnamedGroup = true;
       continue;
     }
-    const named = /^\(\?P?<([A-Za-z][A-Za-z0-9_]*)>/.exec(source.slice(i, i + 80));
+    const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(source.slice(i, i + 80));
     if (named !== null) groupNames.push(named[1]!);
   }
   return { groupNames, hasUnnamedGroup };

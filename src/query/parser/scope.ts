@@ -112,6 +112,7 @@ function parsePrimary(c: Cursor): ScopeExpr {
       c.report(DIAGNOSTICS.UnsupportedOperator, span, { name: 'subquery' });
       return { kind: 'ScopeSubquery', text: t.text, span };
     case TokenKind.Word:
+    case TokenKind.QuotedField:
       break;
     case TokenKind.RParen:
       return c.fail(DIAGNOSTICS.UnbalancedParenthesis, span);
@@ -121,10 +122,12 @@ function parsePrimary(c: Cursor): ScopeExpr {
   c.next();
   const opToken = c.peek();
   if (opToken.kind !== TokenKind.Equal && opToken.kind !== TokenKind.NotEqual) {
+    if (t.kind === TokenKind.QuotedField) c.failUnexpected(`"=" after ${t.text}`);
     return { kind: 'ScopeTerm', text: t.text, hasWildcard: hasWildcard(t.text), span };
   }
   c.next();
-  const field = { kind: 'FieldName' as const, name: t.text, quoted: false, span };
+  const quotedField = t.kind === TokenKind.QuotedField;
+  const field = { kind: 'FieldName' as const, name: quotedField ? (t.value ?? '') : t.text, quoted: quotedField, span };
   const operator = opToken.kind === TokenKind.Equal ? ('=' as const) : ('!=' as const);
   const v = c.peek();
   if (v.kind === TokenKind.Word) {

@@ -187,12 +187,12 @@ function parseAggregation(c: Cursor): Aggregation {
       } while (c.accept(TokenKind.Comma));
     }
     c.expect(TokenKind.RParen, '"," or ")" in the argument list');
-  } else if (info.bareArgs === true && atFieldName(c) && !c.isWord('by') && !c.isWord('group')) {
-    // `count x`, `count_frequent a, b`
+  } else if (info.bareArgs === true && atFieldName(c) && !isGroupBy(c)) {
+    // `count_frequent a, b`
     do {
       const field = parseFieldName(c);
       args.push({ kind: 'Field', name: field.name, quoted: field.quoted, span: field.span });
-    } while (name === 'count_frequent' && c.is(TokenKind.Comma) && !AGGREGATES.has(c.peek(1).text.toLowerCase()) && c.next() !== undefined);
+    } while (c.is(TokenKind.Comma) && !AGGREGATES.has(c.peek(1).text.toLowerCase()) && c.next() !== undefined);
   }
   const span = c.spanFrom(nameToken.start);
   if (args.length < info.minArgs || args.length > info.maxArgs) {
@@ -212,7 +212,11 @@ function parseAggregation(c: Cursor): Aggregation {
   };
 }
 
-/** `agg [as a], agg … [by|group by k1, k2]`. */
+function isGroupBy(c: Cursor): boolean {
+  return c.isWord('by') || (c.isWord('group') && c.isWord('by', 1));
+}
+
+/** `agg [as a], agg … [[group] by] k1, k2` — `by` may be omitted (`count _sourceHost`). */
 export function parseAggregateStage(c: Cursor, start: number): AggregateStage {
   const aggregations: Aggregation[] = [];
   do {
@@ -224,6 +228,7 @@ export function parseAggregateStage(c: Cursor, start: number): AggregateStage {
     c.next();
     groupBy = parseFieldNameList(c);
   } else if (c.acceptWord('by')) groupBy = parseFieldNameList(c);
+  else if (!c.atEnd() && atFieldName(c)) groupBy = parseFieldNameList(c); // `count _sourceHost`: `by` is optional
   expectStageEnd(c, aggregations[0]?.function ?? 'aggregate');
   return { kind: 'Aggregate', aggregations, groupBy, span: c.spanFrom(start) };
 }
