@@ -282,7 +282,7 @@ export function parseDateWithPattern(text: string, pattern: string, timeZone: st
 const ISO_RE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** ISO-8601 / RFC-3339 text (and epoch seconds or ms as digits) → epoch ms; null otherwise. */
+/** ISO-8601 / RFC-3339 text → epoch ms (zone-less text is read in `timeZone`); null otherwise. */
 export function parseIsoDate(text: string, timeZone: string): number | null {
   const s = text.trim();
   const m = ISO_RE.exec(s);
@@ -296,6 +296,6 @@ export function parseIsoDate(text: string, timeZone: string): number | null {
     }
     return fromWallClock(local, timeZone);
   }
-  const d = Date.parse(s);
-  return Number.isNaN(d) ? null : d;
+  // Anything else needs an explicit pattern (a free-form guess would depend on the host's zone).
+  return null;
 }
