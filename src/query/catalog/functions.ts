@@ -36,7 +36,7 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionInfo> = new Map<string, Func
   fn('base64Decode', 1, 2, 'string'),
   fn('base64Encode', 1, 2, 'string'),
   fn('escapeHtml', 1, 1, 'string'),
-  fn('toUrl', 1, 2, 'string'),
+  fn('toUrl', 1, 4, 'string'),
   fn('hash', 1, 2, 'string'),
   fn('luhn', 1, 1, 'string'),
   fn('hexToAscii', 1, 1, 'string'),

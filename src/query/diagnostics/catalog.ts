@@ -44,7 +44,7 @@ export const DIAGNOSTICS = {
   ParseFieldCount: define('Q2005', 'error', 'parse pattern has {stars} "*" but {fields} field name(s)', 'In `parse "…"`, each `*` needs exactly one name after `as`.'),
   ParseDoubleStar: define('Q2006', 'error', '"**" is not allowed in a parse pattern', 'Two adjacent captures cannot be separated; put an anchor between them.'),
   RegexWithoutNamedGroup: define('Q2007', 'error', 'regular expression has no named capture group', '`parse regex` needs at least one `(?<name>…)` group.'),
-  RegexUnnamedGroup: define('Q2008', 'error', 'unnamed capturing group in parse regex; use (?:…) or (?<name>…)', 'Sumo rejects plain `(…)` groups in `parse regex`/`extract`.'),
+  RegexUnnamedGroup: define('Q2008', 'warning', 'unnamed capturing group in parse regex; use (?:…) or (?<name>…)', 'Sumo documents plain `(…)` groups as an error in `parse regex`/`extract` (its own apps use them; Quarry only warns).'),
   InvalidNumber: define('Q2009', 'error', 'invalid number "{text}"', 'A number has an unknown suffix or is malformed.'),
   InvalidDuration: define('Q2010', 'error', 'invalid duration "{text}"', 'Durations are a number with a unit: `ns us ms s m h d w` (e.g. `5m`, `1.5h`).'),
   UnbalancedParenthesis: define('Q2011', 'error', 'unbalanced parenthesis', 'A `(` has no matching `)` or the other way round.'),

@@ -19,6 +19,27 @@ export function atFieldOption(c: Cursor): boolean {
   return c.isWord('field') && c.is(TokenKind.Equal, 1);
 }
 
+const UNIT_WORDS: ReadonlyMap<string, string> = new Map([
+  ['ms', 'ms'],
+  ['s', 's'],
+  ['sec', 's'],
+  ['second', 's'],
+  ['seconds', 's'],
+  ['m', 'm'],
+  ['min', 'm'],
+  ['minute', 'm'],
+  ['minutes', 'm'],
+  ['h', 'h'],
+  ['hour', 'h'],
+  ['hours', 'h'],
+  ['d', 'd'],
+  ['day', 'd'],
+  ['days', 'd'],
+  ['w', 'w'],
+  ['week', 'w'],
+  ['weeks', 'w'],
+]);
+
 /** A duration (`5m`, `-1d`, `{{p}}`); fails with a diagnostic when the token is not one. */
 export function parseDuration(c: Cursor): Duration {
   const first = c.peek();
@@ -36,7 +57,11 @@ export function parseDuration(c: Cursor): Duration {
   const t = c.peek();
   if (t.kind !== TokenKind.Number) return c.failUnexpected('a duration such as 5m or 1h');
   c.next();
-  const ms = parseDurationText(t.text);
+  // `timeslice 1 h`: a bare number followed by a unit word.
+  const unit = c.peek();
+  const glued = /^\d+(\.\d+)?$/.test(t.text) && unit.kind === TokenKind.Word && UNIT_WORDS.has(unit.text.toLowerCase());
+  if (glued) c.next();
+  const ms = parseDurationText(glued ? t.text + UNIT_WORDS.get(unit.text.toLowerCase())! : t.text);
   const span: Span = c.spanFrom(first.start);
   if (ms === undefined) return c.fail(DIAGNOSTICS.InvalidDuration, span, { text: t.text }, 'units are ns, us, ms, s, m, h, d, w');
   return { kind: 'Duration', text: c.ctx.text.slice(span.start, span.end), ms: sign * ms, span };

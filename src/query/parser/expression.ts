@@ -226,6 +226,8 @@ function parsePrimary(c: Cursor): Expr {
     }
     case TokenKind.Word:
       return parseWordPrimary(c, t);
+    case TokenKind.Subquery:
+      return c.fail(DIAGNOSTICS.UnsupportedOperator, span, { name: 'subquery' });
     default:
       return c.failUnexpected('an expression');
   }

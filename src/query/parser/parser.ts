@@ -35,7 +35,7 @@ export interface ParseResult {
 }
 
 /** Operators whose arguments may contain `|` inside parentheses (subqueries). */
-const NESTING_OPERATORS = new Set(['join']);
+const NESTING_OPERATORS = new Set(['join', 'filter']);
 
 /**
  * Parses a query. Never throws: problems come back as diagnostics, stages that fail are left out of
@@ -106,7 +106,9 @@ function parseTokens(ctx: ParseContext, tokens: readonly Token[]): Query {
     ctx.depth = 0;
     const cursor = new Cursor(ctx, tokens, segment.start, segment.end);
     try {
-      stages.push(parseStage(cursor));
+      const parsed = parseStage(cursor);
+      if (Array.isArray(parsed)) stages.push(...parsed);
+      else stages.push(parsed);
     } catch (error: unknown) {
       if (!(error instanceof StageAbort)) throw error;
     }
@@ -114,8 +116,8 @@ function parseTokens(ctx: ParseContext, tokens: readonly Token[]): Query {
   return { kind: 'Query', scope, stages, span: { start: 0, end: ctx.text.length } };
 }
 
-/** Dispatches on the operator word. */
-function parseStage(c: Cursor): Stage {
+/** Dispatches on the operator word. One segment may yield several stages (`parse "a*" as x, "b*" as y`). */
+function parseStage(c: Cursor): Stage | Stage[] {
   const first = c.peek();
   const start = first.start;
   const word = first.kind === TokenKind.Word ? first.text.toLowerCase() : '';

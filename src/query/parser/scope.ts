@@ -37,6 +37,7 @@ function startsOperand(c: Cursor): boolean {
     case TokenKind.LParen:
     case TokenKind.Bang:
     case TokenKind.Subquery:
+    case TokenKind.QuotedField:
       return true;
     default:
       return false;

@@ -32,40 +32,67 @@ function parseStringList(c: Cursor): Token[] {
   return strings;
 }
 
-/** `parse …` (anchor or regex); `start` is the offset of `parse`, which is already consumed. */
-export function parseParseStage(c: Cursor, start: number): ParseStage | ParseRegexStage {
+/**
+ * `parse …` (anchor or regex); `start` is the offset of `parse`, which is already consumed.
+ * `parse "a=*" as a, "b=*" as b` (several anchor patterns, each with its names) yields one Parse stage
+ * per pattern, sharing `field=` and `nodrop` — the same as piping them one after another.
+ */
+export function parseParseStage(c: Cursor, start: number): ParseStage[] | ParseRegexStage {
   let regexKeyword: Token | undefined;
   if (c.isWord('regex')) regexKeyword = c.next();
   let sourceField: FieldName | undefined;
   let nodrop = false;
   let multi = false;
   const patterns: Token[] = [];
+  const anchors: { pattern: Token; fields: FieldName[] | undefined }[] = [];
   let fields: FieldName[] | undefined;
   while (!c.atEnd()) {
     if (atFieldOption(c)) sourceField = parseFieldOption(c, sourceField);
     else if (c.isWord('nodrop')) nodrop = flag(c, nodrop, c.next(), 'nodrop');
     else if (c.isWord('multi')) multi = flag(c, multi, c.next(), 'multi');
-    else if (regexKeyword === undefined && patterns.length === 0 && c.isWord('regex')) regexKeyword = c.next();
-    else if (c.is(TokenKind.String) && fields === undefined && (patterns.length === 0 || regexKeyword !== undefined)) {
-      patterns.push(...parseStringList(c));
-    } else if (c.isWord('as') && fields === undefined && patterns.length > 0) {
+    else if (regexKeyword === undefined && patterns.length === 0 && anchors.length === 0 && c.isWord('regex')) regexKeyword = c.next();
+    else if (regexKeyword !== undefined && c.is(TokenKind.String) && fields === undefined) patterns.push(...parseStringList(c));
+    else if (regexKeyword === undefined && c.is(TokenKind.String) && (anchors.length === 0 || anchors[anchors.length - 1]!.fields !== undefined)) {
+      anchors.push({ pattern: c.next(), fields: undefined });
+    } else if (regexKeyword === undefined && c.isWord('as') && anchors.length > 0 && anchors[anchors.length - 1]!.fields === undefined) {
+      c.next();
+      const anchor = anchors[anchors.length - 1]!;
+      anchor.fields = parseAnchorNames(c);
+      // `, "next pattern" as …`
+      if (c.is(TokenKind.Comma) && c.is(TokenKind.String, 1)) c.next();
+    } else if (regexKeyword !== undefined && c.isWord('as') && fields === undefined && patterns.length > 0) {
       c.next();
       fields = parseFieldNameList(c);
-    } else if (patterns.length === 0) c.failUnexpected('a quoted pattern');
+    } else if (patterns.length === 0 && anchors.length === 0) c.failUnexpected('a quoted pattern');
     else c.failUnexpected(regexKeyword !== undefined ? 'nodrop, multi or field=' : '"as", nodrop or field=');
   }
-  if (patterns.length === 0) c.failUnexpected('a quoted pattern');
-  if (regexKeyword !== undefined) return buildRegexStage(c, { start, keyword: 'parse regex', patterns, aliases: fields ?? [], sourceField, nodrop, multi });
-  const patternToken = patterns[0]!;
-  const patternSpan = { start: patternToken.start, end: patternToken.end };
-  const pattern = unescapeString(patternToken.value ?? '');
-  if (pattern.includes('**')) c.fail(DIAGNOSTICS.ParseDoubleStar, patternSpan);
-  const stars = [...pattern].filter((ch) => ch === '*').length;
-  const names = fields ?? [];
-  if (fields === undefined) c.failUnexpected('"as" and field names', 'write parse "pattern" as name1, name2');
-  if (stars !== names.length) c.fail(DIAGNOSTICS.ParseFieldCount, c.spanFrom(patternToken.start), { stars, fields: names.length });
-  if (multi) c.report(DIAGNOSTICS.InvalidOption, patternSpan, { option: 'multi', reason: 'only parse regex supports multi' });
-  return { kind: 'Parse', pattern, patternSpan, fields: names, sourceField, nodrop, span: c.spanFrom(start) };
+  if (regexKeyword !== undefined) {
+    if (patterns.length === 0) c.failUnexpected('a quoted regular expression');
+    return buildRegexStage(c, { start, keyword: 'parse regex', patterns, aliases: fields ?? [], sourceField, nodrop, multi });
+  }
+  if (anchors.length === 0) c.failUnexpected('a quoted pattern');
+  const span = c.spanFrom(start);
+  return anchors.map(({ pattern: patternToken, fields: names }) => {
+    const patternSpan = { start: patternToken.start, end: patternToken.end };
+    const pattern = unescapeString(patternToken.value ?? '');
+    if (names === undefined) return c.fail(DIAGNOSTICS.UnexpectedToken, { start: patternToken.end, end: patternToken.end }, { expected: '"as" and field names', found: 'nothing' });
+    if (pattern.includes('**')) c.fail(DIAGNOSTICS.ParseDoubleStar, patternSpan);
+    const stars = [...pattern].filter((ch) => ch === '*').length;
+    if (stars !== names.length) c.fail(DIAGNOSTICS.ParseFieldCount, { start: patternToken.start, end: names[names.length - 1]?.span.end ?? patternToken.end }, { stars, fields: names.length });
+    if (multi) c.report(DIAGNOSTICS.InvalidOption, patternSpan, { option: 'multi', reason: 'only parse regex supports multi' });
+    return { kind: 'Parse', pattern, patternSpan, fields: names, sourceField, nodrop, span };
+  });
+}
+
+/** Names after `as` in an anchor parse: `a, b` or `(a, b)`; stops before `, "next pattern"`. */
+function parseAnchorNames(c: Cursor): FieldName[] {
+  if (c.is(TokenKind.LParen)) return parseFieldNameList(c);
+  const names: FieldName[] = [parseFieldName(c)];
+  while (c.is(TokenKind.Comma) && !c.is(TokenKind.String, 1)) {
+    c.next();
+    names.push(parseFieldName(c));
+  }
+  return names;
 }
 
 interface RegexStageParts {
