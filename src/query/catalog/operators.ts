@@ -77,7 +77,8 @@ export const AGGREGATES: ReadonlyMap<string, AggregateInfo> = new Map<string, Ag
   ['max', { minArgs: 1, maxArgs: 1, output: '_max' }],
   ['pct', { minArgs: 1, maxArgs: V, output: '_pct' }],
   ['percentile', { minArgs: 1, maxArgs: V, output: '_pct', synonymOf: 'pct' }],
-  ['median', { minArgs: 1, maxArgs: 1, output: '_median' }],
+  // `median as x` with no argument follows Sumo's `infer` operator (curated CloudTrail query).
+  ['median', { minArgs: 0, maxArgs: 1, output: '_median' }],
   ['stddev', { minArgs: 1, maxArgs: 1, output: '_stddev' }],
   ['first', { minArgs: 1, maxArgs: 1, output: '_first' }],
   ['last', { minArgs: 1, maxArgs: 1, output: '_last' }],

@@ -66,6 +66,7 @@ export const DIAGNOSTICS = {
   DuplicateOption: define('Q2027', 'error', 'option {option} is given twice', 'An operator option (`field=`, `nodrop`, …) appears more than once.'),
   MissingAlias: define('Q2028', 'warning', '{name}() has no "as" alias; Sumo requires one', 'Functions such as `concat` must be followed by `as <field>` when used as a stage.'),
   AliasCount: define('Q2029', 'error', '{operator} has {paths} key(s) but {aliases} alias(es)', 'With `as`, `json`/`kv` need exactly one alias per path or key.'),
+  StarPlaceholder: define('Q2030', 'warning', '"*" stands for a value here; substitute a real value before running', 'Template exports replace parameters with `*`; where a literal is required Quarry accepts `*` as a placeholder only.'),
 
   // Q3xxx — recognised but not implemented yet
   UnsupportedOperator: define('Q3001', 'error', 'operator {name} is not supported yet', 'Quarry recognises the operator but does not implement it yet.'),

@@ -448,6 +448,18 @@ class Lexer {
       return;
     }
     const prev = this.previous();
+    if ((n === ' ' || n === '\t') && prev?.kind === TokenKind.Word && /^(as|by)$/i.test(prev.text)) {
+      // `as % "name"` (a space after the %) — seen in real queries.
+      let j = start + 1;
+      while (text[j] === ' ' || text[j] === '\t') j++;
+      if (text[j] === '"') {
+        const close = text.indexOf('"', j + 1);
+        if (close > 0) {
+          this.push(TokenKind.QuotedField, start, close + 1, text.slice(j + 1, close));
+          return;
+        }
+      }
+    }
     // `%name` is a field when it cannot be a modulo: in operand position, or `x %name` (space before,
     // none after), which real queries use after keywords (`where %type = …`).
     const isOperandPosition = prev === undefined || !OPERAND_END.has(prev.kind) || this.spaceBefore;

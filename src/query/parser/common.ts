@@ -49,6 +49,12 @@ export function parseDuration(c: Cursor): Duration {
     c.report(DIAGNOSTICS.ParameterInLiteral, span, { name: first.value ?? '' });
     return { kind: 'Duration', text: first.text, ms: Number.NaN, parameter: first.value ?? '', span };
   }
+  if (first.kind === TokenKind.Star) {
+    c.next();
+    const span = { start: first.start, end: first.end };
+    c.report(DIAGNOSTICS.StarPlaceholder, span);
+    return { kind: 'Duration', text: '*', ms: Number.NaN, parameter: '*', span };
+  }
   let sign = 1;
   if (first.kind === TokenKind.Minus || first.kind === TokenKind.Plus) {
     c.next();
@@ -70,9 +76,12 @@ export function parseDuration(c: Cursor): Duration {
 /** True when the current token starts a duration (a number with a time unit, or a parameter). */
 export function atDuration(c: Cursor): boolean {
   const t = c.peek();
-  if (t.kind === TokenKind.Parameter) return true;
+  if (t.kind === TokenKind.Parameter || t.kind === TokenKind.Star) return true;
   if (t.kind === TokenKind.Minus) return c.peek(1).kind === TokenKind.Number && parseDurationText(c.peek(1).text) !== undefined;
-  return t.kind === TokenKind.Number && parseDurationText(t.text) !== undefined;
+  if (t.kind !== TokenKind.Number) return false;
+  if (parseDurationText(t.text) !== undefined) return true;
+  const unit = c.peek(1);
+  return /^\d+(\.\d+)?$/.test(t.text) && unit.kind === TokenKind.Word && UNIT_WORDS.has(unit.text.toLowerCase());
 }
 
 /**
@@ -84,6 +93,11 @@ export function parseNumberValue(c: Cursor, what: string, integer = false): numb
   if (first.kind === TokenKind.Parameter) {
     c.next();
     c.report(DIAGNOSTICS.ParameterInLiteral, { start: first.start, end: first.end }, { name: first.value ?? '' });
+    return Number.NaN;
+  }
+  if (first.kind === TokenKind.Star) {
+    c.next();
+    c.report(DIAGNOSTICS.StarPlaceholder, { start: first.start, end: first.end });
     return Number.NaN;
   }
   let sign = 1;

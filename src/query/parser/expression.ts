@@ -122,7 +122,7 @@ function parseComparison(c: Cursor): Expr {
     const values = parseValueList(c);
     return { kind: 'In', subject: left, values, negated: true, span: c.spanFrom(start) };
   }
-  if (c.isWord('contains') && !c.is(TokenKind.LParen, 1)) {
+  if (c.isWord('contains')) {
     // `a contains "b"` (seen in real queries) is the function contains(a, "b").
     const word = c.next();
     const needle = parseAdditive(c);

@@ -52,6 +52,11 @@ export function parseParseStage(c: Cursor, start: number): ParseStage[] | ParseR
     else if (c.isWord('multi')) multi = flag(c, multi, c.next(), 'multi');
     else if (regexKeyword === undefined && patterns.length === 0 && anchors.length === 0 && c.isWord('regex')) regexKeyword = c.next();
     else if (regexKeyword !== undefined && c.is(TokenKind.String) && fields === undefined) patterns.push(...parseStringList(c));
+    else if (regexKeyword !== undefined && patterns.length > 0 && c.is(TokenKind.Comma) && c.isWord('regex', 1)) {
+      // `parse regex "a", regex "b"`
+      c.next();
+      c.next();
+    }
     else if (regexKeyword === undefined && c.is(TokenKind.String) && (anchors.length === 0 || anchors[anchors.length - 1]!.fields !== undefined)) {
       anchors.push({ pattern: c.next(), fields: undefined });
     } else if (regexKeyword === undefined && c.isWord('as') && anchors.length > 0 && anchors[anchors.length - 1]!.fields === undefined) {

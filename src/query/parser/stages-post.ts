@@ -172,6 +172,10 @@ function numericOption(c: Cursor, option: StageOption, integer: boolean): number
     c.report(DIAGNOSTICS.ParameterInLiteral, option.span, { name: option.value.slice(2, -2).trim() });
     return Number.NaN;
   }
+  if (option.value === '*') {
+    c.report(DIAGNOSTICS.StarPlaceholder, option.span);
+    return Number.NaN;
+  }
   const value = parseNumberText(option.value);
   if (value === undefined || (integer && !Number.isInteger(value))) {
     c.fail(DIAGNOSTICS.InvalidOption, option.span, { option: option.name, reason: integer ? 'expected a whole number' : 'expected a number' });
@@ -231,6 +235,7 @@ export function parseOutlierStage(c: Cursor, start: number): OutlierStage {
       if (v === '+-' || v === '+' || v === '-') stage.direction = v;
       else if (v === '-+') stage.direction = '+-';
       else if (/^\{\{.*\}\}$/.test(v)) c.report(DIAGNOSTICS.ParameterInLiteral, option.span, { name: v.slice(2, -2).trim() });
+      else if (v === '*') c.report(DIAGNOSTICS.StarPlaceholder, option.span);
       else c.fail(DIAGNOSTICS.InvalidOption, option.span, { option: 'direction', reason: 'expected +-, + or -' });
     } else c.fail(DIAGNOSTICS.InvalidOption, option.span, { option: option.name, reason: 'unknown outlier option' });
   }
