@@ -23,7 +23,7 @@ export interface BatchSink {
 
 interface Pending {
   part: EncodedBatch;
-  settle: (error?: unknown) => void;
+  settle: (error?: AppError) => void;
 }
 
 export interface BatcherStats {

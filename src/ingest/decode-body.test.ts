@@ -4,7 +4,7 @@ import { decodeUtf8, parseContentEncoding, readBody } from './decode-body.js';
 
 const limits = { maxBytes: 1024 * 1024, maxRatio: 50, ratioGraceBytes: 1024 };
 
-async function* chunks(buffer: Buffer, size = 100): AsyncGenerator<Buffer> {
+function* chunks(buffer: Buffer, size = 100): Generator<Buffer> {
   for (let i = 0; i < buffer.length; i += size) yield buffer.subarray(i, i + size);
 }
 

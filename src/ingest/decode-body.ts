@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createGunzip, createInflate, createInflateRaw, type Inflate, type Gunzip, type InflateRaw } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
-import { AppError, ErrorCode, isAppError } from '../core/errors.js';
+import { AppError, ErrorCode, isAppError, toAppError } from '../core/errors.js';
 
 export const ContentEncoding = { Identity: 'identity', Gzip: 'gzip', Deflate: 'deflate', Zstd: 'zstd' } as const;
 export type ContentEncoding = (typeof ContentEncoding)[keyof typeof ContentEncoding];
@@ -79,7 +79,7 @@ class BoundedCollector {
  * Enforces the size and ratio limits while reading, so an oversized body or a bomb costs little.
  */
 export async function readBody(
-  body: AsyncIterable<Buffer | Uint8Array | string>,
+  body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
   encoding: ContentEncoding,
   limits: BodyLimits,
 ): Promise<Buffer> {
@@ -89,13 +89,13 @@ export async function readBody(
     return out.result();
   }
   if (encoding === ContentEncoding.Zstd) {
-    let failure: unknown;
+    let failure: AppError | undefined;
     const zstd = new ZstdDecompress((data) => {
       if (failure === undefined) {
         try {
           out.add(data);
         } catch (error) {
-          failure = error;
+          failure = toAppError(error);
         }
       }
     });
@@ -129,12 +129,12 @@ function createInflater(encoding: 'gzip' | 'deflate', firstByte: number | undefi
 }
 
 async function inflate(
-  body: AsyncIterable<Buffer | Uint8Array | string>,
+  body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
   encoding: 'gzip' | 'deflate',
   out: BoundedCollector,
 ): Promise<Buffer> {
   let inflater: Gunzip | Inflate | InflateRaw | undefined;
-  let failure: unknown;
+  let failure: AppError | undefined;
   let done: Promise<void> | undefined;
   const start = (firstByte: number | undefined): Gunzip | Inflate | InflateRaw => {
     const z = createInflater(encoding, firstByte);
@@ -144,7 +144,7 @@ async function inflate(
         try {
           out.add(data);
         } catch (error) {
-          failure = error;
+          failure = toAppError(error);
           z.destroy();
           resolve();
         }

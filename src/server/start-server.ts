@@ -58,7 +58,7 @@ function createLogger(config: Config, sink: SelfLogSink | undefined): Logger {
     },
     multistream(streams),
   );
-  return logger as unknown as Logger;
+  return logger;
 }
 
 /** The composition root of `quarry serve`: builds every adapter and service, then listens. */

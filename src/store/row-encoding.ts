@@ -21,6 +21,22 @@ export const encodedColumns = [
   'fields',
 ] as const;
 
+/** ClickHouse types of the encoded columns, as the store parses them (same order as encodedColumns). */
+export const encodedStructure = [
+  "ts DateTime64(3, 'UTC')",
+  'format String',
+  'size UInt32',
+  'message String',
+  "receipt_ts DateTime64(3, 'UTC')",
+  'partition String',
+  'source_category String',
+  'source_host String',
+  'source_name String',
+  'collector String',
+  'source String',
+  'fields Map(String, String)',
+].join(', ');
+
 /** Metadata shared by every message of one request. */
 export interface MessageContext {
   receiptTime: number;

@@ -1,8 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Session } from 'chdb';
 import { AppError, ErrorCode } from '../../core/errors.js';
 import type { AppendOptions, CountFilter, LogStore, StoreStats, StoredMessage } from '../log-store.js';
-import { encodedColumns, formatTime, type EncodedBatch } from '../row-encoding.js';
+import { encodedColumns, encodedStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
 import { createHealthTableSql, createLogsTableSql, logsTable } from './schema.js';
 
 export interface ChdbLogStoreOptions {
@@ -10,6 +13,21 @@ export interface ChdbLogStoreOptions {
   path: string;
   /** fsync parts after each insert, so acknowledged rows also survive power loss. */
   fsync?: boolean;
+  /** Where batches are spooled for the engine to read (default: a fresh directory in /dev/shm or the temp dir). */
+  spoolDir?: string;
+}
+
+function createSpoolDir(): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  try {
+    return mkdtempSync(join(base, 'quarry-spool-'));
+  } catch {
+    return mkdtempSync(join(tmpdir(), 'quarry-spool-'));
+  }
+}
+
+function quoteString(value: string): string {
+  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
 interface TailRow {
@@ -39,17 +57,21 @@ function lockedError(path: string, cause: unknown): AppError {
 export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
   let session: Session | undefined;
   let lastHealthWrite = 0;
-  const insertSettings: Record<string, string | number> = {
+  let spoolDir: string | undefined;
+  let spoolSeq = 0;
+  const insertSettings = Object.entries({
     // Historical uploads can span many days; daily partitions must not refuse them.
     max_partitions_per_insert_block: 0,
     // A retried identical batch is new data here; never deduplicate silently.
     insert_deduplicate: 0,
-    // One insert is one block is one part: an append is atomic.
-    max_insert_block_size: 10_000_000,
-    min_insert_block_size_rows: 0,
-    min_insert_block_size_bytes: 0,
+    // Squash the whole batch into one block, so one append writes one part (per day): all or nothing.
+    min_insert_block_size_rows: 100_000_000,
+    min_insert_block_size_bytes: 64 * 1024 * 1024 * 1024,
+    max_insert_threads: 1,
     ...(options.fsync ? { fsync_after_insert: 1, fsync_part_directory: 1 } : {}),
-  };
+  })
+    .map(([k, v]) => `${k} = ${v}`)
+    .join(', ');
 
   const db = (): Session => {
     if (!session) throw new AppError(ErrorCode.Unavailable, 'log store is not open');
@@ -77,18 +99,26 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       }
       await session.queryAsync(createLogsTableSql);
       await session.queryAsync(createHealthTableSql);
+      spoolDir = options.spoolDir ?? createSpoolDir();
+      mkdirSync(spoolDir, { recursive: true });
     },
 
     async append(batch: EncodedBatch, appendOptions: AppendOptions = {}) {
       if (batch.lines === 0) return;
-      await db().insert({
-        table: logsTable,
-        values: Buffer.from(batch.text, 'utf8'),
-        format: 'TSV',
-        columns: encodedColumns,
-        settings: insertSettings,
-        ...(appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {}),
-      });
+      // chDB's insert() parses inline data several times slower than its file reader (measured:
+      // 2.3 s vs 0.4 s for 74 MB), so each batch is spooled to a file the engine reads.
+      const file = join(spoolDir!, `batch-${process.pid}-${spoolSeq++}.tsv`);
+      await writeFile(file, batch.text, 'utf8');
+      try {
+        await db().queryAsync(
+          `INSERT INTO ${logsTable} (${encodedColumns.join(', ')})
+           SELECT * FROM file(${quoteString(file)}, 'TSV', ${quoteString(encodedStructure)})
+           SETTINGS ${insertSettings}`,
+          appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {},
+        );
+      } finally {
+        await unlink(file).catch(() => undefined);
+      }
     },
 
     async count(filter: CountFilter) {
@@ -174,6 +204,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
     close() {
       session?.close();
       session = undefined;
+      if (spoolDir && !options.spoolDir) rmSync(spoolDir, { recursive: true, force: true });
       return Promise.resolve();
     },
   };

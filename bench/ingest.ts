@@ -1,0 +1,175 @@
+/**
+ * `npm run bench:ingest -- [--corpus DIR | --lines N] [--clients 4] [--batch-kib 1024]`
+ *
+ * Sends the corpus through the HTTP receiver of a real `quarry serve` (several concurrent clients,
+ * ~1 MB bodies, one category per body, plain and then gzip) and, in the same run, loads the same
+ * NDJSON with chDB's native loader into the same table layout. Prints lines/s for both and their
+ * ratio, the server's peak RSS, and bytes on disk against the NDJSON size. Targets (DESIGN §10):
+ * ratio ≥ 0.5, RSS ≤ 1.5 GB, disk ≤ 1/6 of the NDJSON.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { freePort, spawnServer, ADMIN_PASSWORD } from '../test/support/server.js';
+
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string' },
+    lines: { type: 'string', default: '1000000' },
+    clients: { type: 'string', default: '4' },
+    'batch-kib': { type: 'string', default: '1024' },
+    multiline: { type: 'string', default: 'false' },
+  },
+});
+const repo = resolve(import.meta.dirname, '..');
+const clients = Number(values.clients);
+const batchBytes = Number(values['batch-kib']) * 1024;
+
+function log(message: string): void {
+  process.stderr.write(`bench:ingest: ${message}\n`);
+}
+
+let corpusDir = values.corpus;
+if (!corpusDir) {
+  corpusDir = join(repo, 'bench/out', `corpus-${values.lines}`);
+  if (!existsSync(join(corpusDir, 'logs.ndjson'))) {
+    log(`generating a ${values.lines}-line corpus in ${corpusDir}`);
+    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/corpus.ts'), '--lines', values.lines!, '--out', corpusDir], {
+      stdio: 'inherit',
+    });
+  }
+}
+const ndjson = join(corpusDir, 'logs.ndjson');
+const ndjsonBytes = statSync(ndjson).size;
+
+interface Body {
+  category: string;
+  lines: number;
+  plain: Buffer;
+  gzip?: Buffer;
+}
+
+async function buildBodies(): Promise<Body[]> {
+  const open = new Map<string, { parts: string[]; size: number }>();
+  const bodies: Body[] = [];
+  const flush = (category: string, entry: { parts: string[]; size: number }): void => {
+    bodies.push({ category, lines: entry.parts.length, plain: Buffer.from(entry.parts.join('\n') + '\n') });
+    open.delete(category);
+  };
+  const reader = createInterface({ input: createReadStream(ndjson), crlfDelay: Infinity });
+  for await (const line of reader) {
+    if (!line) continue;
+    const record = JSON.parse(line) as { sourceCategory: string; message: string };
+    let entry = open.get(record.sourceCategory);
+    if (!entry) open.set(record.sourceCategory, (entry = { parts: [], size: 0 }));
+    entry.parts.push(record.message);
+    entry.size += record.message.length + 1;
+    if (entry.size >= batchBytes) flush(record.sourceCategory, entry);
+  }
+  for (const [category, entry] of [...open]) flush(category, entry);
+  return bodies;
+}
+
+function rssOf(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+async function send(url: string, bodies: Body[], compressed: boolean): Promise<{ seconds: number; lines: number; retries: number }> {
+  let next = 0;
+  let retries = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < bodies.length; i = next++) {
+        const body = bodies[i]!;
+        for (;;) {
+          const response = await fetch(url, {
+            method: 'POST',
+            body: compressed ? body.gzip! : body.plain,
+            headers: { 'x-sumo-category': body.category, ...(compressed ? { 'content-encoding': 'gzip' } : {}) },
+          });
+          await response.arrayBuffer();
+          if (response.status === 200) break;
+          if (response.status !== 429 && response.status !== 503) throw new Error(`ingest answered ${response.status}`);
+          retries++;
+          await new Promise((r) => setTimeout(r, Number(response.headers.get('retry-after') ?? 1) * 1000));
+        }
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, lines: bodies.reduce((n, b) => n + b.lines, 0), retries };
+}
+
+function runNative(args: string[]): Promise<Record<string, number>> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'bench/native-load.ts'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? resolveRun(JSON.parse(out) as Record<string, number>) : reject(new Error(`native-load exited ${code}`))));
+  });
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+const rate = (lines: number, seconds: number): string => `${Math.round(lines / seconds).toLocaleString('en-US')} lines/s`;
+
+log(`reading ${ndjson} (${mb(ndjsonBytes)}) into ~${values['batch-kib']} KiB bodies`);
+const bodies = await buildBodies();
+log(`gzip-compressing ${bodies.length} bodies`);
+for (const body of bodies) body.gzip = gzipSync(body.plain);
+const totalLines = bodies.reduce((n, b) => n + b.lines, 0);
+
+const work = mkdtempSync(join(tmpdir(), 'quarry-bench-'));
+const nativeDb = join(work, 'native');
+log('chDB native NDJSON load …');
+const native = await runNative(['--load', ndjson, '--db', nativeDb]);
+rmSync(nativeDb, { recursive: true, force: true });
+
+const results: { mode: string; seconds: number; lines: number; retries: number }[] = [];
+let peakRss = 0;
+let serverDisk = 0;
+for (const mode of ['plain', 'gzip'] as const) {
+  const dataDir = join(work, `server-${mode}`);
+  const port = await freePort();
+  const server = await spawnServer({ dataDir, port, env: { QUARRY_SELF_LOGS: 'false', QUARRY_LOG_LEVEL: 'warn' } });
+  const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
+  const created = (await (
+    await fetch(`${server.url}/api/v1/sources`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', multiline: values.multiline === 'true' }),
+    })
+  ).json()) as { url: string };
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.process.pid!).rss)), 200);
+  log(`HTTP receiver, ${mode}, ${clients} clients …`);
+  const result = await send(created.url, bodies, mode === 'gzip');
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, rssOf(server.process.pid!).hwm);
+  results.push({ mode, ...result });
+  server.process.kill('SIGTERM');
+  await server.exited;
+  if (mode === 'plain') serverDisk = (await runNative(['--db', join(dataDir, 'logs')])).bytesOnDisk ?? 0;
+  rmSync(dataDir, { recursive: true, force: true });
+}
+rmSync(work, { recursive: true, force: true });
+
+const nativeRate = totalLines / native.seconds!;
+console.log(`\ncorpus: ${totalLines.toLocaleString('en-US')} lines, NDJSON ${mb(ndjsonBytes)}, ${bodies.length} bodies of ~${values['batch-kib']} KiB, ${clients} clients`);
+console.log(`chDB native NDJSON loader:      ${rate(totalLines, native.seconds!)} (${native.seconds!.toFixed(1)} s)`);
+for (const r of results) {
+  const ratio = r.lines / r.seconds / nativeRate;
+  console.log(
+    `HTTP receiver (${r.mode.padEnd(5)}):          ${rate(r.lines, r.seconds)} (${r.seconds.toFixed(1)} s, ${r.retries} retries)  ratio ${ratio.toFixed(2)}  ${ratio >= 0.5 ? 'PASS' : 'FAIL'} (target >= 0.5)`,
+  );
+}
+console.log(`server peak RSS:                ${mb(peakRss)}  ${peakRss <= 1.5 * 1024 ** 3 ? 'PASS' : 'FAIL'} (target <= 1536 MB)`);
+console.log(
+  `disk (receiver, after merge):   ${mb(serverDisk)} = 1/${(ndjsonBytes / serverDisk).toFixed(1)} of NDJSON  ${ndjsonBytes / serverDisk >= 6 ? 'PASS' : 'FAIL'} (target <= 1/6); native loader: ${mb(native.bytesOnDisk!)}`,
+);

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The full test suite: installs the system packages tests need (when missing), then build, typecheck,
+# lint and every vitest test. Used by the README's test command and by CI (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v zstd >/dev/null 2>&1 || need+=(zstd)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "test: installing system packages: ${need[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "test: build"; npm run --silent build
+echo "test: typecheck"; npm run --silent typecheck
+echo "test: lint"; npm run --silent lint
+
+mkdir -p test-results
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+if [ -f test-results/vitest.json ]; then
+  node -e '
+    const r = require("./test-results/vitest.json");
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  '
+fi
+exit $status
