@@ -10,6 +10,8 @@ import { groupKeyPart, setKeyOrder, toNumber, type Row, type Value } from './val
 /** count_frequent returns at most this many groups (Sumo's documented limit). */
 export const COUNT_FREQUENT_MAX = 10_000;
 
+const NO_ARGS: readonly Value[] = [];
+
 interface CompiledAgg {
   spec: AggregateSpec;
   args: Evaluator[];
@@ -79,16 +81,28 @@ export function compileAggregateStage(stage: AggregateStage, st: CompileState): 
       const newGroup = (kv: Value[]): { keys: Value[]; accs: ReturnType<AggregateSpec['create']>[] } => ({ keys: kv, accs: aggs.map((a) => a.spec.create()) });
       return {
         push(row) {
-          const kv = keyNames.map((k) => readField(row, k));
-          const gk = kv.length === 1 ? groupKeyPart(kv[0] as Value) : kv.map(groupKeyPart).join('\u0001');
-          let g = groups.get(gk);
-          if (g === undefined) {
-            g = newGroup(kv);
-            groups.set(gk, g);
+          let gk: string;
+          let g;
+          if (keyNames.length === 1) {
+            const v = readField(row, keyNames[0] as string);
+            gk = groupKeyPart(v);
+            g = groups.get(gk);
+            if (g === undefined) {
+              g = newGroup([v]);
+              groups.set(gk, g);
+            }
+          } else {
+            const kv = keyNames.map((k) => readField(row, k));
+            gk = kv.map(groupKeyPart).join('\u0001');
+            g = groups.get(gk);
+            if (g === undefined) {
+              g = newGroup(kv);
+              groups.set(gk, g);
+            }
           }
           for (let i = 0; i < aggs.length; i++) {
             const a = aggs[i] as CompiledAgg;
-            const args = a.args.length === 1 ? [(a.args[0] as Evaluator)(row)] : a.args.map((e) => e(row));
+            const args = a.args.length === 0 ? NO_ARGS : a.args.length === 1 ? [(a.args[0] as Evaluator)(row)] : a.args.map((e) => e(row));
             (g.accs[i] as ReturnType<AggregateSpec['create']>).add(args, row);
           }
         },

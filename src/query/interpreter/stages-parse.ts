@@ -5,7 +5,7 @@ import { readField } from './expressions.js';
 import { splitDelimited } from './operators/delimited.js';
 import { evalJsonPath, findJsonFromEnd, flattenJson, jsonToValue, parseJsonLoose } from './operators/json-extract.js';
 import { findKey, inferPairs, keyToFieldName, regexPairs } from './operators/key-value.js';
-import { anchorPatternRegex, countStars } from './operators/parse-anchor.js';
+import { compileAnchorPattern, countStars } from './operators/parse-anchor.js';
 import { toJsRegex } from './regex.js';
 import { parseOutcome, streamingStage, type CompileState, type StagePlan } from './stage.js';
 import { toText, type Row } from './values.js';
@@ -20,13 +20,13 @@ export function compileParse(stage: ParseStage, st: CompileState): StagePlan {
   if (countStars(stage.pattern) !== names.length) {
     st.sink.add(InterpreterCode.InvalidArgument, `the pattern has ${countStars(stage.pattern)} "*" but ${names.length} field name(s)`, stage.patternSpan);
   }
-  const re = anchorPatternRegex(stage.pattern);
+  const match = compileAnchorPattern(stage.pattern);
   const src = stage.sourceField?.name;
   const nodrop = stage.nodrop;
   return streamingStage((row, emit) => {
     const text = sourceText(row, src);
-    const m = text === null ? null : re.exec(text);
-    if (m !== null) for (let i = 0; i < names.length; i++) row[names[i] as string] = m[i + 1] ?? null;
+    const m = text === null ? null : match(text);
+    if (m !== null) for (let i = 0; i < names.length; i++) row[names[i] as string] = m[i] ?? null;
     if (parseOutcome(row, m !== null, nodrop)) emit(row);
   });
 }

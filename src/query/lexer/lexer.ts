@@ -100,7 +100,7 @@ class Lexer {
       this.spaceBefore = true;
       return true;
     }
-    if (c === '/' && text[this.pos + 1] === '*' && !this.regexAllowed()) {
+    if (c === '/' && text[this.pos + 1] === '*') {
       const start = this.pos;
       const close = text.indexOf('*/', start + 2);
       const end = close < 0 ? text.length : close + 2;
