@@ -23,8 +23,8 @@ export const EXTRA_FUNCTIONS: FunctionDef[] = [
   cast('fromNanos', (n) => Math.trunc(n / 1_000_000)),
   cast('toMillis', Math.trunc),
   defineFunction('escapeHtml', 1, 1, (args) => toText(arg(args, 0))?.replace(/[&<>"']/g, (c) => HTML[c] ?? c) ?? null),
-  // toUrl(url[, text]): the UI renders a link; as a value we keep `[text](url)` (markdown).
-  defineFunction('toUrl', 1, 2, (args) => {
+  // toUrl(url[, text, …]): the UI renders a link; as a value we keep `[text](url)` (markdown); extra display options are ignored.
+  defineFunction('toUrl', 1, 4, (args) => {
     const url = toText(arg(args, 0));
     if (url === null) return null;
     const text = toText(arg(args, 1));
