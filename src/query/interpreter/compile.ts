@@ -15,6 +15,8 @@ export interface CompiledQuery {
   /** true when the output is records (an aggregate ran), false for messages */
   aggregated: boolean;
   run(input: AsyncIterable<Row> | Iterable<Row>): AsyncIterable<Row>;
+  /** Same as run, over batches of rows (cheaper per row for file and network readers). */
+  runBatches(input: AsyncIterable<readonly Row[]>): AsyncIterable<Row>;
 }
 
 /** Compiles `query`; returns diagnostics instead of throwing when it cannot run. */
@@ -118,16 +120,22 @@ export function compileQuery(query: Query, ctx: QueryContext): { ok: true; value
     ok: true,
     value: {
       aggregated,
-      run: (input) => runPlans(plans, input, stop),
+      run: (input) => runPlans(plans, input, stop, false),
+      runBatches: (input) => runPlans(plans, input, stop, true),
     },
   };
 }
 
-function isSyncIterable(x: AsyncIterable<Row> | Iterable<Row>): x is Iterable<Row> {
-  return typeof (x as Iterable<Row>)[Symbol.iterator] === 'function';
+function isSyncIterable(x: unknown): x is Iterable<Row> {
+  return typeof (x as Partial<Iterable<Row>>)[Symbol.iterator] === 'function';
 }
 
-async function* runPlans(plans: readonly StagePlan[], input: AsyncIterable<Row> | Iterable<Row>, stop: { value: boolean }): AsyncGenerator<Row> {
+async function* runPlans(
+  plans: readonly StagePlan[],
+  input: AsyncIterable<Row> | Iterable<Row> | AsyncIterable<readonly Row[]>,
+  stop: { value: boolean },
+  batched: boolean,
+): AsyncGenerator<Row> {
   stop.value = false;
   const out: Row[] = [];
   let emit = (row: Row): void => void out.push(row);
@@ -139,14 +147,23 @@ async function* runPlans(plans: readonly StagePlan[], input: AsyncIterable<Row> 
   }
   const head = emit;
   // Input rows are copied once so stages may write fields in place.
-  if (isSyncIterable(input)) {
-    for (const r of input) {
+  if (batched) {
+    outer: for await (const batch of input as AsyncIterable<readonly Row[]>) {
+      for (const r of batch) {
+        head({ ...r });
+        if (stop.value) break;
+      }
+      if (out.length > 0) yield* out.splice(0, out.length);
+      if (stop.value) break outer;
+    }
+  } else if (isSyncIterable(input as Iterable<Row>)) {
+    for (const r of input as Iterable<Row>) {
       head({ ...r });
       if (out.length > 0) yield* out.splice(0, out.length);
       if (stop.value) break;
     }
   } else {
-    for await (const r of input) {
+    for await (const r of input as AsyncIterable<Row>) {
       head({ ...r });
       if (out.length > 0) yield* out.splice(0, out.length);
       if (stop.value) break;

@@ -1,6 +1,7 @@
 /** Helpers shared by the parser tests (not used by production code). */
 import type { Expr, Query, ScopeExpr, Stage } from '../ast.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { expect } from 'vitest';
 import { parseQuery } from './parser.js';
 
 /** Deep copy without `span`-like keys, for structural comparisons. */
@@ -47,3 +48,29 @@ export function exprOf(exprText: string): Expr {
 export function codesOf(text: string): string[] {
   return parseQuery(text).diagnostics.map((d) => d.code);
 }
+
+/** Every `{start, end}` found anywhere in a value. */
+export function collectSpans(value: unknown, out: { start: number; end: number }[] = []): { start: number; end: number }[] {
+  if (Array.isArray(value)) {
+    for (const v of value) collectSpans(v, out);
+  } else if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    if (typeof record.start === 'number' && typeof record.end === 'number' && Object.keys(record).length === 2) {
+      out.push({ start: record.start, end: record.end });
+    }
+    for (const v of Object.values(record)) collectSpans(v, out);
+  }
+  return out;
+}
+
+/** Parses and checks the invariants: no throw, no internal error, all spans inside the text. */
+export function checkInvariants(text: string): void {
+  const result = parseQuery(text);
+  expect(result.diagnostics.filter((d) => d.code === 'Q9001')).toEqual([]);
+  for (const span of [...collectSpans(result.query), ...result.diagnostics.map((d) => d.span)]) {
+    expect(span.start).toBeGreaterThanOrEqual(0);
+    expect(span.end).toBeGreaterThanOrEqual(span.start);
+    expect(span.end).toBeLessThanOrEqual(text.length);
+  }
+}
+
