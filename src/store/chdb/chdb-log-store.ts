@@ -94,7 +94,10 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       try {
         session = new Session(options.path);
       } catch (error) {
-        if (String(error).includes('lock')) throw lockedError(options.path, error);
+        // The engine locks its directory; a second process gets a connection error (and the engine
+        // prints "Cannot lock file …/status" itself).
+        const name = (error as { name?: string }).name ?? '';
+        if (name === 'ChdbConnectionError' || /lock/i.test(String(error))) throw lockedError(options.path, error);
         throw error;
       }
       await session.queryAsync(createLogsTableSql);
