@@ -43,6 +43,8 @@ export interface CompileState {
   buffered: boolean;
   /** shared flag a limit sets when no more input can reach the output */
   stopInput: { value: boolean };
+  /** a nodrop parse ran and no parse without nodrop has consumed its mark yet */
+  nodropPending: boolean;
 }
 
 /** A compiled stage: instantiated once per run with the function that feeds the next stage. */
@@ -77,6 +79,42 @@ const NODROP_MATCH = Symbol('quarry.nodropMatch');
  * So `parse A nodrop | parse B` keeps A-or-B and `parse A | parse B` keeps A-and-B.
  */
 export function parseOutcome(row: Row, matched: boolean, nodrop: boolean): boolean {
+  return nodrop ? keepNodrop(row, matched) : keepAfterNodrop(row, matched);
+}
+
+/** Outcome for a nodrop parse: always kept; a match marks the message. */
+export function keepNodrop(row: Row, matched: boolean): boolean {
+  if (matched) (row as Row & { [NODROP_MATCH]?: boolean })[NODROP_MATCH] = true;
+  return true;
+}
+
+/** Outcome for a parse without nodrop after a nodrop parse: kept when it or a marked earlier one matched. */
+export function keepAfterNodrop(row: Row, matched: boolean): boolean {
+  const r = row as Row & { [NODROP_MATCH]?: boolean };
+  const earlier = r[NODROP_MATCH] === true;
+  if (earlier) r[NODROP_MATCH] = false;
+  return matched || earlier;
+}
+
+/** Picks the cheapest outcome function for a parse stage and updates the chaining state. */
+export function outcomeFor(st: CompileState, nodrop: boolean): (row: Row, matched: boolean) => boolean {
+  if (nodrop) {
+    st.nodropPending = true;
+    return keepNodrop;
+  }
+  if (st.nodropPending) {
+    st.nodropPending = false;
+    return keepAfterNodrop;
+  }
+  return keepMatched;
+}
+
+function keepMatched(_row: Row, matched: boolean): boolean {
+  return matched;
+}
+
+/** @deprecated kept for reference: the general rule, see outcomeFor. */
+function parseOutcomeGeneral(row: Row, matched: boolean, nodrop: boolean): boolean {
   const r = row as Row & { [NODROP_MATCH]?: boolean };
   if (nodrop) {
     if (matched) r[NODROP_MATCH] = true;

@@ -7,7 +7,7 @@ import { evalJsonPath, findJsonFromEnd, flattenJson, jsonToValue, parseJsonLoose
 import { findKey, inferPairs, keyToFieldName, regexPairs } from './operators/key-value.js';
 import { compileAnchorPattern, countStars } from './operators/parse-anchor.js';
 import { toJsRegex } from './regex.js';
-import { parseOutcome, streamingStage, type CompileState, type StagePlan } from './stage.js';
+import { outcomeFor, streamingStage, type CompileState, type StagePlan } from './stage.js';
 import { toText, type Row } from './values.js';
 
 function sourceText(row: Row, field: string | undefined): string | null {
@@ -23,11 +23,12 @@ export function compileParse(stage: ParseStage, st: CompileState): StagePlan {
   const match = compileAnchorPattern(stage.pattern);
   const src = stage.sourceField?.name;
   const nodrop = stage.nodrop;
+  const keep = outcomeFor(st, nodrop);
   return streamingStage((row, emit) => {
     const text = sourceText(row, src);
     const m = text === null ? null : match(text);
     if (m !== null) for (let i = 0; i < names.length; i++) row[names[i] as string] = m[i] ?? null;
-    if (parseOutcome(row, m !== null, nodrop)) emit(row);
+    if (keep(row, m !== null)) emit(row);
   });
 }
 
@@ -50,6 +51,7 @@ export function compileParseRegex(stage: ParseRegexStage, st: CompileState): Sta
   const outName = (g: string, i: number): string => aliases[i] ?? g;
   const src = stage.sourceField?.name;
   const nodrop = stage.nodrop;
+  const keep = outcomeFor(st, nodrop);
   if (stage.multi) {
     return streamingStage((row, emit) => {
       const text = sourceText(row, src);
@@ -65,9 +67,9 @@ export function compileParseRegex(stage: ParseRegexStage, st: CompileState): Sta
           copies.push(copy);
         }
         matched = copies.length > 0;
-        if (matched && parseOutcome(row, true, nodrop)) for (const c of copies) emit(c);
+        if (matched && keep(row, true)) for (const c of copies) emit(c);
       }
-      if (!matched && parseOutcome(row, false, nodrop)) emit(row);
+      if (!matched && keep(row, false)) emit(row);
     });
   }
   return streamingStage((row, emit) => {
@@ -86,7 +88,7 @@ export function compileParseRegex(stage: ParseRegexStage, st: CompileState): Sta
     }
     // All regexes must match before any field is assigned.
     if (matched) for (const [k, v] of found) row[k] = v;
-    if (parseOutcome(row, matched, nodrop)) emit(row);
+    if (keep(row, matched)) emit(row);
   });
 }
 
@@ -101,9 +103,10 @@ function lastKeyName(stage: JsonStage, i: number): string {
 }
 
 /** `json "a.b" as x` and `json auto`. */
-export function compileJson(stage: JsonStage, _st: CompileState): StagePlan {
+export function compileJson(stage: JsonStage, st: CompileState): StagePlan {
   const src = stage.sourceField?.name;
   const nodrop = stage.nodrop;
+  const keep = outcomeFor(st, nodrop);
   if (stage.mode === 'auto' || stage.paths.length === 0) {
     const keys = stage.keys;
     const aliases = stage.aliases.map((a) => a.name);
@@ -142,7 +145,7 @@ export function compileJson(stage: JsonStage, _st: CompileState): StagePlan {
       return jsonToValue(r.value);
     });
     if (matched || nodrop) names.forEach((n, i) => (row[n] = values[i] ?? null));
-    if (parseOutcome(row, matched, nodrop)) emit(row);
+    if (keep(row, matched)) emit(row);
   });
 }
 
@@ -150,6 +153,7 @@ export function compileJson(stage: JsonStage, _st: CompileState): StagePlan {
 export function compileKeyValue(stage: KeyValueStage, st: CompileState): StagePlan {
   const src = stage.sourceField?.name;
   const nodrop = stage.nodrop;
+  const keep = outcomeFor(st, nodrop);
   const aliases = stage.aliases.map((a) => a.name);
   const keys = stage.keys;
   let re: RegExp | undefined;
@@ -186,7 +190,7 @@ export function compileKeyValue(stage: KeyValueStage, st: CompileState): StagePl
         }
       }
     }
-    if (parseOutcome(row, found > 0, nodrop)) emit(row);
+    if (keep(row, found > 0)) emit(row);
   });
 }
 

@@ -112,9 +112,16 @@ export class Cursor {
     throw new StageAbort();
   }
 
+  /** Where a missing token would go: right after the last consumed token at the end of a segment. */
+  spanOfCurrent(): Span {
+    const token = this.peek();
+    if (token.kind === TokenKind.EOF) return { start: this.lastEnd, end: this.lastEnd };
+    return { start: token.start, end: Math.max(token.end, token.start + 1) };
+  }
+
   failUnexpected(expected: string, hint?: string): never {
     const token = this.peek();
-    const span = { start: token.start, end: Math.max(token.end, token.start + (token.kind === TokenKind.EOF ? 0 : 1)) };
+    const span = this.spanOfCurrent();
     if (token.kind === TokenKind.Unknown) {
       return this.fail(DIAGNOSTICS.UnexpectedCharacter, span, { char: token.text }, hint);
     }

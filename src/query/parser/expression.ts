@@ -304,7 +304,7 @@ export function parseFieldName(c: Cursor): FieldName {
     c.next();
     return { kind: 'FieldName', name: t.text, quoted: false, span };
   }
-  return c.fail(DIAGNOSTICS.ExpectedFieldName, { start: t.start, end: Math.max(t.end, t.start) }, { found: c.describe(t) });
+  return c.fail(DIAGNOSTICS.ExpectedFieldName, c.spanOfCurrent(), { found: c.describe(t) });
 }
 
 /** True when the current token can start a field name. */

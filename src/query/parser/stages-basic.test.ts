@@ -57,7 +57,7 @@ describe('timeslice', () => {
     expect(stageOf('timeslice 150 buckets')).toEqual({ kind: 'Timeslice', buckets: 150 });
     expect(stageOf('timeslice')).toEqual({ kind: 'Timeslice' });
     expect(stageOf('timeslice 1 h')).toMatchObject({ size: { ms: 3_600_000 } });
-    expect(codesOf('* | timeslice 5x')).toEqual(['Q2024']);
+    expect(codesOf('* | timeslice 5x')).toEqual(['Q2010']);
   });
 
   it('keeps a parameter size with a warning', () => {

@@ -115,7 +115,7 @@ export function parseTimesliceStage(c: Cursor, start: number): TimesliceStage {
   if (c.is(TokenKind.Number) && c.isWord('buckets', 1)) {
     stage.buckets = parseNumberValue(c, 'a bucket count', true);
     c.next();
-  } else if (atDuration(c)) {
+  } else if (atDuration(c) || c.is(TokenKind.Number)) {
     stage.size = parseDuration(c);
   }
   if (c.acceptWord('as')) stage.alias = parseFieldName(c);
