@@ -15,7 +15,10 @@ export interface CompiledQuery {
   /** true when the output is records (an aggregate ran), false for messages */
   aggregated: boolean;
   run(input: AsyncIterable<Row> | Iterable<Row>): AsyncIterable<Row>;
-  /** Same as run, over batches of rows (cheaper per row for file and network readers). */
+  /**
+   * Same as run, over batches of rows (cheaper per row for file and network readers). The rows
+   * are handed over: stages write fields into them.
+   */
   runBatches(input: AsyncIterable<readonly Row[]>): AsyncIterable<Row>;
 }
 
@@ -35,6 +38,7 @@ export function compileQuery(query: Query, ctx: QueryContext): { ok: true; value
     aggregateOutputs: [],
     buffered: false,
     stopInput: { value: false },
+    nodropPending: false,
   };
   const plans: StagePlan[] = [];
   const scope = compileScope(query.scope, sink);
@@ -149,8 +153,9 @@ async function* runPlans(
   // Input rows are copied once so stages may write fields in place.
   if (batched) {
     outer: for await (const batch of input as AsyncIterable<readonly Row[]>) {
+      // Batched rows are owned by the pipeline (readers build them fresh), so no defensive copy.
       for (const r of batch) {
-        head({ ...r });
+        head(r as Row);
         if (stop.value) break;
       }
       if (out.length > 0) yield* out.splice(0, out.length);

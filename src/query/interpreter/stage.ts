@@ -81,6 +81,7 @@ const NODROP_MATCH = Symbol('quarry.nodropMatch');
 export function parseOutcome(row: Row, matched: boolean, nodrop: boolean): boolean {
   return nodrop ? keepNodrop(row, matched) : keepAfterNodrop(row, matched);
 }
+// Stages compile with `outcomeFor`, which skips the mark entirely when no nodrop parse precedes.
 
 /** Outcome for a nodrop parse: always kept; a match marks the message. */
 export function keepNodrop(row: Row, matched: boolean): boolean {
@@ -111,16 +112,4 @@ export function outcomeFor(st: CompileState, nodrop: boolean): (row: Row, matche
 
 function keepMatched(_row: Row, matched: boolean): boolean {
   return matched;
-}
-
-/** @deprecated kept for reference: the general rule, see outcomeFor. */
-function parseOutcomeGeneral(row: Row, matched: boolean, nodrop: boolean): boolean {
-  const r = row as Row & { [NODROP_MATCH]?: boolean };
-  if (nodrop) {
-    if (matched) r[NODROP_MATCH] = true;
-    return true;
-  }
-  const earlier = r[NODROP_MATCH] === true;
-  if (earlier) delete r[NODROP_MATCH];
-  return matched || earlier;
 }

@@ -106,7 +106,6 @@ function lastKeyName(stage: JsonStage, i: number): string {
 export function compileJson(stage: JsonStage, st: CompileState): StagePlan {
   const src = stage.sourceField?.name;
   const nodrop = stage.nodrop;
-  const keep = outcomeFor(st, nodrop);
   if (stage.mode === 'auto' || stage.paths.length === 0) {
     const keys = stage.keys;
     const aliases = stage.aliases.map((a) => a.name);
@@ -129,6 +128,8 @@ export function compileJson(stage: JsonStage, st: CompileState): StagePlan {
       emit(row);
     });
   }
+  // json auto never drops, so only the paths form takes part in nodrop chaining.
+  const keep = outcomeFor(st, nodrop);
   const names = stage.paths.map((_, i) => stage.aliases[i]?.name ?? lastKeyName(stage, i));
   const paths = stage.paths.map((p) => p.segments);
   return streamingStage((row, emit) => {
