@@ -3,7 +3,6 @@
  * interpreter (no server), like grep/agrind. `--check` only validates the query.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { detectTimestamp } from '../../core/timestamp.js';
@@ -63,25 +62,47 @@ function write(out: Writable, text: string): Promise<void> {
   });
 }
 
-/** Reads messages from one source: one per line, or grouped by a multiline boundary regex. */
-async function* readMessages(stream: Readable, boundary: RegExp | undefined): AsyncGenerator<string> {
-  const rl = createInterface({ input: stream, crlfDelay: Infinity });
-  let pending: string | undefined;
-  for await (const line of rl) {
-    if (boundary === undefined) {
-      yield line;
-      continue;
-    }
-    if (pending !== undefined && boundary.test(line)) {
-      yield pending;
-      pending = line;
-    } else pending = pending === undefined ? line : `${pending}\n${line}`;
+/**
+ * Lines of a stream in batches (one batch per chunk read), without loading the whole input;
+ * `\r\n` endings are trimmed. Cheaper per line than node:readline.
+ */
+export async function* readLineBatches(stream: Readable): AsyncGenerator<string[]> {
+  stream.setEncoding('utf8');
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const text = rest + chunk;
+    const lines = text.split('\n');
+    rest = lines.pop() ?? '';
+    for (let i = 0; i < lines.length; i++) if ((lines[i] as string).endsWith('\r')) lines[i] = (lines[i] as string).slice(0, -1);
+    if (lines.length > 0) yield lines;
   }
-  if (pending !== undefined) yield pending;
+  if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
 }
 
-interface SourceOptions {
+/** Messages of one source in batches: one per line, or grouped by a multiline boundary regex. */
+async function* readMessages(stream: Readable, boundary: RegExp | undefined): AsyncGenerator<string[]> {
+  if (boundary === undefined) {
+    yield* readLineBatches(stream);
+    return;
+  }
+  let pending: string | undefined;
+  for await (const lines of readLineBatches(stream)) {
+    const out: string[] = [];
+    for (const line of lines) {
+      if (pending !== undefined && boundary.test(line)) {
+        out.push(pending);
+        pending = line;
+      } else pending = pending === undefined ? line : `${pending}\n${line}`;
+    }
+    if (out.length > 0) yield out;
+  }
+  if (pending !== undefined) yield [pending];
+}
+
+export interface SourceOptions {
   files: string[];
+  /** false skips timestamp detection (`_messageTime` = receipt order) */
+  detectTimestamps: boolean;
   stdin: Readable;
   boundary: RegExp | undefined;
   timeZone: string;
@@ -94,17 +115,21 @@ interface SourceOptions {
  * Rows from files (or stdin): `_sourceName` is the path, `_messageTime` the timestamp found by the
  * shared detector, else the receipt time (run start + message index, which keeps line order).
  */
-async function* readRows(opts: SourceOptions): AsyncGenerator<Row> {
-  const sources = opts.files.length === 0 ? [{ name: '-', open: () => opts.stdin }] : opts.files.map((f) => ({ name: f, open: () => createReadStream(f) }));
+export async function* readRows(opts: SourceOptions): AsyncGenerator<Row[]> {
+  const sources = opts.files.length === 0 ? [{ name: '-', open: (): Readable => opts.stdin }] : opts.files.map((f) => ({ name: f, open: (): Readable => createReadStream(f) }));
+  const detectOptions = { defaultTimeZone: opts.timeZone, referenceTime: opts.start };
   let index = 0;
   for (const src of sources) {
-    for await (const raw of readMessages(src.open(), opts.boundary)) {
-      const receipt = opts.start + index++;
-      const detected = detectTimestamp(raw, { defaultTimeZone: opts.timeZone, referenceTime: opts.start });
-      const t = detected?.ms ?? receipt;
-      if (opts.from !== undefined && t < opts.from) continue;
-      if (opts.to !== undefined && t >= opts.to) continue;
-      yield { _raw: raw, _messageTime: t, _receiptTime: receipt, _sourceName: src.name, _sourceHost: '', _sourceCategory: '' };
+    for await (const batch of readMessages(src.open(), opts.boundary)) {
+      const rows: Row[] = [];
+      for (const raw of batch) {
+        const receipt = opts.start + index++;
+        const t = opts.detectTimestamps ? (detectTimestamp(raw, detectOptions)?.ms ?? receipt) : receipt;
+        if (opts.from !== undefined && t < opts.from) continue;
+        if (opts.to !== undefined && t >= opts.to) continue;
+        rows.push({ _raw: raw, _messageTime: t, _receiptTime: receipt, _sourceName: src.name, _sourceHost: '', _sourceCategory: '' });
+      }
+      if (rows.length > 0) yield rows;
     }
   }
 }
@@ -203,7 +228,7 @@ export async function runQueryCommand(opts: QueryCommandOptions): Promise<number
 
   const compiled = compileQuery(query, ctx);
   if (!compiled.ok) return ExitCode.UserError;
-  const rows = compiled.value.run(readRows({ files: opts.files, stdin: opts.stdin, boundary, timeZone, start: now, from, to }));
+  const rows = compiled.value.runBatches(readRows({ files: opts.files, stdin: opts.stdin, boundary, timeZone, start: now, from, to, detectTimestamps: true }));
   const aggregated = compiled.value.aggregated;
   if (opts.format === 'ndjson') {
     for await (const r of rows) await write(opts.stdout, JSON.stringify(toJsonObject(r, aggregated ? orderFields([r], true) : messageFields(r))) + '\n');
@@ -242,7 +267,7 @@ async function runShiftedOverFiles(
   const compiled = compileQuery(q, { timeZone: o.timeZone, now: o.now, from, to });
   if (!compiled.ok) return [];
   const out: Row[] = [];
-  for await (const r of compiled.value.run(readRows({ files: o.files, stdin: o.stdin, boundary: o.boundary, timeZone: o.timeZone, start: o.now, from, to }))) out.push(r);
+  for await (const r of compiled.value.runBatches(readRows({ files: o.files, stdin: o.stdin, boundary: o.boundary, timeZone: o.timeZone, start: o.now, from, to, detectTimestamps: true }))) out.push(r);
   return out;
 }
 

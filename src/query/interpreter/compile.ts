@@ -147,7 +147,7 @@ async function* runPlans(
   for (let i = plans.length - 1; i >= 0; i--) {
     const rt = (plans[i] as StagePlan).instantiate(emit);
     runtimes.unshift(rt);
-    emit = rt.push;
+    emit = (row: Row): void => rt.push(row);
   }
   const head = emit;
   // Input rows are copied once so stages may write fields in place.
@@ -155,7 +155,7 @@ async function* runPlans(
     outer: for await (const batch of input as AsyncIterable<readonly Row[]>) {
       // Batched rows are owned by the pipeline (readers build them fresh), so no defensive copy.
       for (const r of batch) {
-        head(r as Row);
+        head(r);
         if (stop.value) break;
       }
       if (out.length > 0) yield* out.splice(0, out.length);

@@ -8,7 +8,7 @@
  * - field names resolve exactly, then case-insensitively (Sumo field names are case-insensitive).
  */
 import type { Expr } from '../ast.js';
-import { DiagnosticSink, InterpreterCode } from './diagnostics.js';
+import { InterpreterCode, type DiagnosticSink } from './diagnostics.js';
 import { findFunction, type FunctionContext } from './functions/index.js';
 import { globToRegex, toJsRegex } from './regex.js';
 import { compareForExpression, toBoolean, toNumber, toText, valuesEqual, type Row, type Value } from './values.js';
@@ -192,12 +192,12 @@ export function compileExpr(expr: Expr, ctx: FunctionContext, sink: DiagnosticSi
         sink.add(InterpreterCode.WrongArgumentCount, `${def.name}() takes ${expected} argument(s), got ${args.length}`, expr.span);
         return () => null;
       }
-      const call = def.call;
+      const call = (values: readonly Value[]): Value => def.call(values, ctx);
       if (args.length === 1) {
         const a0 = args[0] as Evaluator;
-        return (row) => call([a0(row)], ctx);
+        return (row) => call([a0(row)]);
       }
-      return (row) => call(args.map((a) => a(row)), ctx);
+      return (row) => call(args.map((a) => a(row)));
     }
   }
 }

@@ -30,7 +30,13 @@ export interface QueryResult {
 export function orderFields(rows: readonly Row[], aggregated: boolean): string[] {
   const seen = new Set<string>();
   const order: string[] = [];
-  for (const r of rows) for (const k of orderedKeys(r)) if (!seen.has(k)) (seen.add(k), order.push(k));
+  for (const r of rows) {
+    for (const k of orderedKeys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      order.push(k);
+    }
+  }
   if (aggregated) return order;
   return [...order.filter((k) => !k.startsWith('_')), ...order.filter((k) => k.startsWith('_'))];
 }

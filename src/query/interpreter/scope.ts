@@ -8,7 +8,7 @@
  * terms compare the field case-insensitively as a whole-value glob.
  */
 import type { ScopeExpr } from '../ast.js';
-import { DiagnosticSink, InterpreterCode } from './diagnostics.js';
+import { InterpreterCode, type DiagnosticSink } from './diagnostics.js';
 import { readField } from './expressions.js';
 import { escapeRegExp } from './regex.js';
 import { toText, type Row } from './values.js';

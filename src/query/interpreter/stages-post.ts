@@ -70,8 +70,13 @@ export function compileFillMissing(stage: FillMissingStage, st: CompileState): S
     });
     const columns: string[] = [];
     const seenCols = new Set<string>();
-    for (const r of rows) for (const k of Object.keys(r)) if (!seenCols.has(k)) (seenCols.add(k), columns.push(k));
-    for (const d of dims) if (!seenCols.has(d.field)) (seenCols.add(d.field), columns.push(d.field));
+    const addColumn = (k: string): void => {
+      if (seenCols.has(k)) return;
+      seenCols.add(k);
+      columns.push(k);
+    };
+    for (const r of rows) for (const k of Object.keys(r)) addColumn(k);
+    for (const d of dims) addColumn(d.field);
     for (const r of fillMissingRows(rows, { dimensions: dims, fill, columns })) emit(r);
   });
 }

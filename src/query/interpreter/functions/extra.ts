@@ -44,7 +44,7 @@ export const EXTRA_FUNCTIONS: FunctionDef[] = [
       const arr = JSON.parse(s) as unknown;
       if (!Array.isArray(arr)) return null;
       const t = toText(needle);
-      return arr.some((x: unknown) => (x === null ? needle === null : String(x) === t));
+      return arr.some((x: unknown) => (x === null ? needle === null : (typeof x === 'string' ? x : JSON.stringify(x)) === t));
     } catch {
       return null;
     }

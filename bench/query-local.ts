@@ -1,0 +1,133 @@
+/**
+ * Interpreter throughput (lines/s) on 1M Apache access lines (the 10,000-line sample repeated),
+ * against grep/awk doing the same count in the same run. Two interpreter figures per query:
+ * "memory" runs over pre-built rows (the interpreter alone), "file" streams the file line by line
+ * as `quarry query` does (reading + interpreting), without and with timestamp detection
+ * ("file+ts", what the CLI does by default). Ratios > 1 mean the interpreter is faster.
+ *
+ *   npm run bench:query-local [-- --lines 1000000]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readRows } from '../src/cli/commands/query.js';
+import { parseQuery } from '../src/query/index.js';
+import { compileQuery, type Row } from '../src/query/interpreter/index.js';
+
+const SAMPLE = '/work/shared/data/http-access/elastic-apache/apache_logs';
+const argLines = process.argv.indexOf('--lines');
+const TOTAL = argLines > 0 ? Number(process.argv[argLines + 1]) : 1_000_000;
+
+const sample = readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l !== '');
+
+/** One JSON object per Apache line (the fields a JSON access log would carry). */
+function toJsonLine(line: string): string {
+  const m = /^(\S+) \S+ \S+ \[([^\]]+)\] "(\S+) (\S+) [^"]*" (\d{3}) (\S+) "([^"]*)" "([^"]*)"/.exec(line);
+  if (m === null) return JSON.stringify({ message: line });
+  return JSON.stringify({ ip: m[1], time: m[2], method: m[3], path: m[4], status: m[5], bytes: m[6], referrer: m[7], agent: m[8] });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'quarry-bench-query-'));
+const textFile = join(dir, 'apache.log');
+const jsonFile = join(dir, 'apache.ndjson');
+const repeat = (lines: string[]): string[] => Array.from({ length: TOTAL }, (_, i) => lines[i % lines.length] as string);
+const textLines = repeat(sample);
+const jsonLines = repeat(sample.map(toJsonLine));
+writeFileSync(textFile, textLines.join('\n') + '\n');
+writeFileSync(jsonFile, jsonLines.join('\n') + '\n');
+
+const toRows = (lines: string[]): Row[] => lines.map((l, i) => ({ _raw: l, _messageTime: i, _receiptTime: i, _sourceName: 'bench', _sourceHost: '', _sourceCategory: '' }));
+const textRows = toRows(textLines);
+const jsonRows = toRows(jsonLines);
+
+/** The `quarry query` reader (batched lines; timestamp detection on or off). */
+function fileRows(path: string, detectTimestamps: boolean): AsyncIterable<Row[]> {
+  return readRows({ files: [path], stdin: process.stdin, boundary: undefined, timeZone: 'UTC', start: Date.now(), from: undefined, to: undefined, detectTimestamps });
+}
+
+async function runInterpreter(query: string, input: Iterable<Row> | AsyncIterable<Row[]>): Promise<{ ms: number; rows: Row[] }> {
+  const parsed = parseQuery(query);
+  if (parsed.query === undefined || parsed.diagnostics.some((d) => d.severity === 'error')) throw new Error(`bad query ${query}`);
+  const compiled = compileQuery(parsed.query, { timeZone: 'UTC', now: Date.now() });
+  if (!compiled.ok) throw new Error(compiled.error.map((d) => d.message).join('; '));
+  const t0 = performance.now();
+  const rows: Row[] = [];
+  const out = Symbol.asyncIterator in input ? compiled.value.runBatches(input) : compiled.value.run(input);
+  for await (const r of out) rows.push(r);
+  return { ms: performance.now() - t0, rows };
+}
+
+function runShell(script: string): { ms: number; out: string } {
+  const t0 = performance.now();
+  const out = execFileSync('bash', ['-c', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { ms: performance.now() - t0, out: out.trim() };
+}
+
+interface Case {
+  name: string;
+  query: string;
+  rows: Row[];
+  file: string;
+  baseline: string;
+  baselineName: string;
+}
+
+const cases: Case[] = [
+  {
+    name: 'keyword scope (googlebot) | count',
+    query: 'googlebot | count',
+    rows: textRows,
+    file: textFile,
+    baseline: `grep -ciw googlebot ${textFile}`,
+    baselineName: 'grep -ciw',
+  },
+  {
+    name: 'parse + count by status',
+    query: '| parse "\\" * " as status | count by status',
+    rows: textRows,
+    file: textFile,
+    baseline: `awk '{ c[$9]++ } END { for (k in c) print k, c[k] }' ${textFile}`,
+    baselineName: 'awk count by $9',
+  },
+  {
+    name: 'parse regex + pct(bytes, 95)',
+    query: '| parse regex "\\" (?<status>\\d{3}) (?<bytes>\\d+)" | pct(bytes, 95)',
+    rows: textRows,
+    file: textFile,
+    baseline: `awk '$10 ~ /^[0-9]+$/ { print $10 }' ${textFile} | sort -n | awk '{ a[NR] = $1 } END { print a[int(NR * 0.95 + 0.999)] }'`,
+    baselineName: 'awk | sort -n | awk',
+  },
+  {
+    name: 'json "status" + count by status',
+    query: '| json "status" | count by status',
+    rows: jsonRows,
+    file: jsonFile,
+    baseline: `awk -F'"status":"' '{ split($2, a, "\\""); c[a[1]]++ } END { for (k in c) print k, c[k] }' ${jsonFile}`,
+    baselineName: 'awk -F status',
+  },
+];
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+console.log(`quarry interpreter over ${fmt(TOTAL)} lines (Apache sample ×${Math.round(TOTAL / sample.length)}), node ${process.version}\n`);
+console.log(['query', 'memory lines/s', 'file lines/s', 'file+ts lines/s', 'baseline', 'baseline lines/s', 'memory÷base', 'file÷base', 'file+ts÷base'].join(' | '));
+try {
+  for (const c of cases) {
+    await runInterpreter(c.query, c.rows.slice(0, 20_000)); // warm-up (JIT)
+    const mem = await runInterpreter(c.query, c.rows);
+    const file = await runInterpreter(c.query, fileRows(c.file, false));
+    const fileTs = await runInterpreter(c.query, fileRows(c.file, true));
+    const base = runShell(c.baseline);
+    const memRate = (TOTAL / mem.ms) * 1000;
+    const fileRate = (TOTAL / file.ms) * 1000;
+    const fileTsRate = (TOTAL / fileTs.ms) * 1000;
+    const baseRate = (TOTAL / base.ms) * 1000;
+    console.log(
+      [c.name, fmt(memRate), fmt(fileRate), fmt(fileTsRate), c.baselineName, fmt(baseRate), (memRate / baseRate).toFixed(2), (fileRate / baseRate).toFixed(2), (fileTsRate / baseRate).toFixed(2)].join(' | '),
+    );
+    const shown = JSON.stringify(mem.rows.slice(0, 3));
+    console.log(`    result: ${shown.length > 160 ? shown.slice(0, 160) + '…' : shown}  baseline: ${base.out.split('\n').slice(0, 3).join('; ')}`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
