@@ -23,6 +23,8 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '4' },
     'batch-kib': { type: 'string', default: '1024' },
     multiline: { type: 'string', default: 'false' },
+    fsync: { type: 'boolean', default: false },
+    modes: { type: 'string', default: 'plain,gzip' },
   },
 });
 const repo = resolve(import.meta.dirname, '..');
@@ -135,10 +137,10 @@ rmSync(nativeDb, { recursive: true, force: true });
 const results: { mode: string; seconds: number; lines: number; retries: number }[] = [];
 let peakRss = 0;
 let serverDisk = 0;
-for (const mode of ['plain', 'gzip'] as const) {
+for (const mode of values.modes!.split(',') as ('plain' | 'gzip')[]) {
   const dataDir = join(work, `server-${mode}`);
   const port = await freePort();
-  const server = await spawnServer({ dataDir, port, env: { QUARRY_SELF_LOGS: 'false', QUARRY_LOG_LEVEL: 'warn' } });
+  const server = await spawnServer({ dataDir, port, env: { QUARRY_SELF_LOGS: 'false', QUARRY_LOG_LEVEL: 'warn', QUARRY_FSYNC: String(values.fsync) } });
   const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
   const created = (await (
     await fetch(`${server.url}/api/v1/sources`, {
@@ -155,13 +157,14 @@ for (const mode of ['plain', 'gzip'] as const) {
   results.push({ mode, ...result });
   server.process.kill('SIGTERM');
   await server.exited;
-  if (mode === 'plain') serverDisk = (await runNative(['--db', join(dataDir, 'logs')])).bytesOnDisk ?? 0;
+  if (serverDisk === 0) serverDisk = (await runNative(['--db', join(dataDir, 'logs')])).bytesOnDisk ?? 0;
   rmSync(dataDir, { recursive: true, force: true });
 }
 rmSync(work, { recursive: true, force: true });
 
 const nativeRate = totalLines / native.seconds!;
-console.log(`\ncorpus: ${totalLines.toLocaleString('en-US')} lines, NDJSON ${mb(ndjsonBytes)}, ${bodies.length} bodies of ~${values['batch-kib']} KiB, ${clients} clients`);
+console.log(`\nfsync: ${values.fsync ? 'on' : 'off'}`);
+console.log(`corpus: ${totalLines.toLocaleString('en-US')} lines, NDJSON ${mb(ndjsonBytes)}, ${bodies.length} bodies of ~${values['batch-kib']} KiB, ${clients} clients`);
 console.log(`chDB native NDJSON loader:      ${rate(totalLines, native.seconds!)} (${native.seconds!.toFixed(1)} s)`);
 for (const r of results) {
   const ratio = r.lines / r.seconds / nativeRate;

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.js';
+import { registerQueryCommand } from './commands/query.js';
 import { registerServeCommand } from './commands/serve.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServeCommand(program);
+  registerQueryCommand(program);
   return program;
 }
 
