@@ -70,3 +70,4 @@ export type {
 } from './ast.js';
 export { listParams, ParamType, substituteParams } from './params.js';
 export type { SubstituteResult, TemplateParameter } from './params.js';
+export { printExpr, printQuery, printStage } from './printer.js';
