@@ -69,7 +69,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
 
   const meta = openSqliteMetaStore(join(config.dataDir, 'meta.sqlite'));
   await meta.migrate();
-  const store = createChdbLogStore({ path: join(config.dataDir, 'logs'), fsync: config.ingest.fsync });
+  const store = createChdbLogStore({
+    path: join(config.dataDir, 'logs'),
+    spoolDir: join(config.dataDir, 'spool'),
+    fsync: config.ingest.fsync,
+  });
   try {
     await store.open();
   } catch (error) {

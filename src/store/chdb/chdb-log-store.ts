@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +13,11 @@ export interface ChdbLogStoreOptions {
   path: string;
   /** fsync parts after each insert, so acknowledged rows also survive power loss. */
   fsync?: boolean;
-  /** Where batches are spooled for the engine to read (default: a fresh directory in /dev/shm or the temp dir). */
+  /**
+   * Where batches are spooled for the engine to read (default: a fresh temp directory). Spool files
+   * live only while their insert runs; they need no durability, and leftovers are removed at open.
+   */
   spoolDir?: string;
-}
-
-function createSpoolDir(): string {
-  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
-  try {
-    return mkdtempSync(join(base, 'quarry-spool-'));
-  } catch {
-    return mkdtempSync(join(tmpdir(), 'quarry-spool-'));
-  }
 }
 
 function quoteString(value: string): string {
@@ -102,8 +96,11 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       }
       await session.queryAsync(createLogsTableSql);
       await session.queryAsync(createHealthTableSql);
-      spoolDir = options.spoolDir ?? createSpoolDir();
-      mkdirSync(spoolDir, { recursive: true });
+      if (options.spoolDir) {
+        rmSync(options.spoolDir, { recursive: true, force: true });
+        mkdirSync(options.spoolDir, { recursive: true });
+      }
+      spoolDir = options.spoolDir ?? mkdtempSync(join(tmpdir(), 'quarry-spool-'));
     },
 
     async append(batch: EncodedBatch, appendOptions: AppendOptions = {}) {
