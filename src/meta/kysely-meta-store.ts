@@ -8,6 +8,7 @@ import type {
   SourceRecord,
   UserRecord,
 } from './meta-store.js';
+import { createKyselySessionRepository } from './kysely-session-repository.js';
 import { metaMigrations } from './migrations.js';
 import type { MetaDatabase } from './sqlite/schema.js';
 
@@ -151,6 +152,7 @@ export function createKyselyMetaStore(db: Kysely<MetaDatabase>, onClose: () => P
         return Number(result.numDeletedRows) > 0;
       },
     },
+    sessions: createKyselySessionRepository(db),
     async getSetting(key) {
       const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
       return row?.value;

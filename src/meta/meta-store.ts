@@ -72,12 +72,35 @@ export interface SourceRepository {
   delete(id: string): Promise<boolean>;
 }
 
+/** A browser session. `expiresAt` is the absolute limit; idle expiry is `lastSeenAt` + the idle timeout. */
+export interface SessionRecord {
+  /** SHA-256 (hex) of the session token; the token itself lives only in the cookie. */
+  id: string;
+  userId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+}
+
+export interface SessionRepository {
+  create(session: SessionRecord): Promise<void>;
+  findById(id: string): Promise<SessionRecord | undefined>;
+  touch(id: string, lastSeenAt: number): Promise<void>;
+  /** Deletes the session; false when none had that id. */
+  delete(id: string): Promise<boolean>;
+  /** Deletes every session of a user except `keepId`; returns how many were deleted. */
+  deleteForUser(userId: string, keepId?: string): Promise<number>;
+  /** Deletes sessions past their absolute limit or idle since before `idleBefore`. */
+  deleteExpired(now: number, idleBefore: number): Promise<number>;
+}
+
 export interface MetaStore {
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<void>;
   readonly users: UserRepository;
   readonly accessKeys: AccessKeyRepository;
   readonly sources: SourceRepository;
+  readonly sessions: SessionRepository;
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
   close(): Promise<void>;

@@ -43,4 +43,20 @@ export const metaMigrations: Record<string, Migration> = {
       await sql`SELECT 1`.execute(db);
     },
   },
+  '0002_sessions': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Browser sessions: the id is the SHA-256 of the cookie token, so a copy of the database
+      // cannot be replayed as a cookie.
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_user_id').on('sessions').column('user_id').execute();
+      await db.schema.createIndex('sessions_expires_at').on('sessions').column('expires_at').execute();
+    },
+  },
 };

@@ -65,6 +65,35 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
       expect(await meta.sources.list()).toEqual([]);
     });
 
+    it('stores sessions, touches them and deletes them one by one, per user and when expired', async () => {
+      await meta.users.create({ id: 'u1', username: 'admin', passwordHash: 'h', createdAt: 1 });
+      await meta.users.create({ id: 'u2', username: 'other', passwordHash: 'h', createdAt: 1 });
+      const s1 = { id: 'a1', userId: 'u1', createdAt: 10, lastSeenAt: 10, expiresAt: 1000 };
+      await meta.sessions.create(s1);
+      await meta.sessions.create({ ...s1, id: 'a2' });
+      await meta.sessions.create({ ...s1, id: 'a3', expiresAt: 50 });
+      await meta.sessions.create({ ...s1, id: 'b1', userId: 'u2' });
+      expect(await meta.sessions.findById('a1')).toEqual(s1);
+      expect(await meta.sessions.findById('zz')).toBeUndefined();
+      await expect(meta.sessions.create(s1)).rejects.toThrow();
+
+      await meta.sessions.touch('a1', 400);
+      expect((await meta.sessions.findById('a1'))?.lastSeenAt).toBe(400);
+      // a3 is past its absolute limit; a2 and b1 have been idle since 10.
+      expect(await meta.sessions.deleteExpired(100, 5)).toBe(1);
+      expect(await meta.sessions.findById('a3')).toBeUndefined();
+      expect(await meta.sessions.deleteExpired(100, 300)).toBe(2);
+      expect(await meta.sessions.findById('a1')).toBeDefined();
+      expect(await meta.sessions.findById('b1')).toBeUndefined();
+
+      await meta.sessions.create({ ...s1, id: 'a4' });
+      await meta.sessions.create({ ...s1, id: 'a5' });
+      expect(await meta.sessions.deleteForUser('u1', 'a4')).toBe(2);
+      expect(await meta.sessions.findById('a4')).toBeDefined();
+      expect(await meta.sessions.delete('a4')).toBe(true);
+      expect(await meta.sessions.delete('a4')).toBe(false);
+    });
+
     it('keeps settings', async () => {
       expect(await meta.getSetting('a')).toBeUndefined();
       await meta.setSetting('a', '1');

@@ -23,6 +23,7 @@ export interface MetaDatabase {
     created_at: number;
   };
   settings: { key: string; value: string };
+  sessions: { id: string; user_id: string; created_at: number; last_seen_at: number; expires_at: number };
   // Kysely's migrator owns its own tables; declared here only so nothing else claims the names.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }
