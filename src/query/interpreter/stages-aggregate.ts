@@ -1,5 +1,5 @@
 /** Compilers of grouping stages: aggregates with `by` groups, count_frequent, top. */
-import type { AggregateStage, Expr, TopStage } from '../ast.js';
+import type { AggregateStage, Aggregation, Expr, TopStage } from '../ast.js';
 import { compileAggregate as compileAggregateSpec, type AggregateSpec } from './aggregates/index.js';
 import { InterpreterCode } from './diagnostics.js';
 import { compileExpr, fieldNameOf, readField, type Evaluator } from './expressions.js';
@@ -29,6 +29,11 @@ function literalNumber(e: Expr): number | undefined {
  * keys the stage always emits one row, even for empty input (count = 0, others null).
  */
 export function compileAggregateStage(stage: AggregateStage, st: CompileState): StagePlan {
+  const topk = stage.aggregations.find((a) => a.function === 'topk');
+  if (topk !== undefined) {
+    if (stage.aggregations.length > 1) st.sink.add(InterpreterCode.InvalidAggregate, 'topk cannot be combined with other aggregates', topk.functionSpan);
+    return compileTopk(topk, stage.groupBy.map((g) => g.name), st);
+  }
   let keys = stage.groupBy.map((g) => g.name);
   const aggs: CompiledAgg[] = [];
   let frequent = false;
@@ -172,4 +177,41 @@ export function compileTop(stage: TopStage, st: CompileState): StagePlan {
       };
     },
   };
+}
+
+/**
+ * `topk(N, f) [by g…]` (our reading of Sumo's topk): within each group of the `by` fields keep the
+ * N rows with the largest f (numbers numerically, else as text) and number them in `_rank`
+ * (1 = largest). Groups come out in first-seen order, ranks ascending.
+ */
+function compileTopk(agg: Aggregation, by: string[], st: CompileState): StagePlan {
+  const nArg = agg.args[0];
+  const n = nArg?.kind === 'NumberLiteral' ? nArg.value : NaN;
+  const fieldArg = agg.args[1];
+  if (!(Number.isInteger(n) && n > 0) || fieldArg === undefined) {
+    st.sink.add(InterpreterCode.InvalidAggregate, 'topk takes a count and a field: topk(10, _count)', agg.span);
+  }
+  const rank = fieldArg === undefined ? (): Value => null : compileExpr(fieldArg, st.fctx, st.sink);
+  const key = (r: Row): Value => {
+    const v = rank(r);
+    const num = toNumber(v);
+    return num ?? v;
+  };
+  st.aggregated = true;
+  st.buffered = true;
+  st.groupKeys = by;
+  return bufferingStage((rows, emit) => {
+    const groups = new Map<string, Row[]>();
+    for (const r of rows) {
+      const k = by.map((b) => groupKeyPart(readField(r, b))).join('\u0001');
+      const list = groups.get(k);
+      if (list === undefined) groups.set(k, [r]);
+      else list.push(r);
+    }
+    for (const list of groups.values()) {
+      sortRows(list, [{ get: key, descending: true }])
+        .slice(0, n)
+        .forEach((r, i) => emit({ ...r, _rank: i + 1 }));
+    }
+  });
 }

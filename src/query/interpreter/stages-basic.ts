@@ -149,7 +149,9 @@ export function compileTimeslice(stage: TimesliceStage, st: CompileState): Stage
   const field = stage.alias?.name ?? '_timeslice';
   const { from, to } = st.ctx;
   let size: number | undefined = stage.size?.ms;
-  if (stage.size !== undefined && !(size !== undefined && size > 0)) {
+  if (stage.size?.parameter !== undefined) {
+    st.sink.add(InterpreterCode.UnsubstitutedParameter, `template parameter {{${stage.size.parameter}}} has no value`, stage.size.span);
+  } else if (stage.size !== undefined && !(size !== undefined && size > 0)) {
     st.sink.add(InterpreterCode.InvalidArgument, 'timeslice size must be a positive duration', stage.size.span);
   }
   if (size === undefined) {

@@ -150,7 +150,10 @@ export function compileOutlier(stage: OutlierStage, st: CompileState): StagePlan
     direction: stage.direction ?? '+-',
     timeField: st.timesliceField,
   };
-  if (!(opts.window >= 1)) st.sink.add(InterpreterCode.InvalidArgument, 'window must be at least 1', stage.span);
+  const numbers = [opts.window, opts.threshold, opts.consecutive];
+  if (numbers.some((x) => Number.isNaN(x))) {
+    st.sink.add(InterpreterCode.UnsubstitutedParameter, 'an outlier option is an unsubstituted template parameter', stage.span);
+  } else if (!(opts.window >= 1)) st.sink.add(InterpreterCode.InvalidArgument, 'window must be at least 1', stage.span);
   return bufferingStage((rows, emit) => {
     for (const r of outlierRows(rows, opts)) emit(r);
   });
