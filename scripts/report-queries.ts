@@ -51,7 +51,8 @@ function main(): void {
   const started = performance.now();
 
   for (const row of rows) {
-    const text = typeof row[field] === 'string' ? (row[field] as string) : row.query;
+    const value = row[field];
+    const text = typeof value === 'string' ? value : row.query;
     const tallies = row.exact_source === true ? [all, exact] : [all];
     let diagnostics: Diagnostic[];
     try {
@@ -72,30 +73,40 @@ function main(): void {
       const first = syntax[0]!;
       const key = `${first.code} ${first.message}`;
       messages.set(key, (messages.get(key) ?? 0) + 1);
-      if (examples.length < show && key.includes(grep)) examples.push({ id: String(row.id ?? ''), query: text, diagnostic: first });
+      if (examples.length < show && key.includes(grep))
+        examples.push({ id: String(row.id ?? ''), query: text, diagnostic: first });
     } else if (errors.length > 0) {
       for (const t of tallies) t.unsupportedOnly++;
-      const names = new Set(errors.map((d) => /(?:operator|function) (\S+)/.exec(d.message)?.[1] ?? d.message));
+      const names = new Set(
+        errors.map((d) => /(?:operator|function) (\S+)/.exec(d.message)?.[1] ?? d.message),
+      );
       for (const name of names) unsupportedBy.set(name, (unsupportedBy.get(name) ?? 0) + 1);
     } else {
       for (const t of tallies) t.parsed++;
     }
   }
   // Rows that crashed are not in `total`; count them back for the percentages.
-  const pct = (t: Tally): string => (((t.parsed + t.unsupportedOnly) / Math.max(1, t.total + t.crashes)) * 100).toFixed(2);
+  const pct = (t: Tally): string =>
+    (((t.parsed + t.unsupportedOnly) / Math.max(1, t.total + t.crashes)) * 100).toFixed(2);
   const line = (label: string, t: Tally): string =>
     `${label.padEnd(14)} total ${t.total + t.crashes}  parsed ${t.parsed}  not-yet-supported ${t.unsupportedOnly}  syntax errors ${t.syntax}  crashes ${t.crashes}  → ok ${pct(t)}%`;
 
-  console.log(`file: ${file} (field: ${field}), ${rows.length} queries, ${(performance.now() - started).toFixed(0)} ms`);
+  console.log(
+    `file: ${file} (field: ${field}), ${rows.length} queries, ${(performance.now() - started).toFixed(0)} ms`,
+  );
   console.log(line('all', all));
   console.log(line('exact_source', exact));
   console.log('\nnot yet supported (queries using the operator):');
-  for (const [name, n] of [...unsupportedBy].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(6)}  ${name}`);
+  for (const [name, n] of [...unsupportedBy].sort((a, b) => b[1] - a[1]))
+    console.log(`  ${String(n).padStart(6)}  ${name}`);
   console.log('\nsyntax errors, 20 most common first messages:');
-  for (const [message, n] of [...messages].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${String(n).padStart(6)}  ${message}`);
+  for (const [message, n] of [...messages].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    console.log(`  ${String(n).padStart(6)}  ${message}`);
   for (const e of examples) {
     const { start, end } = e.diagnostic.span;
-    console.log(`\n--- ${e.id}: ${e.diagnostic.code} ${e.diagnostic.message}\n${e.query.slice(Math.max(0, start - 150), start)}⟦${e.query.slice(start, end)}⟧${e.query.slice(end, end + 100)}`);
+    console.log(
+      `\n--- ${e.id}: ${e.diagnostic.code} ${e.diagnostic.message}\n${e.query.slice(Math.max(0, start - 150), start)}⟦${e.query.slice(start, end)}⟧${e.query.slice(end, end + 100)}`,
+    );
   }
   if (all.crashes > 0) process.exitCode = 1;
 }

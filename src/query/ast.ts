@@ -128,14 +128,7 @@ export interface ScopeNot extends NodeBase {
 
 /** Precedence NOT > AND > OR; parentheses are not kept as nodes (spans include them). */
 export type ScopeExpr =
-  | ScopeTerm
-  | ScopePhrase
-  | ScopeFieldMatch
-  | ScopeParameter
-  | ScopeSubquery
-  | ScopeAnd
-  | ScopeOr
-  | ScopeNot;
+  ScopeTerm | ScopePhrase | ScopeFieldMatch | ScopeParameter | ScopeSubquery | ScopeAnd | ScopeOr | ScopeNot;
 
 // ---------------------------------------------------------------------------------------------------
 // Expressions (where, if, `expr as field`, function arguments …)

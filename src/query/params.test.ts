@@ -21,7 +21,11 @@ describe('substituteParams', () => {
   });
 
   it('validates KEYWORD and NUMBER values', () => {
-    expect(substituteParams('{{k}}', { k: { type: ParamType.Keyword, value: 'two words' } }).diagnostics.map((d) => d.code)).toEqual(['Q4004']);
+    expect(
+      substituteParams('{{k}}', { k: { type: ParamType.Keyword, value: 'two words' } }).diagnostics.map(
+        (d) => d.code,
+      ),
+    ).toEqual(['Q4004']);
     const bad = substituteParams('* | limit {{n}}', { n: { type: ParamType.Number, value: '1; drop' } });
     expect(bad.query).toBeUndefined();
     expect(bad.diagnostics[0]).toMatchObject({ code: 'Q4002', span: { start: 10, end: 15 } });
@@ -31,18 +35,26 @@ describe('substituteParams', () => {
     const missing = substituteParams('_sourceCategory={{cat}} {{kw}}', { cat: 'prod/web' });
     expect(missing.diagnostics.map((d) => d.code)).toEqual(['Q4001']);
     expect(missing.diagnostics[0]!.span).toEqual({ start: 24, end: 30 });
-    const withDefault = substituteParams('{{kw}}', { kw: { type: ParamType.Keyword, defaultValue: 'error' }, extra: 'x' });
+    const withDefault = substituteParams('{{kw}}', {
+      kw: { type: ParamType.Keyword, defaultValue: 'error' },
+      extra: 'x',
+    });
     expect(withDefault.query).toBe('error');
     expect(withDefault.diagnostics.map((d) => [d.code, d.severity])).toEqual([['Q4003', 'warning']]);
   });
 
   it('matches names case-insensitively and substitutes inside scope words', () => {
-    expect(substituteParams('prod/{{Env}}/web', { env: { type: ParamType.String, value: 'eu' } }).query).toBe('prod/eu/web');
+    expect(substituteParams('prod/{{Env}}/web', { env: { type: ParamType.String, value: 'eu' } }).query).toBe(
+      'prod/eu/web',
+    );
   });
 
   it('warns above 10 parameters', () => {
     const names = Array.from({ length: 11 }, (_, i) => `p${i}`);
-    const r = substituteParams(names.map((n) => `{{${n}}}`).join(' '), Object.fromEntries(names.map((n) => [n, 'x'])));
+    const r = substituteParams(
+      names.map((n) => `{{${n}}}`).join(' '),
+      Object.fromEntries(names.map((n) => [n, 'x'])),
+    );
     expect(r.diagnostics.map((d) => d.code)).toEqual(['Q4005']);
   });
 

@@ -58,7 +58,8 @@ export function substituteParams(
   const strings: Span[] = [];
   for (const t of tokens) {
     if (t.kind === TokenKind.Parameter) standalone.add(t.start);
-    else if (t.kind === TokenKind.String || t.kind === TokenKind.QuotedField) strings.push({ start: t.start, end: t.end });
+    else if (t.kind === TokenKind.String || t.kind === TokenKind.QuotedField)
+      strings.push({ start: t.start, end: t.end });
   }
   const insideString = (offset: number): boolean => strings.some((s) => offset > s.start && offset < s.end);
 
@@ -83,11 +84,17 @@ export function substituteParams(
     const value = String(raw);
     switch (p.type) {
       case ParamType.Number:
-        if (!NUMBER.test(value.trim())) diagnostics.push(makeDiagnostic(DIAGNOSTICS.InvalidNumberParameter, span, { name, value: clip(value) }));
+        if (!NUMBER.test(value.trim()))
+          diagnostics.push(
+            makeDiagnostic(DIAGNOSTICS.InvalidNumberParameter, span, { name, value: clip(value) }),
+          );
         out += value.trim();
         break;
       case ParamType.Keyword:
-        if (!KEYWORD.test(value)) diagnostics.push(makeDiagnostic(DIAGNOSTICS.InvalidKeywordParameter, span, { name, value: clip(value) }));
+        if (!KEYWORD.test(value))
+          diagnostics.push(
+            makeDiagnostic(DIAGNOSTICS.InvalidKeywordParameter, span, { name, value: clip(value) }),
+          );
         out += value;
         break;
       case ParamType.String:
@@ -100,9 +107,13 @@ export function substituteParams(
     }
   }
   out += query.slice(last);
-  if (used.size > MAX_PARAMETERS) diagnostics.push(makeDiagnostic(DIAGNOSTICS.TooManyParameters, { start: 0, end: query.length }, { count: used.size }));
+  if (used.size > MAX_PARAMETERS)
+    diagnostics.push(
+      makeDiagnostic(DIAGNOSTICS.TooManyParameters, { start: 0, end: query.length }, { count: used.size }),
+    );
   for (const name of Object.keys(parameters)) {
-    if (!used.has(name.toLowerCase())) diagnostics.push(makeDiagnostic(DIAGNOSTICS.UnknownParameter, { start: 0, end: 0 }, { name }));
+    if (!used.has(name.toLowerCase()))
+      diagnostics.push(makeDiagnostic(DIAGNOSTICS.UnknownParameter, { start: 0, end: 0 }, { name }));
   }
   const failed = diagnostics.some((d) => d.severity === 'error');
   return { query: failed ? undefined : out, diagnostics };

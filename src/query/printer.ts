@@ -1,4 +1,14 @@
-import type { Aggregation, Duration, Expr, FieldName, FillGenerator, Query, ScopeExpr, SortKey, Stage } from './ast.js';
+import type {
+  Aggregation,
+  Duration,
+  Expr,
+  FieldName,
+  FillGenerator,
+  Query,
+  ScopeExpr,
+  SortKey,
+  Stage,
+} from './ast.js';
 import { escapeString } from './lexer/escapes.js';
 
 /**
@@ -37,7 +47,8 @@ function printName(name: FieldName | { name: string; quoted: boolean }): string 
 const names = (list: readonly FieldName[]): string => list.map(printName).join(', ');
 
 function printScope(expr: ScopeExpr): string {
-  const child = (e: ScopeExpr): string => (e.kind === 'ScopeAnd' || e.kind === 'ScopeOr' ? `(${printScope(e)})` : printScope(e));
+  const child = (e: ScopeExpr): string =>
+    e.kind === 'ScopeAnd' || e.kind === 'ScopeOr' ? `(${printScope(e)})` : printScope(e);
   switch (expr.kind) {
     case 'ScopeTerm':
       return expr.text;
@@ -59,7 +70,14 @@ function printScope(expr: ScopeExpr): string {
 }
 
 const isPrimary = (e: Expr): boolean =>
-  e.kind === 'NumberLiteral' || e.kind === 'StringLiteral' || e.kind === 'BooleanLiteral' || e.kind === 'RegexLiteral' || e.kind === 'Field' || e.kind === 'Parameter' || e.kind === 'Call' || (e.kind === 'Conditional' && e.form === 'if');
+  e.kind === 'NumberLiteral' ||
+  e.kind === 'StringLiteral' ||
+  e.kind === 'BooleanLiteral' ||
+  e.kind === 'RegexLiteral' ||
+  e.kind === 'Field' ||
+  e.kind === 'Parameter' ||
+  e.kind === 'Call' ||
+  (e.kind === 'Conditional' && e.form === 'if');
 
 /** Wraps anything that is not a primary in parentheses, so precedence never matters. */
 function operand(e: Expr): string {
@@ -100,24 +118,44 @@ export function printExpr(e: Expr): string {
 
 const duration = (d: Duration): string => d.text;
 const sortKey = (k: SortKey): string => `${printExpr(k.expression)} ${k.direction}`;
-const opt = <T>(value: T | undefined, print: (v: T) => string): string => (value === undefined ? '' : print(value));
+const opt = <T>(value: T | undefined, print: (v: T) => string): string =>
+  value === undefined ? '' : print(value);
 const join = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
 
 function aggregation(a: Aggregation): string {
   const call = a.args.length === 0 ? a.function : `${a.function}(${a.args.map(printExpr).join(', ')})`;
-  return join(call, opt(a.alias, (n) => `as ${printName(n)}`));
+  return join(
+    call,
+    opt(a.alias, (n) => `as ${printName(n)}`),
+  );
 }
 
 function generator(g: FillGenerator): string {
-  if (g.kind === 'TimesliceGenerator') return join(g.size === undefined ? 'timeslice' : `timeslice(${duration(g.size)})`, opt(g.field, (f) => `in ${printName(f)}`));
+  if (g.kind === 'TimesliceGenerator')
+    return join(
+      g.size === undefined ? 'timeslice' : `timeslice(${duration(g.size)})`,
+      opt(g.field, (f) => `in ${printName(f)}`),
+    );
   return `values${g.all ? ' all' : `(${g.values.map(printExpr).join(', ')})`} in ${printName(g.field)}`;
 }
 
-const SERIES_KEYWORD = { Accum: 'accum', Total: 'total', Diff: 'diff', Backshift: 'backshift', Smooth: 'smooth', RollingStd: 'rollingstd' } as const;
+const SERIES_KEYWORD = {
+  Accum: 'accum',
+  Total: 'total',
+  Diff: 'diff',
+  Backshift: 'backshift',
+  Smooth: 'smooth',
+  RollingStd: 'rollingstd',
+} as const;
 
 /** Prints one stage (without the leading `|`). */
 export function printStage(s: Stage): string {
-  const field = opt(s.kind === 'Parse' || s.kind === 'ParseRegex' || s.kind === 'Json' || s.kind === 'KeyValue' ? s.sourceField : undefined, (f) => `field=${printName(f)}`);
+  const field = opt(
+    s.kind === 'Parse' || s.kind === 'ParseRegex' || s.kind === 'Json' || s.kind === 'KeyValue'
+      ? s.sourceField
+      : undefined,
+    (f) => `field=${printName(f)}`,
+  );
   switch (s.kind) {
     case 'Parse':
       return join('parse', field, quote(s.pattern), `as ${names(s.fields)}`, s.nodrop ? 'nodrop' : '');
@@ -169,27 +207,59 @@ export function printStage(s: Stage): string {
     case 'Eval': {
       // Parenthesise so a leading field named like an operator (`count / 2 as x`) stays an expression.
       const e = s.expression;
-      const bare = e.kind === 'Call' || e.kind === 'StringLiteral' || e.kind === 'NumberLiteral' || e.kind === 'Parameter' || (e.kind === 'Conditional' && e.form === 'if');
+      const bare =
+        e.kind === 'Call' ||
+        e.kind === 'StringLiteral' ||
+        e.kind === 'NumberLiteral' ||
+        e.kind === 'Parameter' ||
+        (e.kind === 'Conditional' && e.form === 'if');
       const text = bare ? printExpr(e) : `(${printExpr(e)})`;
-      return join(text, opt(s.alias, (a) => `as ${printName(a)}`));
+      return join(
+        text,
+        opt(s.alias, (a) => `as ${printName(a)}`),
+      );
     }
     case 'Fields':
       return `fields ${s.mode === 'remove' ? '- ' : ''}${names(s.fields)}`;
     case 'Limit':
       return `limit ${s.count}`;
     case 'Dedup':
-      return join('dedup', s.consecutive ? 'consecutive' : '', opt(s.count, String), s.by.length > 0 ? `by ${names(s.by)}` : '');
+      return join(
+        'dedup',
+        s.consecutive ? 'consecutive' : '',
+        opt(s.count, String),
+        s.by.length > 0 ? `by ${names(s.by)}` : '',
+      );
     case 'Timeslice':
-      return join('timeslice', opt(s.size, duration), opt(s.buckets, (b) => `${b} buckets`), opt(s.alias, (a) => `as ${printName(a)}`));
+      return join(
+        'timeslice',
+        opt(s.size, duration),
+        opt(s.buckets, (b) => `${b} buckets`),
+        opt(s.alias, (a) => `as ${printName(a)}`),
+      );
     case 'Aggregate':
-      return join(s.aggregations.map(aggregation).join(', '), s.groupBy.length > 0 ? `by ${names(s.groupBy)}` : '');
+      return join(
+        s.aggregations.map(aggregation).join(', '),
+        s.groupBy.length > 0 ? `by ${names(s.groupBy)}` : '',
+      );
     case 'Top':
-      return join('top', opt(s.count, String), names(s.fields), s.by.length > 0 ? `by ${s.by.map(sortKey).join(', ')}` : '');
+      return join(
+        'top',
+        opt(s.count, String),
+        names(s.fields),
+        s.by.length > 0 ? `by ${s.by.map(sortKey).join(', ')}` : '',
+      );
     case 'Sort':
       return `${s.keyword} by ${s.keys.map(sortKey).join(', ')}`;
     case 'Transpose': {
       const as = [...s.asFields.map(printName), ...(s.asStar ? ['*'] : [])];
-      return join('transpose row', names(s.row), 'column', names(s.column), as.length > 0 ? `as ${as.join(', ')}` : '');
+      return join(
+        'transpose row',
+        names(s.row),
+        'column',
+        names(s.column),
+        as.length > 0 ? `as ${as.join(', ')}` : '',
+      );
     }
     case 'FillMissing':
       return join(
@@ -211,12 +281,30 @@ export function printStage(s: Stage): string {
       );
     case 'Compare':
       return `compare with ${s.shifts
-        .map((t) => join('timeshift', duration(t.shift), opt(t.periods, String), t.aggregate ?? '', opt(t.alias, (a) => `as ${printName(a)}`)))
+        .map((t) =>
+          join(
+            'timeshift',
+            duration(t.shift),
+            opt(t.periods, String),
+            t.aggregate ?? '',
+            opt(t.alias, (a) => `as ${printName(a)}`),
+          ),
+        )
         .join(', ')}`;
     case 'Predict':
-      return join('predict', printName(s.field), opt(s.by, (d) => `by ${duration(d)}`), s.options.map((o) => `${o.name}=${o.value}`).join(', '));
+      return join(
+        'predict',
+        printName(s.field),
+        opt(s.by, (d) => `by ${duration(d)}`),
+        s.options.map((o) => `${o.name}=${o.value}`).join(', '),
+      );
     case 'Outlier':
-      return join('outlier', printName(s.field), s.by.length > 0 ? `by ${names(s.by)}` : '', s.options.map((o) => `${o.name}=${o.value}`).join(', '));
+      return join(
+        'outlier',
+        printName(s.field),
+        s.by.length > 0 ? `by ${names(s.by)}` : '',
+        s.options.map((o) => `${o.name}=${o.value}`).join(', '),
+      );
     case 'Unsupported':
       return s.text;
   }

@@ -12,10 +12,13 @@ describe('curated real queries', () => {
     expect(queries.length).toBeGreaterThanOrEqual(100);
   });
 
-  it.each(queries.map((q) => [q.id, q.query_vars_as_star] as const))('%s parses without syntax errors', (_id, text) => {
-    const { query, diagnostics } = parseQuery(text);
-    const syntax = diagnostics.filter((d) => d.severity === 'error' && !UNSUPPORTED.has(d.code));
-    expect(syntax).toEqual([]);
-    expect(query).toBeDefined();
-  });
+  it.each(queries.map((q) => [q.id, q.query_vars_as_star] as const))(
+    '%s parses without syntax errors',
+    (_id, text) => {
+      const { query, diagnostics } = parseQuery(text);
+      const syntax = diagnostics.filter((d) => d.severity === 'error' && !UNSUPPORTED.has(d.code));
+      expect(syntax).toEqual([]);
+      expect(query).toBeDefined();
+    },
+  );
 });

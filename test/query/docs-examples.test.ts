@@ -21,7 +21,9 @@ describe('docs/query-language.md examples', () => {
   const examples = operatorExamples();
   it('has examples', () => expect(examples.length).toBeGreaterThan(60));
   it.each(examples)('%s: %s', (_operator, example) => {
-    const errors = parseQuery(`* | ${example}`).diagnostics.filter((d) => d.severity === 'error' && d.code !== 'Q3001');
+    const errors = parseQuery(`* | ${example}`).diagnostics.filter(
+      (d) => d.severity === 'error' && d.code !== 'Q3001',
+    );
     expect(errors).toEqual([]);
   });
 });

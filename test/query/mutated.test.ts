@@ -11,7 +11,14 @@ const sample = loadCorpus('all-log-queries.jsonl')
 const mutated = fc
   .record({
     index: fc.nat({ max: sample.length - 1 }),
-    edits: fc.array(fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), cut: fc.nat({ max: 8 }), insert: fc.constantFrom('', '|', '(', ')', '"', ',', '=', '{{', '*', '/', 'as', 'by', '\n') }), { minLength: 1, maxLength: 4 }),
+    edits: fc.array(
+      fc.record({
+        at: fc.double({ min: 0, max: 1, noNaN: true }),
+        cut: fc.nat({ max: 8 }),
+        insert: fc.constantFrom('', '|', '(', ')', '"', ',', '=', '{{', '*', '/', 'as', 'by', '\n'),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
   })
   .map(({ index, edits }) => {
     let text = sample[index]!;
@@ -24,6 +31,9 @@ const mutated = fc
 
 describe('parser on mutated real queries', () => {
   it('never throws and keeps spans inside the input', () => {
-    fc.assert(fc.property(mutated, (text) => checkInvariants(text)), { numRuns: 1500 });
+    fc.assert(
+      fc.property(mutated, (text) => checkInvariants(text)),
+      { numRuns: 1500 },
+    );
   });
 });

@@ -32,7 +32,11 @@ describe('print → parse round trip', () => {
   });
 
   it('prints a normalised form', () => {
-    const { query } = parseQuery('_sourceCategory=prod (a or b) | parse "x=*" as x | where x > 1 + 2 * 3 | count by x | sort by _count');
-    expect(printQuery(query!)).toBe('_sourceCategory=prod AND (a OR b) | parse "x=*" as x | where x > (1 + (2 * 3)) | count by x | sort by _count desc');
+    const { query } = parseQuery(
+      '_sourceCategory=prod (a or b) | parse "x=*" as x | where x > 1 + 2 * 3 | count by x | sort by _count',
+    );
+    expect(printQuery(query!)).toBe(
+      '_sourceCategory=prod AND (a OR b) | parse "x=*" as x | where x > (1 + (2 * 3)) | count by x | sort by _count desc',
+    );
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AGGREGATES, FUNCTIONS, OPERATORS, UNSUPPORTED_OPERATORS, didYouMean, editDistance, suggest } from './index.js';
+import {
+  AGGREGATES,
+  FUNCTIONS,
+  OPERATORS,
+  UNSUPPORTED_OPERATORS,
+  didYouMean,
+  editDistance,
+  suggest,
+} from './index.js';
 
 describe('catalog', () => {
   it('uses lower-case keys and sane arities', () => {
@@ -14,7 +22,44 @@ describe('catalog', () => {
   });
 
   it('covers the functions of sumo-logic.md §1.4–§1.6', () => {
-    for (const name of ['concat', 'tolowercase', 'touppercase', 'substring', 'length', 'isnull', 'isempty', 'isblank', 'isnumeric', 'num', 'tolong', 'round', 'ceil', 'floor', 'abs', 'pow', 'sqrt', 'log', 'formatdate', 'parsedate', 'now', 'querystarttime', 'queryendtime', 'querytimerange', 'replace', 'trim', 'format', 'urldecode', 'urlencode', 'base64decode', 'base64encode', 'hash', 'contains', 'isvalidip', 'isprivateip', 'parsehex']) {
+    for (const name of [
+      'concat',
+      'tolowercase',
+      'touppercase',
+      'substring',
+      'length',
+      'isnull',
+      'isempty',
+      'isblank',
+      'isnumeric',
+      'num',
+      'tolong',
+      'round',
+      'ceil',
+      'floor',
+      'abs',
+      'pow',
+      'sqrt',
+      'log',
+      'formatdate',
+      'parsedate',
+      'now',
+      'querystarttime',
+      'queryendtime',
+      'querytimerange',
+      'replace',
+      'trim',
+      'format',
+      'urldecode',
+      'urlencode',
+      'base64decode',
+      'base64encode',
+      'hash',
+      'contains',
+      'isvalidip',
+      'isprivateip',
+      'parsehex',
+    ]) {
       expect(FUNCTIONS.has(name), name).toBe(true);
     }
   });

@@ -12,7 +12,13 @@ export interface FunctionInfo {
   supported?: boolean;
 }
 
-function fn(displayName: string, minArgs: number, maxArgs: number, category: FunctionInfo['category'], supported = true): [string, FunctionInfo] {
+function fn(
+  displayName: string,
+  minArgs: number,
+  maxArgs: number,
+  category: FunctionInfo['category'],
+  supported = true,
+): [string, FunctionInfo] {
   const info: FunctionInfo = { displayName, minArgs, maxArgs, category };
   if (!supported) info.supported = false;
   return [displayName.toLowerCase(), info];

@@ -33,12 +33,21 @@ describe('diagnostics catalog', () => {
     expect(documented.map((r) => r[0])).toEqual(entries.map((d) => d.code));
     for (const [code, severity, message, explanation] of documented) {
       const entry = entries.find((d) => d.code === code)!;
-      expect({ code, severity, message, explanation }).toEqual({ code, severity: entry.severity, message: entry.message, explanation: entry.explanation });
+      expect({ code, severity, message, explanation }).toEqual({
+        code,
+        severity: entry.severity,
+        message: entry.message,
+        explanation: entry.explanation,
+      });
     }
   });
 
   it('fills message templates', () => {
-    expect(formatMessage(DIAGNOSTICS.UnknownOperator.message, { name: 'foo' })).toBe('unknown operator "foo"');
-    expect(formatMessage(DIAGNOSTICS.MissingParameter.message, { name: 'id' })).toBe('no value for parameter {{id}}');
+    expect(formatMessage(DIAGNOSTICS.UnknownOperator.message, { name: 'foo' })).toBe(
+      'unknown operator "foo"',
+    );
+    expect(formatMessage(DIAGNOSTICS.MissingParameter.message, { name: 'id' })).toBe(
+      'no value for parameter {{id}}',
+    );
   });
 });

@@ -1,7 +1,10 @@
 import type { Diagnostic } from './diagnostic.js';
 
 /** Line (1-based), column (1-based) of an offset, and the text of that line. */
-export function locate(text: string, offset: number): { line: number; column: number; lineStart: number; lineText: string } {
+export function locate(
+  text: string,
+  offset: number,
+): { line: number; column: number; lineStart: number; lineText: string } {
   const clamped = Math.max(0, Math.min(offset, text.length));
   let lineStart = 0;
   let line = 1;

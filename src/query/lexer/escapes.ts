@@ -43,5 +43,10 @@ export function unescapeRegexString(raw: string): string {
 
 /** Encodes text as the body of a double-quoted literal (inverse of `unescapeString` for `"` and `\`). */
 export function escapeString(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t')
+    .replace(/\r/g, '\\r');
 }

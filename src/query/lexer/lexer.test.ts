@@ -4,7 +4,10 @@ import { TokenKind } from './token.js';
 import { unescapeRegexString, unescapeString } from './escapes.js';
 
 const kinds = (text: string): string[] => tokenize(text).tokens.map((t) => t.kind);
-const texts = (text: string): string[] => tokenize(text).tokens.filter((t) => t.kind !== TokenKind.EOF).map((t) => t.text);
+const texts = (text: string): string[] =>
+  tokenize(text)
+    .tokens.filter((t) => t.kind !== TokenKind.EOF)
+    .map((t) => t.text);
 
 describe('lexer', () => {
   it('scans the scope as whole search terms and switches mode at the first |', () => {
@@ -59,7 +62,14 @@ describe('lexer', () => {
   });
 
   it('scans numbers with suffixes and dotted identifiers', () => {
-    expect(texts('| 5m 1.5e3 10Gi a.b.c ar.window')).toEqual(['|', '5m', '1.5e3', '10Gi', 'a.b.c', 'ar.window']);
+    expect(texts('| 5m 1.5e3 10Gi a.b.c ar.window')).toEqual([
+      '|',
+      '5m',
+      '1.5e3',
+      '10Gi',
+      'a.b.c',
+      'ar.window',
+    ]);
     expect(kinds('| 5m')[1]).toBe(TokenKind.Number);
   });
 
@@ -73,7 +83,10 @@ describe('lexer', () => {
   });
 
   it('scans quoted field names in all three forms', () => {
-    const values = (text: string): (string | undefined)[] => tokenize(text).tokens.filter((t) => t.kind === TokenKind.QuotedField).map((t) => t.value);
+    const values = (text: string): (string | undefined)[] =>
+      tokenize(text)
+        .tokens.filter((t) => t.kind === TokenKind.QuotedField)
+        .map((t) => t.value);
     expect(values('| %"Class ID" as x')).toEqual(['Class ID']);
     expect(values('| where %users[2].address = 1')).toEqual(['users[2].address']);
     expect(values('| `odd name` as x')).toEqual(['odd name']);
@@ -81,7 +94,9 @@ describe('lexer', () => {
   });
 
   it('scans single-character single-quoted options', () => {
-    const values = tokenize("| csv f escape='\\', quote=''' extract a").tokens.filter((t) => t.kind === TokenKind.SingleString).map((t) => t.value);
+    const values = tokenize("| csv f escape='\\', quote=''' extract a")
+      .tokens.filter((t) => t.kind === TokenKind.SingleString)
+      .map((t) => t.value);
     expect(values).toEqual(['\\', "'"]);
   });
 

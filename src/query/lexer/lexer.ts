@@ -16,7 +16,10 @@ function isDigit(c: string | undefined): boolean {
   return c !== undefined && c >= '0' && c <= '9';
 }
 function isIdentStart(c: string | undefined): boolean {
-  return c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || c === '@');
+  return (
+    c !== undefined &&
+    ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || c === '@')
+  );
 }
 function isIdentPart(c: string | undefined): boolean {
   return isIdentStart(c) || isDigit(c);
@@ -104,7 +107,8 @@ class Lexer {
       const start = this.pos;
       const close = text.indexOf('*/', start + 2);
       const end = close < 0 ? text.length : close + 2;
-      if (close < 0) this.diagnostics.push(makeDiagnostic(DIAGNOSTICS.UnterminatedComment, { start, end: start + 2 }));
+      if (close < 0)
+        this.diagnostics.push(makeDiagnostic(DIAGNOSTICS.UnterminatedComment, { start, end: start + 2 }));
       this.comments.push({ start, end, text: text.slice(start, end) });
       this.pos = end;
       this.spaceBefore = true;
@@ -280,7 +284,11 @@ class Lexer {
         this.push(TokenKind.Comma, start, start + 1);
         return;
       case '=':
-        this.push(n === '=' ? TokenKind.EqualEqual : TokenKind.Equal, start, n === '=' ? start + 2 : start + 1);
+        this.push(
+          n === '=' ? TokenKind.EqualEqual : TokenKind.Equal,
+          start,
+          n === '=' ? start + 2 : start + 1,
+        );
         return;
       case '!':
         this.push(n === '=' ? TokenKind.NotEqual : TokenKind.Bang, start, n === '=' ? start + 2 : start + 1);
@@ -291,7 +299,11 @@ class Lexer {
         else this.push(TokenKind.Less, start, start + 1);
         return;
       case '>':
-        this.push(n === '=' ? TokenKind.GreaterEqual : TokenKind.Greater, start, n === '=' ? start + 2 : start + 1);
+        this.push(
+          n === '=' ? TokenKind.GreaterEqual : TokenKind.Greater,
+          start,
+          n === '=' ? start + 2 : start + 1,
+        );
         return;
       case '+':
         this.push(TokenKind.Plus, start, start + 1);
@@ -363,7 +375,10 @@ class Lexer {
       i++;
       while (isDigit(text[i])) i++;
     }
-    if ((text[i] === 'e' || text[i] === 'E') && (isDigit(text[i + 1]) || ((text[i + 1] === '+' || text[i + 1] === '-') && isDigit(text[i + 2])))) {
+    if (
+      (text[i] === 'e' || text[i] === 'E') &&
+      (isDigit(text[i + 1]) || ((text[i + 1] === '+' || text[i + 1] === '-') && isDigit(text[i + 2])))
+    ) {
       i += 2;
       while (isDigit(text[i])) i++;
     }
@@ -440,7 +455,9 @@ class Lexer {
         else i++;
       }
       if (i >= text.length) {
-        this.diagnostics.push(makeDiagnostic(DIAGNOSTICS.UnterminatedQuotedField, { start, end: text.length }));
+        this.diagnostics.push(
+          makeDiagnostic(DIAGNOSTICS.UnterminatedQuotedField, { start, end: text.length }),
+        );
         this.push(TokenKind.QuotedField, start, text.length, text.slice(start + 2).replace(/\\"/g, '"'));
         return;
       }
@@ -465,7 +482,11 @@ class Lexer {
     const isOperandPosition = prev === undefined || !OPERAND_END.has(prev.kind) || this.spaceBefore;
     if (isOperandPosition && (isIdentPart(n) || n === '[')) {
       let i = start + 1;
-      while (i < text.length && (isIdentPart(text[i]) || text[i] === '.' || text[i] === '[' || text[i] === ']' || text[i] === '-')) i++;
+      while (
+        i < text.length &&
+        (isIdentPart(text[i]) || text[i] === '.' || text[i] === '[' || text[i] === ']' || text[i] === '-')
+      )
+        i++;
       this.push(TokenKind.QuotedField, start, i, text.slice(start + 1, i));
       return;
     }

@@ -10,7 +10,8 @@ export function parseFieldOption(c: Cursor, previous: FieldName | undefined): Fi
   const word = c.next();
   c.expect(TokenKind.Equal, '"=" after field');
   const name = parseFieldName(c);
-  if (previous !== undefined) c.report(DIAGNOSTICS.DuplicateOption, c.spanFrom(word.start), { option: 'field=' });
+  if (previous !== undefined)
+    c.report(DIAGNOSTICS.DuplicateOption, c.spanFrom(word.start), { option: 'field=' });
   return name;
 }
 
@@ -65,11 +66,13 @@ export function parseDuration(c: Cursor): Duration {
   c.next();
   // `timeslice 1 h`: a bare number followed by a unit word.
   const unit = c.peek();
-  const glued = /^\d+(\.\d+)?$/.test(t.text) && unit.kind === TokenKind.Word && UNIT_WORDS.has(unit.text.toLowerCase());
+  const glued =
+    /^\d+(\.\d+)?$/.test(t.text) && unit.kind === TokenKind.Word && UNIT_WORDS.has(unit.text.toLowerCase());
   if (glued) c.next();
   const ms = parseDurationText(glued ? t.text + UNIT_WORDS.get(unit.text.toLowerCase())! : t.text);
   const span: Span = c.spanFrom(first.start);
-  if (ms === undefined) return c.fail(DIAGNOSTICS.InvalidDuration, span, { text: t.text }, 'units are ns, us, ms, s, m, h, d, w');
+  if (ms === undefined)
+    return c.fail(DIAGNOSTICS.InvalidDuration, span, { text: t.text }, 'units are ns, us, ms, s, m, h, d, w');
   return { kind: 'Duration', text: c.ctx.text.slice(span.start, span.end), ms: sign * ms, span };
 }
 
@@ -77,11 +80,14 @@ export function parseDuration(c: Cursor): Duration {
 export function atDuration(c: Cursor): boolean {
   const t = c.peek();
   if (t.kind === TokenKind.Parameter || t.kind === TokenKind.Star) return true;
-  if (t.kind === TokenKind.Minus) return c.peek(1).kind === TokenKind.Number && parseDurationText(c.peek(1).text) !== undefined;
+  if (t.kind === TokenKind.Minus)
+    return c.peek(1).kind === TokenKind.Number && parseDurationText(c.peek(1).text) !== undefined;
   if (t.kind !== TokenKind.Number) return false;
   if (parseDurationText(t.text) !== undefined) return true;
   const unit = c.peek(1);
-  return /^\d+(\.\d+)?$/.test(t.text) && unit.kind === TokenKind.Word && UNIT_WORDS.has(unit.text.toLowerCase());
+  return (
+    /^\d+(\.\d+)?$/.test(t.text) && unit.kind === TokenKind.Word && UNIT_WORDS.has(unit.text.toLowerCase())
+  );
 }
 
 /**
@@ -92,7 +98,11 @@ export function parseNumberValue(c: Cursor, what: string, integer = false): numb
   const first = c.peek();
   if (first.kind === TokenKind.Parameter) {
     c.next();
-    c.report(DIAGNOSTICS.ParameterInLiteral, { start: first.start, end: first.end }, { name: first.value ?? '' });
+    c.report(
+      DIAGNOSTICS.ParameterInLiteral,
+      { start: first.start, end: first.end },
+      { name: first.value ?? '' },
+    );
     return Number.NaN;
   }
   if (first.kind === TokenKind.Star) {
@@ -111,7 +121,8 @@ export function parseNumberValue(c: Cursor, what: string, integer = false): numb
   const value = parseNumberText(t.text);
   const span = c.spanFrom(first.start);
   if (value === undefined) return c.fail(DIAGNOSTICS.InvalidNumber, span, { text: t.text });
-  if (integer && !Number.isInteger(value)) return c.fail(DIAGNOSTICS.InvalidOption, span, { option: what, reason: 'must be a whole number' });
+  if (integer && !Number.isInteger(value))
+    return c.fail(DIAGNOSTICS.InvalidOption, span, { option: what, reason: 'must be a whole number' });
   return sign * value;
 }
 
@@ -119,5 +130,9 @@ export function parseNumberValue(c: Cursor, what: string, integer = false): numb
 export function expectStageEnd(c: Cursor, operator: string): void {
   if (c.atEnd()) return;
   const t = c.peek();
-  c.fail(DIAGNOSTICS.UnexpectedAfterStage, { start: t.start, end: t.end }, { found: c.describe(t), operator });
+  c.fail(
+    DIAGNOSTICS.UnexpectedAfterStage,
+    { start: t.start, end: t.end },
+    { found: c.describe(t), operator },
+  );
 }

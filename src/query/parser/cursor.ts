@@ -5,8 +5,11 @@ import { makeDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { TokenKind, type Token } from '../lexer/token.js';
 
 /** Thrown inside the parser to abandon the current stage after a diagnostic; never escapes parseQuery. */
-export class StageAbort {
-  readonly isStageAbort = true;
+export class StageAbort extends Error {
+  constructor() {
+    super('stage aborted');
+    this.name = 'StageAbort';
+  }
 }
 
 /** Shared state of one parse. */
@@ -50,7 +53,8 @@ export class Cursor {
    */
   atEnd(): boolean {
     if (this.index >= this.end) return true;
-    for (let i = this.index; i < this.end; i++) if (this.tokens[i]!.kind !== TokenKind.Parameter) return false;
+    for (let i = this.index; i < this.end; i++)
+      if (this.tokens[i]!.kind !== TokenKind.Parameter) return false;
     while (this.index < this.end) {
       const t = this.next();
       this.report(DIAGNOSTICS.ParameterInLiteral, { start: t.start, end: t.end }, { name: t.value ?? '' });
@@ -103,11 +107,21 @@ export class Cursor {
     return { start, end: Math.max(start, this.lastEnd) };
   }
 
-  report(definition: DiagnosticDefinition, span: Span, args: Record<string, string | number> = {}, hint?: string): void {
+  report(
+    definition: DiagnosticDefinition,
+    span: Span,
+    args: Record<string, string | number> = {},
+    hint?: string,
+  ): void {
     this.ctx.diagnostics.push(makeDiagnostic(definition, span, args, hint));
   }
 
-  fail(definition: DiagnosticDefinition, span: Span, args: Record<string, string | number> = {}, hint?: string): never {
+  fail(
+    definition: DiagnosticDefinition,
+    span: Span,
+    args: Record<string, string | number> = {},
+    hint?: string,
+  ): never {
     this.report(definition, span, args, hint);
     throw new StageAbort();
   }
@@ -133,7 +147,9 @@ export class Cursor {
 export function describeToken(token: Token, terminator?: Token): string {
   switch (token.kind) {
     case TokenKind.EOF:
-      return terminator !== undefined && terminator.kind === TokenKind.Pipe ? 'end of stage ("|")' : 'end of query';
+      return terminator !== undefined && terminator.kind === TokenKind.Pipe
+        ? 'end of stage ("|")'
+        : 'end of query';
     case TokenKind.String: {
       const body = token.text.length > 24 ? `${token.text.slice(0, 21)}…` : token.text;
       return `string ${body}`;

@@ -11,7 +11,12 @@ describe('expressions', () => {
     expect(exprOf('a + b * c - d')).toEqual({
       kind: 'Binary',
       operator: '-',
-      left: { kind: 'Binary', operator: '+', left: f('a'), right: { kind: 'Binary', operator: '*', left: f('b'), right: f('c') } },
+      left: {
+        kind: 'Binary',
+        operator: '+',
+        left: f('a'),
+        right: { kind: 'Binary', operator: '*', left: f('b'), right: f('c') },
+      },
       right: f('d'),
     });
   });
@@ -25,8 +30,16 @@ describe('expressions', () => {
 
   it('parses unary minus and not', () => {
     expect(exprOf('-x')).toEqual({ kind: 'Unary', operator: '-', operand: f('x') });
-    expect(exprOf('!isNull(x)')).toEqual({ kind: 'Unary', operator: '!', operand: { kind: 'Call', name: 'isnull', args: [f('x')] } });
-    expect(exprOf('not x = 1')).toMatchObject({ kind: 'Unary', operator: '!', operand: { kind: 'Binary', operator: '=' } });
+    expect(exprOf('!isNull(x)')).toEqual({
+      kind: 'Unary',
+      operator: '!',
+      operand: { kind: 'Call', name: 'isnull', args: [f('x')] },
+    });
+    expect(exprOf('not x = 1')).toMatchObject({
+      kind: 'Unary',
+      operator: '!',
+      operand: { kind: 'Binary', operator: '=' },
+    });
   });
 
   it('evaluates number suffixes', () => {
@@ -38,13 +51,22 @@ describe('expressions', () => {
 
   it('parses matches with globs, regexes and expressions', () => {
     expect(exprOf('x matches "fail*"')).toEqual({ kind: 'Matches', subject: f('x'), pattern: s('fail*') });
-    expect(exprOf('x matches /^a.c$/')).toEqual({ kind: 'Matches', subject: f('x'), pattern: { kind: 'RegexLiteral', source: '^a.c$' } });
+    expect(exprOf('x matches /^a.c$/')).toEqual({
+      kind: 'Matches',
+      subject: f('x'),
+      pattern: { kind: 'RegexLiteral', source: '^a.c$' },
+    });
     expect(exprOf('!(x matches "a")')).toMatchObject({ kind: 'Unary', operand: { kind: 'Matches' } });
     expect(exprOf('x not matches "a"')).toMatchObject({ kind: 'Unary', operand: { kind: 'Matches' } });
   });
 
   it('parses in and not in', () => {
-    expect(exprOf('x in ("a", "b")')).toEqual({ kind: 'In', subject: f('x'), values: [s('a'), s('b')], negated: false });
+    expect(exprOf('x in ("a", "b")')).toEqual({
+      kind: 'In',
+      subject: f('x'),
+      values: [s('a'), s('b')],
+      negated: false,
+    });
     expect(exprOf('x not in (1, 2)')).toMatchObject({ kind: 'In', negated: true, values: [n(1), n(2)] });
   });
 
@@ -77,8 +99,12 @@ describe('expressions', () => {
   });
 
   it('reads field references in all forms', () => {
-    expect(exprOf('%"Class ID" = 1')).toMatchObject({ left: { kind: 'Field', name: 'Class ID', quoted: true } });
-    expect(exprOf('`odd name` = 1')).toMatchObject({ left: { kind: 'Field', name: 'odd name', quoted: true } });
+    expect(exprOf('%"Class ID" = 1')).toMatchObject({
+      left: { kind: 'Field', name: 'Class ID', quoted: true },
+    });
+    expect(exprOf('`odd name` = 1')).toMatchObject({
+      left: { kind: 'Field', name: 'odd name', quoted: true },
+    });
     expect(exprOf('a.b.c = 1')).toMatchObject({ left: { kind: 'Field', name: 'a.b.c' } });
     expect(exprOf('true')).toEqual({ kind: 'BooleanLiteral', value: true });
   });
@@ -102,4 +128,3 @@ describe('expressions', () => {
     expect(codesOf(`* | where ${'-'.repeat(5000)}1`)).toContain('Q2022');
   });
 });
-

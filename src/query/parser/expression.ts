@@ -44,7 +44,14 @@ export function parseExpression(c: Cursor): Expr {
     const then = parseExpression(c);
     c.expect(TokenKind.Colon, '":" of the ?: expression');
     const otherwise = parseExpression(c);
-    return { kind: 'Conditional', form: 'ternary', condition, then, else: otherwise, span: c.spanFrom(start) };
+    return {
+      kind: 'Conditional',
+      form: 'ternary',
+      condition,
+      then,
+      else: otherwise,
+      span: c.spanFrom(start),
+    };
   } finally {
     leave(c);
   }
@@ -94,7 +101,12 @@ function parseNot(c: Cursor): Expr {
 /** `not` directly followed by a binary-ish token is a field named `not`; rare but keeps us honest. */
 function isOperatorAfterNot(c: Cursor): boolean {
   const next = c.peek(1);
-  return COMPARISON.has(next.kind) || next.kind === TokenKind.EOF || next.kind === TokenKind.Comma || next.kind === TokenKind.RParen;
+  return (
+    COMPARISON.has(next.kind) ||
+    next.kind === TokenKind.EOF ||
+    next.kind === TokenKind.Comma ||
+    next.kind === TokenKind.RParen
+  );
 }
 
 function parseComparison(c: Cursor): Expr {
@@ -126,7 +138,13 @@ function parseComparison(c: Cursor): Expr {
     // `a contains "b"` (seen in real queries) is the function contains(a, "b").
     const word = c.next();
     const needle = parseAdditive(c);
-    return { kind: 'Call', name: 'contains', nameSpan: { start: word.start, end: word.end }, args: [left, needle], span: c.spanFrom(start) };
+    return {
+      kind: 'Call',
+      name: 'contains',
+      nameSpan: { start: word.start, end: word.end },
+      args: [left, needle],
+      span: c.spanFrom(start),
+    };
   }
   if (c.isWord('not') && c.isWord('matches', 1)) {
     c.next();
@@ -158,7 +176,13 @@ function parseAdditive(c: Cursor): Expr {
     if (t.kind !== TokenKind.Plus && t.kind !== TokenKind.Minus) return left;
     c.next();
     const right = parseMultiplicative(c);
-    left = { kind: 'Binary', operator: t.kind === TokenKind.Plus ? '+' : '-', left, right, span: c.spanFrom(start) };
+    left = {
+      kind: 'Binary',
+      operator: t.kind === TokenKind.Plus ? '+' : '-',
+      left,
+      right,
+      span: c.spanFrom(start),
+    };
   }
 }
 
@@ -257,7 +281,8 @@ function parseCall(c: Cursor, nameToken: Token): Expr {
   c.expect(TokenKind.RParen, '"," or ")" in the argument list');
   const span = c.spanFrom(nameToken.start);
   if (name === 'if') {
-    if (args.length !== 3) c.fail(DIAGNOSTICS.WrongArity, span, { name: 'if', expected: 3, got: args.length });
+    if (args.length !== 3)
+      c.fail(DIAGNOSTICS.WrongArity, span, { name: 'if', expected: 3, got: args.length });
     return { kind: 'Conditional', form: 'if', condition: args[0]!, then: args[1]!, else: args[2]!, span };
   }
   checkCall(c, name, nameToken.text, nameSpan, span, args.length);
@@ -265,7 +290,14 @@ function parseCall(c: Cursor, nameToken: Token): Expr {
 }
 
 /** Reports unknown functions, aggregates used as values, unsupported functions and wrong arity. */
-function checkCall(c: Cursor, name: string, written: string, nameSpan: { start: number; end: number }, span: { start: number; end: number }, argCount: number): void {
+function checkCall(
+  c: Cursor,
+  name: string,
+  written: string,
+  nameSpan: { start: number; end: number },
+  span: { start: number; end: number },
+  argCount: number,
+): void {
   const info = findFunction(name);
   if (info === undefined) {
     if (AGGREGATES.has(name)) c.fail(DIAGNOSTICS.AggregateInExpression, nameSpan, { name: written });
@@ -281,7 +313,8 @@ function checkCall(c: Cursor, name: string, written: string, nameSpan: { start: 
           : `${info.minArgs} to ${info.maxArgs}`;
     c.fail(DIAGNOSTICS.WrongArity, span, { name: info.displayName, expected, got: argCount });
   }
-  if (info.supported === false) c.report(DIAGNOSTICS.UnsupportedFunction, nameSpan, { name: info.displayName });
+  if (info.supported === false)
+    c.report(DIAGNOSTICS.UnsupportedFunction, nameSpan, { name: info.displayName });
 }
 
 /** Reads a field name (alias, `field=`, group key): a word, `%"…"`, `` `…` `` or a digits-first word. */

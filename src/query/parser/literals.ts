@@ -94,7 +94,8 @@ export function parseJsonPath(path: string): { segments: JsonPathSegment[] } | {
       const inner = path.slice(i + 1, close).trim();
       if (inner === '*') segments.push({ type: 'wildcard' });
       else if (/^\d+$/.test(inner)) segments.push({ type: 'index', index: Number(inner) });
-      else if (/^'.*'$/s.test(inner) || /^".*"$/s.test(inner)) segments.push({ type: 'key', name: inner.slice(1, -1) });
+      else if (/^'.*'$/s.test(inner) || /^".*"$/s.test(inner))
+        segments.push({ type: 'key', name: inner.slice(1, -1) });
       else return { error: `"[${inner}]" is not an index, [*] or a quoted key` };
       i = close + 1;
       expectKey = false;

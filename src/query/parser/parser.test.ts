@@ -12,14 +12,28 @@ describe('parseQuery', () => {
   it('parses operators of later issues as Unsupported with a distinct code', () => {
     const { query, diagnostics } = parseQuery('* | lookup a from path://"/Library/x" on a=b | count by a');
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]).toMatchObject({ code: 'Q3001', severity: 'error', message: 'operator lookup is not supported yet', span: { start: 4, end: 10 } });
-    expect(query?.stages[0]).toMatchObject({ kind: 'Unsupported', name: 'lookup', text: 'lookup a from path://"/Library/x" on a=b' });
+    expect(diagnostics[0]).toMatchObject({
+      code: 'Q3001',
+      severity: 'error',
+      message: 'operator lookup is not supported yet',
+      span: { start: 4, end: 10 },
+    });
+    expect(query?.stages[0]).toMatchObject({
+      kind: 'Unsupported',
+      name: 'lookup',
+      text: 'lookup a from path://"/Library/x" on a=b',
+    });
     expect(query?.stages[1]).toMatchObject({ kind: 'Aggregate' });
   });
 
   it('handles two-word unsupported operators and nested pipes in join', () => {
-    expect(parseQuery('* | parse xml "/a/b" | count').query?.stages[0]).toMatchObject({ kind: 'Unsupported', name: 'parse xml' });
-    const { query } = parseQuery('* | join (parse "a*" as a | count by a) as t1, (parse "b*" as b) as t2 on t1.a = t2.b | count');
+    expect(parseQuery('* | parse xml "/a/b" | count').query?.stages[0]).toMatchObject({
+      kind: 'Unsupported',
+      name: 'parse xml',
+    });
+    const { query } = parseQuery(
+      '* | join (parse "a*" as a | count by a) as t1, (parse "b*" as b) as t2 on t1.a = t2.b | count',
+    );
     expect(query?.stages.map((s) => s.kind)).toEqual(['Unsupported', 'Aggregate']);
   });
 
@@ -49,7 +63,21 @@ describe('parseQuery', () => {
   });
 
   it('never throws and reports internal errors as data', () => {
-    for (const text of ['', '|', '||||', '(((', ')))', '"', '| where', '| parse', '| json "', '{{', '| sort by', '| if(', '\u0000']) {
+    for (const text of [
+      '',
+      '|',
+      '||||',
+      '(((',
+      ')))',
+      '"',
+      '| where',
+      '| parse',
+      '| json "',
+      '{{',
+      '| sort by',
+      '| if(',
+      '\u0000',
+    ]) {
       expect(() => parseQuery(text)).not.toThrow();
     }
     expect(parseQuery('').query).toMatchObject({ kind: 'Query', stages: [] });

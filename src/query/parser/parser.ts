@@ -17,7 +17,13 @@ import {
   parseTopStage,
   parseWhereStage,
 } from './stages-basic.js';
-import { parseDelimitedStage, parseExtractStage, parseJsonStage, parseKeyValueStage, parseParseStage } from './stages-parse.js';
+import {
+  parseDelimitedStage,
+  parseExtractStage,
+  parseJsonStage,
+  parseKeyValueStage,
+  parseParseStage,
+} from './stages-parse.js';
 import {
   isSeriesOperator,
   parseCompareStage,
@@ -51,7 +57,13 @@ export function parseQuery(text: string): ParseResult {
     return { query, diagnostics: sortDiagnostics(ctx.diagnostics) };
   } catch (error: unknown) {
     const message = error instanceof Error ? error.message : String(error);
-    ctx.diagnostics.push(makeDiagnostic(DIAGNOSTICS.InternalError, { start: 0, end: source.length }, { message: message.slice(0, 200) }));
+    ctx.diagnostics.push(
+      makeDiagnostic(
+        DIAGNOSTICS.InternalError,
+        { start: 0, end: source.length },
+        { message: message.slice(0, 200) },
+      ),
+    );
     return { query: undefined, diagnostics: sortDiagnostics(ctx.diagnostics) };
   }
 }
@@ -100,7 +112,12 @@ function parseTokens(ctx: ParseContext, tokens: readonly Token[]): Query {
     const pipe = tokens[segment.start - 1]!;
     if (segment.end === segment.start) {
       const terminator = tokens[segment.end]!;
-      ctx.diagnostics.push(makeDiagnostic(DIAGNOSTICS.EmptyStage, { start: pipe.start, end: Math.max(pipe.end, terminator.start) }));
+      ctx.diagnostics.push(
+        makeDiagnostic(DIAGNOSTICS.EmptyStage, {
+          start: pipe.start,
+          end: Math.max(pipe.end, terminator.start),
+        }),
+      );
       continue;
     }
     ctx.depth = 0;

@@ -42,8 +42,16 @@ describe('scope', () => {
   });
 
   it('parses quoted phrases and wildcards', () => {
-    expect(scopeOf('"failed login"')).toEqual({ kind: 'ScopePhrase', value: 'failed login', hasWildcard: false });
-    expect(scopeOf('com.*.services*')).toEqual({ kind: 'ScopeTerm', text: 'com.*.services*', hasWildcard: true });
+    expect(scopeOf('"failed login"')).toEqual({
+      kind: 'ScopePhrase',
+      value: 'failed login',
+      hasWildcard: false,
+    });
+    expect(scopeOf('com.*.services*')).toEqual({
+      kind: 'ScopeTerm',
+      text: 'com.*.services*',
+      hasWildcard: true,
+    });
     expect(scopeOf('*')).toEqual({ kind: 'ScopeTerm', text: '*', hasWildcard: true });
   });
 
@@ -56,7 +64,10 @@ describe('scope', () => {
       quoted: false,
       hasWildcard: true,
     });
-    expect(scopeOf('_index=sumologic_audit')).toMatchObject({ field: { name: '_index' }, value: 'sumologic_audit' });
+    expect(scopeOf('_index=sumologic_audit')).toMatchObject({
+      field: { name: '_index' },
+      value: 'sumologic_audit',
+    });
     expect(scopeOf('_view = my_view')).toMatchObject({ field: { name: '_view' }, value: 'my_view' });
     expect(scopeOf('_sourceHost="10.1.12.22"')).toMatchObject({ value: '10.1.12.22', quoted: true });
     expect(scopeOf('_sourceHost!=db1')).toMatchObject({ operator: '!=' });

@@ -11,7 +11,8 @@ export function parseScope(c: Cursor): ScopeExpr {
   const expr = parseOr(c);
   if (!c.atEnd()) {
     const t = c.peek();
-    if (t.kind === TokenKind.RParen) c.fail(DIAGNOSTICS.UnbalancedParenthesis, { start: t.start, end: t.end });
+    if (t.kind === TokenKind.RParen)
+      c.fail(DIAGNOSTICS.UnbalancedParenthesis, { start: t.start, end: t.end });
     c.failUnexpected('a search term');
   }
   return expr;
@@ -75,7 +76,13 @@ function parseNot(c: Cursor): ScopeExpr {
 
 function startsOperandAt(c: Cursor, offset: number): boolean {
   const t = c.peek(offset);
-  return t.kind === TokenKind.Word || t.kind === TokenKind.String || t.kind === TokenKind.Parameter || t.kind === TokenKind.LParen || t.kind === TokenKind.Bang;
+  return (
+    t.kind === TokenKind.Word ||
+    t.kind === TokenKind.String ||
+    t.kind === TokenKind.Parameter ||
+    t.kind === TokenKind.LParen ||
+    t.kind === TokenKind.Bang
+  );
 }
 
 function parsePrimary(c: Cursor): ScopeExpr {
@@ -128,21 +135,50 @@ function parsePrimary(c: Cursor): ScopeExpr {
   }
   c.next();
   const quotedField = t.kind === TokenKind.QuotedField;
-  const field = { kind: 'FieldName' as const, name: quotedField ? (t.value ?? '') : t.text, quoted: quotedField, span };
+  const field = {
+    kind: 'FieldName' as const,
+    name: quotedField ? (t.value ?? '') : t.text,
+    quoted: quotedField,
+    span,
+  };
   const operator = opToken.kind === TokenKind.Equal ? ('=' as const) : ('!=' as const);
   const v = c.peek();
   if (v.kind === TokenKind.Word) {
     c.next();
-    return { kind: 'ScopeFieldMatch', field, operator, value: v.text, quoted: false, hasWildcard: hasWildcard(v.text), span: c.spanFrom(t.start) };
+    return {
+      kind: 'ScopeFieldMatch',
+      field,
+      operator,
+      value: v.text,
+      quoted: false,
+      hasWildcard: hasWildcard(v.text),
+      span: c.spanFrom(t.start),
+    };
   }
   if (v.kind === TokenKind.String) {
     c.next();
     const value = unescapeString(v.value ?? '');
-    return { kind: 'ScopeFieldMatch', field, operator, value, quoted: true, hasWildcard: false, span: c.spanFrom(t.start) };
+    return {
+      kind: 'ScopeFieldMatch',
+      field,
+      operator,
+      value,
+      quoted: true,
+      hasWildcard: false,
+      span: c.spanFrom(t.start),
+    };
   }
   if (v.kind === TokenKind.Parameter) {
     c.next();
-    return { kind: 'ScopeFieldMatch', field, operator, value: v.text, quoted: false, hasWildcard: false, span: c.spanFrom(t.start) };
+    return {
+      kind: 'ScopeFieldMatch',
+      field,
+      operator,
+      value: v.text,
+      quoted: false,
+      hasWildcard: false,
+      span: c.spanFrom(t.start),
+    };
   }
   return c.failUnexpected(`a value after ${t.text}${opToken.text}`);
 }

@@ -6,14 +6,28 @@ const f = (n: string): object => ({ kind: 'Field', name: n, quoted: false });
 
 describe('where / eval', () => {
   it('parses where', () => {
-    expect(stageOf('where x > 1')).toMatchObject({ kind: 'Where', condition: { kind: 'Binary', operator: '>' } });
+    expect(stageOf('where x > 1')).toMatchObject({
+      kind: 'Where',
+      condition: { kind: 'Binary', operator: '>' },
+    });
     expect(codesOf('* | where x > 1 y')).toEqual(['Q2024']);
   });
 
   it('parses expr as field', () => {
-    expect(stageOf('bytes / 1024 as kb')).toMatchObject({ kind: 'Eval', expression: { kind: 'Binary', operator: '/' }, alias: name('kb') });
-    expect(stageOf('if(a, 1, 0) as x')).toMatchObject({ kind: 'Eval', expression: { kind: 'Conditional' }, alias: name('x') });
-    expect(stageOf('"127.0.0.1" as ip')).toMatchObject({ expression: { kind: 'StringLiteral' }, alias: name('ip') });
+    expect(stageOf('bytes / 1024 as kb')).toMatchObject({
+      kind: 'Eval',
+      expression: { kind: 'Binary', operator: '/' },
+      alias: name('kb'),
+    });
+    expect(stageOf('if(a, 1, 0) as x')).toMatchObject({
+      kind: 'Eval',
+      expression: { kind: 'Conditional' },
+      alias: name('x'),
+    });
+    expect(stageOf('"127.0.0.1" as ip')).toMatchObject({
+      expression: { kind: 'StringLiteral' },
+      alias: name('ip'),
+    });
     expect(stageOf('ip as src_ip')).toMatchObject({ expression: f('ip'), alias: name('src_ip') });
     expect(stageOf('num(x)')).toMatchObject({ kind: 'Eval', expression: { kind: 'Call', name: 'num' } });
     expect(stageOf('x as %"odd name"')).toMatchObject({ alias: { name: 'odd name', quoted: true } });
@@ -28,7 +42,10 @@ describe('where / eval', () => {
 describe('fields / limit / dedup', () => {
   it('keeps and removes fields', () => {
     expect(stageOf('fields a, b')).toEqual({ kind: 'Fields', mode: 'keep', fields: [name('a'), name('b')] });
-    expect(stageOf('fields - _count, b')).toMatchObject({ mode: 'remove', fields: [name('_count'), name('b')] });
+    expect(stageOf('fields - _count, b')).toMatchObject({
+      mode: 'remove',
+      fields: [name('_count'), name('b')],
+    });
     expect(stageOf('fields -_raw')).toMatchObject({ mode: 'remove', fields: [name('_raw')] });
     expect(stageOf('fields _source*')).toMatchObject({ fields: [name('_source*')] });
     expect(stageOf('fields (a, b)')).toMatchObject({ fields: [name('a'), name('b')] });
@@ -45,14 +62,22 @@ describe('fields / limit / dedup', () => {
 
   it('parses dedup forms', () => {
     expect(stageOf('dedup')).toEqual({ kind: 'Dedup', consecutive: false, by: [] });
-    expect(stageOf('dedup consecutive 3 by a, b')).toEqual({ kind: 'Dedup', consecutive: true, count: 3, by: [name('a'), name('b')] });
+    expect(stageOf('dedup consecutive 3 by a, b')).toEqual({
+      kind: 'Dedup',
+      consecutive: true,
+      count: 3,
+      by: [name('a'), name('b')],
+    });
     expect(stageOf('dedup id')).toMatchObject({ by: [name('id')] });
   });
 });
 
 describe('timeslice', () => {
   it('parses size, buckets, alias and the by form', () => {
-    expect(stageOf('timeslice 5m')).toEqual({ kind: 'Timeslice', size: { kind: 'Duration', text: '5m', ms: 300_000 } });
+    expect(stageOf('timeslice 5m')).toEqual({
+      kind: 'Timeslice',
+      size: { kind: 'Duration', text: '5m', ms: 300_000 },
+    });
     expect(stageOf('timeslice by 1h as t')).toMatchObject({ size: { ms: 3_600_000 }, alias: name('t') });
     expect(stageOf('timeslice 150 buckets')).toEqual({ kind: 'Timeslice', buckets: 150 });
     expect(stageOf('timeslice')).toEqual({ kind: 'Timeslice' });
@@ -73,7 +98,15 @@ describe('aggregates', () => {
       aggregations: [
         { kind: 'Aggregation', function: 'count', args: [], alias: name('n') },
         { kind: 'Aggregation', function: 'avg', args: [f('x')] },
-        { kind: 'Aggregation', function: 'pct', args: [f('latency'), { kind: 'NumberLiteral', value: 95, raw: '95' }, { kind: 'NumberLiteral', value: 99, raw: '99' }] },
+        {
+          kind: 'Aggregation',
+          function: 'pct',
+          args: [
+            f('latency'),
+            { kind: 'NumberLiteral', value: 95, raw: '95' },
+            { kind: 'NumberLiteral', value: 99, raw: '99' },
+          ],
+        },
       ],
       groupBy: [name('_sourceHost'), name('_timeslice')],
     });
@@ -81,13 +114,35 @@ describe('aggregates', () => {
 
   it('accepts group by, a by-less group list and case-insensitive names', () => {
     expect(stageOf('COUNT group by host')).toMatchObject({ groupBy: [name('host')] });
-    expect(stageOf('count _sourceHost')).toMatchObject({ aggregations: [{ function: 'count', args: [] }], groupBy: [name('_sourceHost')] });
-    expect(stageOf('count_frequent a, b')).toMatchObject({ aggregations: [{ function: 'count_frequent', args: [f('a'), f('b')] }] });
+    expect(stageOf('count _sourceHost')).toMatchObject({
+      aggregations: [{ function: 'count', args: [] }],
+      groupBy: [name('_sourceHost')],
+    });
+    expect(stageOf('count_frequent a, b')).toMatchObject({
+      aggregations: [{ function: 'count_frequent', args: [f('a'), f('b')] }],
+    });
   });
 
   it('covers every aggregate of the catalog', () => {
-    for (const fn of ['count_distinct', 'sum', 'avg', 'min', 'max', 'median', 'stddev', 'first', 'last', 'most_recent', 'least_recent', 'values', 'percentile']) {
-      expect(stageOf(`${fn}(x) as y by g`)).toMatchObject({ kind: 'Aggregate', aggregations: [{ function: fn, alias: name('y') }] });
+    for (const fn of [
+      'count_distinct',
+      'sum',
+      'avg',
+      'min',
+      'max',
+      'median',
+      'stddev',
+      'first',
+      'last',
+      'most_recent',
+      'least_recent',
+      'values',
+      'percentile',
+    ]) {
+      expect(stageOf(`${fn}(x) as y by g`)).toMatchObject({
+        kind: 'Aggregate',
+        aggregations: [{ function: fn, alias: name('y') }],
+      });
     }
     expect(stageOf('topk(10, _count) by host')).toMatchObject({ aggregations: [{ function: 'topk' }] });
   });
@@ -100,14 +155,31 @@ describe('aggregates', () => {
 
 describe('sort / top', () => {
   it('defaults to descending and accepts asc/desc/+/-', () => {
-    expect(stageOf('sort by _count')).toEqual({ kind: 'Sort', keyword: 'sort', keys: [{ kind: 'SortKey', expression: f('_count'), direction: 'desc' }] });
-    expect(stageOf('order by a asc, b DESC')).toMatchObject({ keyword: 'order', keys: [{ direction: 'asc' }, { direction: 'desc' }] });
+    expect(stageOf('sort by _count')).toEqual({
+      kind: 'Sort',
+      keyword: 'sort',
+      keys: [{ kind: 'SortKey', expression: f('_count'), direction: 'desc' }],
+    });
+    expect(stageOf('order by a asc, b DESC')).toMatchObject({
+      keyword: 'order',
+      keys: [{ direction: 'asc' }, { direction: 'desc' }],
+    });
     expect(stageOf('sort +a, -b')).toMatchObject({ keys: [{ direction: 'asc' }, { direction: 'desc' }] });
-    expect(stageOf('sort by num(x)')).toMatchObject({ keys: [{ expression: { kind: 'Call', name: 'num' } }] });
+    expect(stageOf('sort by num(x)')).toMatchObject({
+      keys: [{ expression: { kind: 'Call', name: 'num' } }],
+    });
   });
 
   it('parses top', () => {
-    expect(stageOf('top 5 _sourceCategory')).toEqual({ kind: 'Top', count: 5, fields: [name('_sourceCategory')], by: [] });
-    expect(stageOf('top 10 a, b by bytes asc')).toMatchObject({ fields: [name('a'), name('b')], by: [{ expression: f('bytes'), direction: 'asc' }] });
+    expect(stageOf('top 5 _sourceCategory')).toEqual({
+      kind: 'Top',
+      count: 5,
+      fields: [name('_sourceCategory')],
+      by: [],
+    });
+    expect(stageOf('top 10 a, b by bytes asc')).toMatchObject({
+      fields: [name('a'), name('b')],
+      by: [{ expression: f('bytes'), direction: 'asc' }],
+    });
   });
 });

@@ -23,7 +23,11 @@ import { atFieldName, parseExpression, parseFieldName, parseFieldNameList } from
 
 /** Every name that may follow `|`, for did-you-mean. */
 export function knownOperatorNames(): string[] {
-  return [...OPERATORS.keys(), ...AGGREGATES.keys(), ...UNSUPPORTED_OPERATORS.filter((n) => !n.includes(' '))];
+  return [
+    ...OPERATORS.keys(),
+    ...AGGREGATES.keys(),
+    ...UNSUPPORTED_OPERATORS.filter((n) => !n.includes(' ')),
+  ];
 }
 
 export const MAX_LIMIT = 10_000;
@@ -45,7 +49,12 @@ export function parseEvalStage(c: Cursor, start: number): EvalStage {
   else if (startsWithBareWord && expression.kind === 'Field') {
     // `| foo bar` or `| foo`: an unknown operator rather than an expression.
     const span = { start: first.start, end: first.end };
-    c.fail(DIAGNOSTICS.UnknownOperator, span, { name: first.text }, didYouMean(first.text, knownOperatorNames()));
+    c.fail(
+      DIAGNOSTICS.UnknownOperator,
+      span,
+      { name: first.text },
+      didYouMean(first.text, knownOperatorNames()),
+    );
   }
   expectStageEnd(c, alias === undefined ? 'the expression' : `"as ${alias.name}"`);
   return { kind: 'Eval', expression, alias, span: c.spanFrom(start) };
@@ -54,8 +63,12 @@ export function parseEvalStage(c: Cursor, start: number): EvalStage {
 /** Field-name pattern for `fields`: a name, possibly with glued `*` wildcards (`_source*`, `*`). */
 function parseFieldPattern(c: Cursor): FieldName {
   const first = c.peek();
-  const gluable = (kind: TokenKind): boolean => kind === TokenKind.Star || kind === TokenKind.Word || kind === TokenKind.Number;
-  if (!gluable(first.kind) || (first.kind !== TokenKind.Star && !(c.is(TokenKind.Star, 1) && !c.peek(1).spaceBefore))) {
+  const gluable = (kind: TokenKind): boolean =>
+    kind === TokenKind.Star || kind === TokenKind.Word || kind === TokenKind.Number;
+  if (
+    !gluable(first.kind) ||
+    (first.kind !== TokenKind.Star && !(c.is(TokenKind.Star, 1) && !c.peek(1).spaceBefore))
+  ) {
     return parseFieldName(c);
   }
   const start = first.start;
@@ -111,7 +124,13 @@ export function parseDedupStage(c: Cursor, start: number): DedupStage {
 /** `timeslice [by] [5m | N buckets] [as f]`. */
 export function parseTimesliceStage(c: Cursor, start: number): TimesliceStage {
   c.acceptWord('by');
-  let stage: TimesliceStage = { kind: 'Timeslice', size: undefined, buckets: undefined, alias: undefined, span: { start, end: start } };
+  let stage: TimesliceStage = {
+    kind: 'Timeslice',
+    size: undefined,
+    buckets: undefined,
+    alias: undefined,
+    span: { start, end: start },
+  };
   if (c.is(TokenKind.Number) && c.isWord('buckets', 1)) {
     stage.buckets = parseNumberValue(c, 'a bucket count', true);
     c.next();
@@ -173,7 +192,12 @@ function parseAggregation(c: Cursor): Aggregation {
   if (info === undefined) {
     const span = { start: nameToken.start, end: nameToken.end };
     if (nameToken.kind !== TokenKind.Word) c.failUnexpected('an aggregate function such as count or sum');
-    c.fail(DIAGNOSTICS.UnknownAggregate, span, { name: nameToken.text }, didYouMean(nameToken.text, AGGREGATES.keys()));
+    c.fail(
+      DIAGNOSTICS.UnknownAggregate,
+      span,
+      { name: nameToken.text },
+      didYouMean(nameToken.text, AGGREGATES.keys()),
+    );
   }
   c.next();
   const args: Expr[] = [];
@@ -192,12 +216,20 @@ function parseAggregation(c: Cursor): Aggregation {
     do {
       const field = parseFieldName(c);
       args.push({ kind: 'Field', name: field.name, quoted: field.quoted, span: field.span });
-    } while (c.is(TokenKind.Comma) && !AGGREGATES.has(c.peek(1).text.toLowerCase()) && c.next() !== undefined);
+    } while (
+      c.is(TokenKind.Comma) &&
+      !AGGREGATES.has(c.peek(1).text.toLowerCase()) &&
+      c.next() !== undefined
+    );
   }
   const span = c.spanFrom(nameToken.start);
   if (args.length < info.minArgs || args.length > info.maxArgs) {
     const expected =
-      info.minArgs === info.maxArgs ? String(info.minArgs) : info.maxArgs === Number.POSITIVE_INFINITY ? `at least ${info.minArgs}` : `${info.minArgs} to ${info.maxArgs}`;
+      info.minArgs === info.maxArgs
+        ? String(info.minArgs)
+        : info.maxArgs === Number.POSITIVE_INFINITY
+          ? `at least ${info.minArgs}`
+          : `${info.minArgs} to ${info.maxArgs}`;
     c.fail(DIAGNOSTICS.WrongArity, span, { name, expected, got: args.length });
   }
   let alias: FieldName | undefined;

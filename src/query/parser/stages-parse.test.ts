@@ -11,7 +11,10 @@ describe('parse (anchor)', () => {
       fields: [name('user'), name('severity')],
       nodrop: false,
     });
-    expect(stageOf('parse field=email "*@*" as user, domain nodrop')).toMatchObject({ sourceField: name('email'), nodrop: true });
+    expect(stageOf('parse field=email "*@*" as user, domain nodrop')).toMatchObject({
+      sourceField: name('email'),
+      nodrop: true,
+    });
     expect(stageOf('parse nodrop "a=*" as a')).toMatchObject({ nodrop: true });
     expect(stageOf('parse "a=*" as (a)')).toMatchObject({ fields: [name('a')] });
   });
@@ -49,13 +52,17 @@ describe('parse regex / extract', () => {
   });
 
   it('accepts several expressions and the extract synonym', () => {
-    expect(stageOf('parse regex "(?<a>x)", "(?<b>y)"')).toMatchObject({ patterns: [{ groupNames: ['a'] }, { groupNames: ['b'] }] });
+    expect(stageOf('parse regex "(?<a>x)", "(?<b>y)"')).toMatchObject({
+      patterns: [{ groupNames: ['a'] }, { groupNames: ['b'] }],
+    });
     expect(stageOf('extract "(?<a>x)"')).toMatchObject({ kind: 'ParseRegex', keyword: 'extract' });
     expect(stageOf('parse regex "(?<a>x)", regex "(?<b>y)"')).toMatchObject({ patterns: [{}, {}] });
   });
 
   it('unescapes \\\\ and \\" in the regex string', () => {
-    expect(stageOf('parse regex "(?:\\\\||^)a=(?<a>[^|]+)"')).toMatchObject({ patterns: [{ source: '(?:\\||^)a=(?<a>[^|]+)' }] });
+    expect(stageOf('parse regex "(?:\\\\||^)a=(?<a>[^|]+)"')).toMatchObject({
+      patterns: [{ source: '(?:\\||^)a=(?<a>[^|]+)' }],
+    });
   });
 
   it('requires a named group and warns on unnamed ones', () => {
@@ -71,9 +78,27 @@ describe('json', () => {
       kind: 'Json',
       mode: 'paths',
       paths: [
-        { kind: 'JsonPath', text: 'a.b', segments: [{ type: 'key', name: 'a' }, { type: 'key', name: 'b' }] },
-        { kind: 'JsonPath', text: 'c[0]', segments: [{ type: 'key', name: 'c' }, { type: 'index', index: 0 }] },
-        { kind: 'JsonPath', text: 'd[*].e', segments: [{ type: 'key', name: 'd' }, { type: 'wildcard' }, { type: 'key', name: 'e' }] },
+        {
+          kind: 'JsonPath',
+          text: 'a.b',
+          segments: [
+            { type: 'key', name: 'a' },
+            { type: 'key', name: 'b' },
+          ],
+        },
+        {
+          kind: 'JsonPath',
+          text: 'c[0]',
+          segments: [
+            { type: 'key', name: 'c' },
+            { type: 'index', index: 0 },
+          ],
+        },
+        {
+          kind: 'JsonPath',
+          text: 'd[*].e',
+          segments: [{ type: 'key', name: 'd' }, { type: 'wildcard' }, { type: 'key', name: 'e' }],
+        },
         { kind: 'JsonPath', text: "['x y']", segments: [{ type: 'key', name: 'x y' }] },
       ],
       aliases: [name('ab'), name('c'), name('de'), name('xy')],
@@ -86,9 +111,20 @@ describe('json', () => {
   });
 
   it('parses json auto options', () => {
-    expect(stageOf('json auto maxdepth 2 extractarrays')).toMatchObject({ mode: 'auto', maxDepth: 2, extractArrays: true, paths: [] });
-    expect(stageOf('json auto keys "a", "b" refonly as x, y')).toMatchObject({ mode: 'auto', keys: ['a', 'b'], refonly: true });
-    expect(stageOf('json "$.a..b"')).toMatchObject({ paths: [{ segments: [{ type: 'key', name: 'a' }, { type: 'descendant' }, { type: 'key', name: 'b' }] }] });
+    expect(stageOf('json auto maxdepth 2 extractarrays')).toMatchObject({
+      mode: 'auto',
+      maxDepth: 2,
+      extractArrays: true,
+      paths: [],
+    });
+    expect(stageOf('json auto keys "a", "b" refonly as x, y')).toMatchObject({
+      mode: 'auto',
+      keys: ['a', 'b'],
+      refonly: true,
+    });
+    expect(stageOf('json "$.a..b"')).toMatchObject({
+      paths: [{ segments: [{ type: 'key', name: 'a' }, { type: 'descendant' }, { type: 'key', name: 'b' }] }],
+    });
   });
 
   it('reports bad paths and alias counts', () => {
@@ -100,14 +136,34 @@ describe('json', () => {
 
 describe('kv / keyvalue', () => {
   it('infer mode with keys', () => {
-    expect(stageOf('kv "k1", "k2" as a, b nodrop')).toMatchObject({ kind: 'KeyValue', keyword: 'kv', mode: 'infer', keys: ['k1', 'k2'], aliases: [name('a'), name('b')], nodrop: true });
+    expect(stageOf('kv "k1", "k2" as a, b nodrop')).toMatchObject({
+      kind: 'KeyValue',
+      keyword: 'kv',
+      mode: 'infer',
+      keys: ['k1', 'k2'],
+      aliases: [name('a'), name('b')],
+      nodrop: true,
+    });
   });
   it('regex mode', () => {
-    expect(stageOf('keyvalue regex "=(.*?)," "k1", "k2"')).toMatchObject({ mode: 'regex', regex: '=(.*?),', keys: ['k1', 'k2'] });
-    expect(stageOf('kv regex "\\s(.*?)=(.*?)," keys "ip" as ip')).toMatchObject({ mode: 'regex', keys: ['ip'] });
+    expect(stageOf('keyvalue regex "=(.*?)," "k1", "k2"')).toMatchObject({
+      mode: 'regex',
+      regex: '=(.*?),',
+      keys: ['k1', 'k2'],
+    });
+    expect(stageOf('kv regex "\\s(.*?)=(.*?)," keys "ip" as ip')).toMatchObject({
+      mode: 'regex',
+      keys: ['ip'],
+    });
   });
   it('auto mode with delim and field', () => {
-    expect(stageOf('keyvalue auto field=f delim ":" keys "a" refonly')).toMatchObject({ mode: 'auto', delimiter: ':', sourceField: name('f'), keys: ['a'], refonly: true });
+    expect(stageOf('keyvalue auto field=f delim ":" keys "a" refonly')).toMatchObject({
+      mode: 'auto',
+      delimiter: ':',
+      sourceField: name('f'),
+      keys: ['a'],
+      refonly: true,
+    });
   });
 });
 
@@ -123,12 +179,21 @@ describe('csv / split', () => {
     });
     expect(stageOf('split f extract a, _, c, 5 as e, g')).toMatchObject({
       kind: 'Split',
-      columns: [{ position: 1 }, { position: 3 }, { position: 5, field: name('e') }, { position: 6, field: name('g') }],
+      columns: [
+        { position: 1 },
+        { position: 3 },
+        { position: 5, field: name('e') },
+        { position: 6, field: name('g') },
+      ],
     });
   });
 
   it('parses delim/escape/quote options and checks them', () => {
-    expect(stageOf("split f delim=':' escape='\\' quote=''' extract a")).toMatchObject({ delimiter: ':', escape: '\\', quote: "'" });
+    expect(stageOf("split f delim=':' escape='\\' quote=''' extract a")).toMatchObject({
+      delimiter: ':',
+      escape: '\\',
+      quote: "'",
+    });
     expect(stageOf('csv f delim=";" extract a')).toMatchObject({ delimiter: ';' });
     expect(codesOf("* | split f delim='ab' extract a")).toEqual(['Q2020']);
     expect(codesOf('* | csv f extract a nodrop')).toEqual(['Q2015']);

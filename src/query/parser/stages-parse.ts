@@ -50,16 +50,31 @@ export function parseParseStage(c: Cursor, start: number): ParseStage[] | ParseR
     if (atFieldOption(c)) sourceField = parseFieldOption(c, sourceField);
     else if (c.isWord('nodrop')) nodrop = flag(c, nodrop, c.next(), 'nodrop');
     else if (c.isWord('multi')) multi = flag(c, multi, c.next(), 'multi');
-    else if (regexKeyword === undefined && patterns.length === 0 && anchors.length === 0 && c.isWord('regex')) regexKeyword = c.next();
-    else if (regexKeyword !== undefined && c.is(TokenKind.String) && fields === undefined) patterns.push(...parseStringList(c));
-    else if (regexKeyword !== undefined && patterns.length > 0 && c.is(TokenKind.Comma) && c.isWord('regex', 1)) {
+    else if (regexKeyword === undefined && patterns.length === 0 && anchors.length === 0 && c.isWord('regex'))
+      regexKeyword = c.next();
+    else if (regexKeyword !== undefined && c.is(TokenKind.String) && fields === undefined)
+      patterns.push(...parseStringList(c));
+    else if (
+      regexKeyword !== undefined &&
+      patterns.length > 0 &&
+      c.is(TokenKind.Comma) &&
+      c.isWord('regex', 1)
+    ) {
       // `parse regex "a", regex "b"`
       c.next();
       c.next();
-    }
-    else if (regexKeyword === undefined && c.is(TokenKind.String) && (anchors.length === 0 || anchors[anchors.length - 1]!.fields !== undefined)) {
+    } else if (
+      regexKeyword === undefined &&
+      c.is(TokenKind.String) &&
+      (anchors.length === 0 || anchors[anchors.length - 1]!.fields !== undefined)
+    ) {
       anchors.push({ pattern: c.next(), fields: undefined });
-    } else if (regexKeyword === undefined && c.isWord('as') && anchors.length > 0 && anchors[anchors.length - 1]!.fields === undefined) {
+    } else if (
+      regexKeyword === undefined &&
+      c.isWord('as') &&
+      anchors.length > 0 &&
+      anchors[anchors.length - 1]!.fields === undefined
+    ) {
       c.next();
       const anchor = anchors[anchors.length - 1]!;
       anchor.fields = parseAnchorNames(c);
@@ -73,18 +88,40 @@ export function parseParseStage(c: Cursor, start: number): ParseStage[] | ParseR
   }
   if (regexKeyword !== undefined) {
     if (patterns.length === 0) c.failUnexpected('a quoted regular expression');
-    return buildRegexStage(c, { start, keyword: 'parse regex', patterns, aliases: fields ?? [], sourceField, nodrop, multi });
+    return buildRegexStage(c, {
+      start,
+      keyword: 'parse regex',
+      patterns,
+      aliases: fields ?? [],
+      sourceField,
+      nodrop,
+      multi,
+    });
   }
   if (anchors.length === 0) c.failUnexpected('a quoted pattern');
   const span = c.spanFrom(start);
   return anchors.map(({ pattern: patternToken, fields: names }) => {
     const patternSpan = { start: patternToken.start, end: patternToken.end };
     const pattern = unescapeString(patternToken.value ?? '');
-    if (names === undefined) return c.fail(DIAGNOSTICS.UnexpectedToken, { start: patternToken.end, end: patternToken.end }, { expected: '"as" and field names', found: 'nothing' });
+    if (names === undefined)
+      return c.fail(
+        DIAGNOSTICS.UnexpectedToken,
+        { start: patternToken.end, end: patternToken.end },
+        { expected: '"as" and field names', found: 'nothing' },
+      );
     if (pattern.includes('**')) c.fail(DIAGNOSTICS.ParseDoubleStar, patternSpan);
     const stars = [...pattern].filter((ch) => ch === '*').length;
-    if (stars !== names.length) c.fail(DIAGNOSTICS.ParseFieldCount, { start: patternToken.start, end: names[names.length - 1]?.span.end ?? patternToken.end }, { stars, fields: names.length });
-    if (multi) c.report(DIAGNOSTICS.InvalidOption, patternSpan, { option: 'multi', reason: 'only parse regex supports multi' });
+    if (stars !== names.length)
+      c.fail(
+        DIAGNOSTICS.ParseFieldCount,
+        { start: patternToken.start, end: names[names.length - 1]?.span.end ?? patternToken.end },
+        { stars, fields: names.length },
+      );
+    if (multi)
+      c.report(DIAGNOSTICS.InvalidOption, patternSpan, {
+        option: 'multi',
+        reason: 'only parse regex supports multi',
+      });
     return { kind: 'Parse', pattern, patternSpan, fields: names, sourceField, nodrop, span };
   });
 }
@@ -149,7 +186,8 @@ export function parseExtractStage(c: Cursor, start: number): ParseRegexStage {
     else if (c.isWord('as') && patterns.length > 0) {
       c.next();
       aliases = parseFieldNameList(c);
-    } else c.failUnexpected(patterns.length === 0 ? 'a quoted regular expression' : 'nodrop, multi or field=');
+    } else
+      c.failUnexpected(patterns.length === 0 ? 'a quoted regular expression' : 'nodrop, multi or field=');
   }
   if (patterns.length === 0) c.failUnexpected('a quoted regular expression');
   return buildRegexStage(c, { start, keyword: 'extract', patterns, aliases, sourceField, nodrop, multi });
@@ -181,7 +219,8 @@ export function parseJsonStage(c: Cursor, start: number): JsonStage {
       c.next();
       c.accept(TokenKind.Equal);
       stage.maxDepth = parseNumberValue(c, 'maxdepth', true);
-    } else if (c.isWord('extractarrays')) stage.extractArrays = flag(c, stage.extractArrays, c.next(), 'extractarrays');
+    } else if (c.isWord('extractarrays'))
+      stage.extractArrays = flag(c, stage.extractArrays, c.next(), 'extractarrays');
     else if (c.isWord('refonly')) stage.refonly = flag(c, stage.refonly, c.next(), 'refonly');
     else if (c.isWord('keys')) {
       c.next();
@@ -192,11 +231,20 @@ export function parseJsonStage(c: Cursor, start: number): JsonStage {
       c.next();
       sawAs = true;
       stage.aliases = parseFieldNameList(c);
-    } else c.failUnexpected(stage.paths.length === 0 && stage.mode === 'paths' ? 'a quoted JSON path or auto' : '"as", nodrop or field=');
+    } else
+      c.failUnexpected(
+        stage.paths.length === 0 && stage.mode === 'paths'
+          ? 'a quoted JSON path or auto'
+          : '"as", nodrop or field=',
+      );
   }
   if (stage.mode === 'paths' && stage.paths.length === 0) c.failUnexpected('a quoted JSON path or auto');
   if (stage.mode === 'paths' && stage.aliases.length > 0 && stage.aliases.length !== stage.paths.length) {
-    c.fail(DIAGNOSTICS.AliasCount, c.spanFrom(start), { operator: 'json', paths: stage.paths.length, aliases: stage.aliases.length });
+    c.fail(DIAGNOSTICS.AliasCount, c.spanFrom(start), {
+      operator: 'json',
+      paths: stage.paths.length,
+      aliases: stage.aliases.length,
+    });
   }
   stage.span = c.spanFrom(start);
   return stage;
@@ -206,7 +254,8 @@ function parseJsonPathToken(c: Cursor, token: Token): JsonPath {
   const text = unescapeString(token.value ?? '');
   const span = { start: token.start, end: token.end };
   const parsed = parseJsonPath(text);
-  if ('error' in parsed) return c.fail(DIAGNOSTICS.InvalidJsonPath, span, { path: text, reason: parsed.error });
+  if ('error' in parsed)
+    return c.fail(DIAGNOSTICS.InvalidJsonPath, span, { path: text, reason: parsed.error });
   return { kind: 'JsonPath', text, segments: parsed.segments, span };
 }
 
@@ -239,12 +288,15 @@ export function parseKeyValueStage(c: Cursor, start: number, keyword: 'kv' | 'ke
     } else if (c.isWord('regex') && stage.regex === undefined) {
       c.next();
       stage.mode = 'regex';
-      stage.regex = unescapeRegexString(c.expect(TokenKind.String, 'a quoted regular expression').value ?? '');
+      stage.regex = unescapeRegexString(
+        c.expect(TokenKind.String, 'a quoted regular expression').value ?? '',
+      );
     } else if (c.isWord('delim')) {
       c.next();
       c.accept(TokenKind.Equal);
       const t = c.peek();
-      if (t.kind !== TokenKind.String && t.kind !== TokenKind.SingleString) c.failUnexpected('a quoted delimiter');
+      if (t.kind !== TokenKind.String && t.kind !== TokenKind.SingleString)
+        c.failUnexpected('a quoted delimiter');
       c.next();
       stage.delimiter = t.kind === TokenKind.String ? unescapeString(t.value ?? '') : (t.value ?? '');
     } else if (c.isWord('keys')) {
@@ -259,7 +311,11 @@ export function parseKeyValueStage(c: Cursor, start: number, keyword: 'kv' | 'ke
     } else c.failUnexpected('keys, "as", nodrop or field=');
   }
   if (stage.aliases.length > 0 && stage.aliases.length !== stage.keys.length) {
-    c.fail(DIAGNOSTICS.AliasCount, c.spanFrom(start), { operator: keyword, paths: stage.keys.length, aliases: stage.aliases.length });
+    c.fail(DIAGNOSTICS.AliasCount, c.spanFrom(start), {
+      operator: keyword,
+      paths: stage.keys.length,
+      aliases: stage.aliases.length,
+    });
   }
   stage.span = c.spanFrom(start);
   return stage;
@@ -269,20 +325,28 @@ export function parseKeyValueStage(c: Cursor, start: number, keyword: 'kv' | 'ke
 export function parseDelimitedStage(c: Cursor, start: number, kind: 'Csv' | 'Split'): DelimitedStage {
   const operator = kind === 'Csv' ? 'csv' : 'split';
   const sourceField = parseFieldName(c);
-  const options: Record<'delim' | 'escape' | 'quote', string | undefined> = { delim: undefined, escape: undefined, quote: undefined };
+  const options: Record<'delim' | 'escape' | 'quote', string | undefined> = {
+    delim: undefined,
+    escape: undefined,
+    quote: undefined,
+  };
   while (!c.atEnd() && !c.isWord('extract')) {
     const t = c.peek();
     const word = t.kind === TokenKind.Word ? t.text.toLowerCase() : '';
     if (word === 'nodrop') c.fail(DIAGNOSTICS.NodropNotAllowed, { start: t.start, end: t.end }, { operator });
-    if (word !== 'delim' && word !== 'escape' && word !== 'quote') c.failUnexpected('delim=, escape=, quote= or extract');
+    if (word !== 'delim' && word !== 'escape' && word !== 'quote')
+      c.failUnexpected('delim=, escape=, quote= or extract');
     c.next();
     c.expect(TokenKind.Equal, `"=" after ${word}`);
     const v = c.peek();
-    if (v.kind !== TokenKind.String && v.kind !== TokenKind.SingleString) c.failUnexpected(`a quoted ${word} character`);
+    if (v.kind !== TokenKind.String && v.kind !== TokenKind.SingleString)
+      c.failUnexpected(`a quoted ${word} character`);
     c.next();
     const value = v.kind === TokenKind.String ? unescapeString(v.value ?? '') : (v.value ?? '');
-    if ([...value].length !== 1) c.fail(DIAGNOSTICS.InvalidDelimiter, { start: v.start, end: v.end }, { option: word, value });
-    if (options[word as 'delim'] !== undefined) c.report(DIAGNOSTICS.DuplicateOption, { start: t.start, end: v.end }, { option: word });
+    if ([...value].length !== 1)
+      c.fail(DIAGNOSTICS.InvalidDelimiter, { start: v.start, end: v.end }, { option: word, value });
+    if (options[word as 'delim'] !== undefined)
+      c.report(DIAGNOSTICS.DuplicateOption, { start: t.start, end: v.end }, { option: word });
     options[word as 'delim'] = value;
     c.accept(TokenKind.Comma);
   }
@@ -299,7 +363,8 @@ export function parseDelimitedStage(c: Cursor, start: number, kind: 'Csv' | 'Spl
     } else {
       const field = parseFieldName(c);
       position++;
-      if (field.name !== '_' || field.quoted) columns.push({ kind: 'ExtractColumn', position, field, span: field.span });
+      if (field.name !== '_' || field.quoted)
+        columns.push({ kind: 'ExtractColumn', position, field, span: field.span });
     }
   } while (c.accept(TokenKind.Comma));
   if (c.isWord('nodrop')) {

@@ -9,7 +9,10 @@ describe('transpose', () => {
       kind: 'Transpose',
       row: [name('_timeslice')],
       column: [name('status')],
-      asFields: [{ kind: 'FieldName', name: '200', quoted: true }, { kind: 'FieldName', name: '404', quoted: true }],
+      asFields: [
+        { kind: 'FieldName', name: '200', quoted: true },
+        { kind: 'FieldName', name: '404', quoted: true },
+      ],
       asStar: true,
     });
     expect(codesOf('* | transpose column x')).toEqual(['Q2001']);
@@ -18,22 +21,36 @@ describe('transpose', () => {
 
 describe('fillmissing', () => {
   it('parses generators, with … for and takeLast', () => {
-    expect(stageOf('fillmissing timeslice(15m) in t, values("web", "api") in type with -1 for _count takeLast')).toMatchObject({
+    expect(
+      stageOf('fillmissing timeslice(15m) in t, values("web", "api") in type with -1 for _count takeLast'),
+    ).toMatchObject({
       kind: 'FillMissing',
       generators: [
         { kind: 'TimesliceGenerator', size: { ms: 900_000 }, field: name('t') },
-        { kind: 'ValuesGenerator', values: [{ value: 'web' }, { value: 'api' }], all: false, field: name('type') },
+        {
+          kind: 'ValuesGenerator',
+          values: [{ value: 'web' }, { value: 'api' }],
+          all: false,
+          field: name('type'),
+        },
       ],
       fill: { value: { kind: 'Unary', operator: '-' }, fields: [name('_count')] },
       takeLast: true,
     });
-    expect(stageOf('fillmissing timeslice, values all in sweets')).toMatchObject({ generators: [{ kind: 'TimesliceGenerator' }, { kind: 'ValuesGenerator', all: true }] });
+    expect(stageOf('fillmissing timeslice, values all in sweets')).toMatchObject({
+      generators: [{ kind: 'TimesliceGenerator' }, { kind: 'ValuesGenerator', all: true }],
+    });
   });
 });
 
 describe('series operators', () => {
   it('parses accum/total/diff/backshift/smooth/rollingstd', () => {
-    expect(stageOf('accum _count as running by host')).toEqual({ kind: 'Accum', field: name('_count'), alias: name('running'), by: [name('host')] });
+    expect(stageOf('accum _count as running by host')).toEqual({
+      kind: 'Accum',
+      field: name('_count'),
+      alias: name('running'),
+      by: [name('host')],
+    });
     expect(stageOf('total x')).toMatchObject({ kind: 'Total', field: name('x') });
     expect(stageOf('total(rownum) by u')).toMatchObject({ kind: 'Total', by: [name('u')] });
     expect(stageOf('diff _count by _sourceHost')).toMatchObject({ kind: 'Diff' });
@@ -47,7 +64,14 @@ describe('compare', () => {
   it('parses timeshifts with periods, aggregates and aliases', () => {
     expect(stageOf('compare with timeshift 1d 7 avg')).toEqual({
       kind: 'Compare',
-      shifts: [{ kind: 'TimeShift', shift: { kind: 'Duration', text: '1d', ms: 86_400_000 }, periods: 7, aggregate: 'avg' }],
+      shifts: [
+        {
+          kind: 'TimeShift',
+          shift: { kind: 'Duration', text: '1d', ms: 86_400_000 },
+          periods: 7,
+          aggregate: 'avg',
+        },
+      ],
     });
     expect(stageOf('compare timeshift 1d as yesterday, timeshift 1w 4 as weeks')).toMatchObject({
       shifts: [{ alias: name('yesterday') }, { periods: 4, alias: name('weeks') }],
@@ -65,7 +89,10 @@ describe('predict / outlier', () => {
       arWindow: 5,
       forecast: { points: 10 },
     });
-    expect(stageOf('predict _count by 1m forecast=5m')).toMatchObject({ model: 'linear', forecast: { duration: { ms: 300_000 } } });
+    expect(stageOf('predict _count by 1m forecast=5m')).toMatchObject({
+      model: 'linear',
+      forecast: { duration: { ms: 300_000 } },
+    });
     expect(codesOf('* | predict x model=quadratic')).toEqual(['Q2018']);
   });
 
@@ -78,7 +105,10 @@ describe('predict / outlier', () => {
       direction: '+-',
       by: [],
     });
-    expect(stageOf('outlier _count by _sourceHost window=5')).toMatchObject({ by: [name('_sourceHost')], window: 5 });
+    expect(stageOf('outlier _count by _sourceHost window=5')).toMatchObject({
+      by: [name('_sourceHost')],
+      window: 5,
+    });
     expect(codesOf('* | outlier x direction=up')).toEqual(['Q2018']);
   });
 });

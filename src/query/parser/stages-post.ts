@@ -35,7 +35,10 @@ export function parseTransposeStage(c: Cursor, start: number): TransposeStage {
       } while (c.accept(TokenKind.Comma));
       if (parenthesised) c.expect(TokenKind.RParen, '")"');
       expectStageEnd(c, 'transpose');
-    } else c.failUnexpected(row === undefined ? '"row"' : column === undefined ? '"column"' : '"as" or end of stage');
+    } else
+      c.failUnexpected(
+        row === undefined ? '"row"' : column === undefined ? '"column"' : '"as" or end of stage',
+      );
   }
   if (row === undefined) c.failUnexpected('"row"');
   if (column === undefined) c.failUnexpected('"column"');
@@ -135,7 +138,8 @@ export function parseCompareStage(c: Cursor, start: number): CompareStage {
     c.expectWord('timeshift');
     const shift = parseDuration(c);
     let periods: number | undefined;
-    if (c.is(TokenKind.Number) && parseDurationText(c.peek().text) === undefined) periods = parseNumberValue(c, 'a number of periods', true);
+    if (c.is(TokenKind.Number) && parseDurationText(c.peek().text) === undefined)
+      periods = parseNumberValue(c, 'a number of periods', true);
     else if (c.is(TokenKind.Parameter)) periods = parseNumberValue(c, 'a number of periods', true);
     let aggregate: TimeShift['aggregate'];
     for (const name of ['avg', 'min', 'max'] as const) if (c.acceptWord(name)) aggregate = name;
@@ -154,15 +158,22 @@ function parseOptions(c: Cursor, stopAtBy: boolean): StageOption[] {
     if (c.accept(TokenKind.Comma)) continue;
     if (stopAtBy && c.isWord('by')) break;
     const nameToken = c.peek();
-    if (nameToken.kind !== TokenKind.Word || !c.is(TokenKind.Equal, 1)) c.failUnexpected('an option such as window=10');
+    if (nameToken.kind !== TokenKind.Word || !c.is(TokenKind.Equal, 1))
+      c.failUnexpected('an option such as window=10');
     c.next();
     c.next();
     const valueStart = c.peek().start;
     let valueEnd = valueStart;
     // A value is the run of tokens up to a comma, whitespace gap, `by`, or the end (`+-`, `5m`, `ar`).
-    while (!c.atEnd() && !c.is(TokenKind.Comma) && (valueEnd === valueStart || !c.peek().spaceBefore)) valueEnd = c.next().end;
+    while (!c.atEnd() && !c.is(TokenKind.Comma) && (valueEnd === valueStart || !c.peek().spaceBefore))
+      valueEnd = c.next().end;
     if (valueEnd === valueStart) c.failUnexpected(`a value for ${nameToken.text}`);
-    options.push({ kind: 'Option', name: nameToken.text.toLowerCase(), value: c.ctx.text.slice(valueStart, valueEnd), span: c.spanFrom(nameToken.start) });
+    options.push({
+      kind: 'Option',
+      name: nameToken.text.toLowerCase(),
+      value: c.ctx.text.slice(valueStart, valueEnd),
+      span: c.spanFrom(nameToken.start),
+    });
   }
   return options;
 }
@@ -178,7 +189,10 @@ function numericOption(c: Cursor, option: StageOption, integer: boolean): number
   }
   const value = parseNumberText(option.value);
   if (value === undefined || (integer && !Number.isInteger(value))) {
-    c.fail(DIAGNOSTICS.InvalidOption, option.span, { option: option.name, reason: integer ? 'expected a whole number' : 'expected a number' });
+    c.fail(DIAGNOSTICS.InvalidOption, option.span, {
+      option: option.name,
+      reason: integer ? 'expected a whole number' : 'expected a number',
+    });
   }
   return value;
 }
@@ -189,11 +203,21 @@ export function parsePredictStage(c: Cursor, start: number): PredictStage {
   let by;
   if (c.acceptWord('by')) by = parseDuration(c);
   const options = parseOptions(c, false);
-  const stage: PredictStage = { kind: 'Predict', field, by, model: 'linear', arWindow: undefined, forecast: undefined, options, span: c.spanFrom(start) };
+  const stage: PredictStage = {
+    kind: 'Predict',
+    field,
+    by,
+    model: 'linear',
+    arWindow: undefined,
+    forecast: undefined,
+    options,
+    span: c.spanFrom(start),
+  };
   for (const option of options) {
     if (option.name === 'model') {
       const model = option.value.toLowerCase();
-      if (model !== 'ar' && model !== 'linear') c.fail(DIAGNOSTICS.InvalidOption, option.span, { option: 'model', reason: 'expected ar or linear' });
+      if (model !== 'ar' && model !== 'linear')
+        c.fail(DIAGNOSTICS.InvalidOption, option.span, { option: 'model', reason: 'expected ar or linear' });
       stage.model = model;
     } else if (option.name === 'ar.window') stage.arWindow = numericOption(c, option, true);
     else if (option.name === 'forecast') {
@@ -234,10 +258,19 @@ export function parseOutlierStage(c: Cursor, start: number): OutlierStage {
       const v = option.value;
       if (v === '+-' || v === '+' || v === '-') stage.direction = v;
       else if (v === '-+') stage.direction = '+-';
-      else if (/^\{\{.*\}\}$/.test(v)) c.report(DIAGNOSTICS.ParameterInLiteral, option.span, { name: v.slice(2, -2).trim() });
+      else if (/^\{\{.*\}\}$/.test(v))
+        c.report(DIAGNOSTICS.ParameterInLiteral, option.span, { name: v.slice(2, -2).trim() });
       else if (v === '*') c.report(DIAGNOSTICS.StarPlaceholder, option.span);
-      else c.fail(DIAGNOSTICS.InvalidOption, option.span, { option: 'direction', reason: 'expected +-, + or -' });
-    } else c.fail(DIAGNOSTICS.InvalidOption, option.span, { option: option.name, reason: 'unknown outlier option' });
+      else
+        c.fail(DIAGNOSTICS.InvalidOption, option.span, {
+          option: 'direction',
+          reason: 'expected +-, + or -',
+        });
+    } else
+      c.fail(DIAGNOSTICS.InvalidOption, option.span, {
+        option: option.name,
+        reason: 'unknown outlier option',
+      });
   }
   return stage;
 }

@@ -50,12 +50,19 @@ export function codesOf(text: string): string[] {
 }
 
 /** Every `{start, end}` found anywhere in a value. */
-export function collectSpans(value: unknown, out: { start: number; end: number }[] = []): { start: number; end: number }[] {
+export function collectSpans(
+  value: unknown,
+  out: { start: number; end: number }[] = [],
+): { start: number; end: number }[] {
   if (Array.isArray(value)) {
     for (const v of value) collectSpans(v, out);
   } else if (typeof value === 'object' && value !== null) {
     const record = value as Record<string, unknown>;
-    if (typeof record.start === 'number' && typeof record.end === 'number' && Object.keys(record).length === 2) {
+    if (
+      typeof record.start === 'number' &&
+      typeof record.end === 'number' &&
+      Object.keys(record).length === 2
+    ) {
       out.push({ start: record.start, end: record.end });
     }
     for (const v of Object.values(record)) collectSpans(v, out);
@@ -73,4 +80,3 @@ export function checkInvariants(text: string): void {
     expect(span.end).toBeLessThanOrEqual(text.length);
   }
 }
-
