@@ -5,7 +5,7 @@ import { InterpreterCode } from './diagnostics.js';
 import { compileExpr, fieldNameOf, readField, type Evaluator } from './expressions.js';
 import { sortRows } from './series/sort.js';
 import { bufferingStage, type CompileState, type StagePlan } from './stage.js';
-import { groupKeyPart, setKeyOrder, toNumber, type Row, type Value } from './values.js';
+import { extendRow, groupKeyPart, setKeyOrder, toNumber, type Row, type Value } from './values.js';
 
 /** count_frequent returns at most this many groups (Sumo's documented limit). */
 export const COUNT_FREQUENT_MAX = 10_000;
@@ -211,7 +211,7 @@ function compileTopk(agg: Aggregation, by: string[], st: CompileState): StagePla
     for (const list of groups.values()) {
       sortRows(list, [{ get: key, descending: true }])
         .slice(0, n)
-        .forEach((r, i) => emit({ ...r, _rank: i + 1 }));
+        .forEach((r, i) => emit(extendRow(r, { _rank: i + 1 })));
     }
   });
 }

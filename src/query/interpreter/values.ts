@@ -137,12 +137,19 @@ const KEY_ORDER = Symbol('quarry.keyOrder');
 
 /**
  * Records the intended column order on a row. JS objects list integer-like keys first (a
- * transposed `200` column would jump ahead of `day`), so stages that define columns say so here;
- * `{...row}` copies keep it.
+ * transposed `200` column would jump ahead of `day`), so stages that define columns say so here.
+ * The hint is non-enumerable (invisible to equality checks and JSON); `extendRow` carries it over.
  */
 export function setKeyOrder(row: Row, keys: readonly string[]): Row {
-  (row as Row & { [KEY_ORDER]?: readonly string[] })[KEY_ORDER] = keys;
+  Object.defineProperty(row, KEY_ORDER, { value: keys, enumerable: false, configurable: true, writable: true });
   return row;
+}
+
+/** A copy of `row` with `extra` fields added, keeping its column-order hint. */
+export function extendRow(row: Row, extra?: Row): Row {
+  const out: Row = extra === undefined ? { ...row } : { ...row, ...extra };
+  const hint = (row as Row & { [KEY_ORDER]?: readonly string[] })[KEY_ORDER];
+  return hint === undefined ? out : setKeyOrder(out, hint);
 }
 
 /** The row's field names in intended order (recorded order first, then any others). */

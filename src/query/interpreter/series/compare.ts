@@ -6,7 +6,7 @@
  * aggregate form (`_count_7d_avg`), and `<f>_<alias>` when aliased. Current rows drive the
  * output (a left join); keys only present in a shifted run are not added.
  */
-import { getField, groupKeyPart, toNumber, type Row, type Value } from '../values.js';
+import { extendRow, getField, groupKeyPart, toNumber, type Row, type Value } from '../values.js';
 
 export interface ShiftSpec {
   /** as written, e.g. `1d` */
@@ -54,7 +54,7 @@ export function compareRows(current: readonly Row[], shifted: ReadonlyArray<Read
     }),
   );
   return current.map((row) => {
-    const out: Row = { ...row };
+    const out: Row = extendRow(row);
     const k = keyFor(row, opts.keys, opts.timeField, 0);
     opts.shifts.forEach((s, i) => {
       const runs = maps[i] ?? [];

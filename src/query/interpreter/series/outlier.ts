@@ -7,7 +7,7 @@
  * values exist the band is null and both flags are 0. Sumo also ignores the last, incomplete
  * bucket of a live range; the interpreter does not know which bucket is incomplete and keeps it.
  */
-import { getField, toNumber, type Row } from '../values.js';
+import { extendRow, getField, toNumber, type Row } from '../values.js';
 import { keyOf } from './group.js';
 
 export interface OutlierOptions {
@@ -38,7 +38,7 @@ export function outlierRows(rows: readonly Row[], opts: OutlierOptions): Row[] {
       state.set(k, s);
     }
     const x = toNumber(getField(r, f));
-    const o: Row = { ...r, [`${f}_error`]: null, [`${f}_lower`]: null, [`${f}_upper`]: null, [`${f}_indicator`]: 0, [`${f}_violation`]: 0 };
+    const o: Row = extendRow(r, { [`${f}_error`]: null, [`${f}_lower`]: null, [`${f}_upper`]: null, [`${f}_indicator`]: 0, [`${f}_violation`]: 0 });
     if (x !== null) {
       if (s.history.length >= opts.window) {
         const w = s.history.slice(-opts.window);

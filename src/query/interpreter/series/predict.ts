@@ -8,7 +8,7 @@
  *   linear model's value alongside.
  * Missing buckets (when the step is known) are filled with 0 first, as Sumo does.
  */
-import { getField, toNumber, type Row } from '../values.js';
+import { extendRow, getField, toNumber, type Row } from '../values.js';
 
 export interface PredictOptions {
   field: string;
@@ -114,7 +114,7 @@ export function predictRows(input: readonly Row[], opts: PredictOptions): Row[] 
   if (opts.model === 'linear') {
     filled.forEach((r, i) => {
       const p = lin.a + lin.b * i;
-      out.push({ ...r, [pred]: p, [errName]: (ys[i] as number) - p });
+      out.push(extendRow(r, { [pred]: p, [errName]: (ys[i] as number) - p }));
     });
     for (let k = 1; k <= opts.forecast; k++) {
       out.push({ [opts.timeField]: lastT === null ? null : lastT + k * step, [opts.field]: null, [pred]: lin.a + lin.b * (n - 1 + k), [errName]: null });
@@ -126,7 +126,7 @@ export function predictRows(input: readonly Row[], opts: PredictOptions): Row[] 
   const linName = `${opts.field}_linear`;
   filled.forEach((r, i) => {
     const value = coef !== null && i >= p ? arPredict(coef, ys.slice(0, i)) : null;
-    out.push({ ...r, [pred]: value, [errName]: value === null ? null : (ys[i] as number) - value, [linName]: lin.a + lin.b * i });
+    out.push(extendRow(r, { [pred]: value, [errName]: value === null ? null : (ys[i] as number) - value, [linName]: lin.a + lin.b * i }));
   });
   const history = [...ys];
   for (let k = 1; k <= opts.forecast; k++) {

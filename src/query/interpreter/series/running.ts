@@ -3,7 +3,7 @@
  * rows in their current order, per group of `by` fields, and writes one output field. Rows whose
  * value is not numeric are passed through with a null output and do not enter the series.
  */
-import { getField, toNumber, type Row, type Value } from '../values.js';
+import { extendRow, getField, toNumber, type Row, type Value } from '../values.js';
 import { keyOf } from './group.js';
 
 export const SeriesKind = {
@@ -58,7 +58,7 @@ export function applySeries(rows: readonly Row[], opts: SeriesOptions): Row[] {
       const x = toNumber(getField(r, opts.field));
       if (x !== null) getState(keyOf(r, opts.by)).sum += x;
     }
-    return rows.map((r) => ({ ...r, [opts.output]: state.get(keyOf(r, opts.by))?.sum ?? null }));
+    return rows.map((r) => extendRow(r, { [opts.output]: state.get(keyOf(r, opts.by))?.sum ?? null }));
   }
   const window = opts.window ?? (opts.kind === 'Backshift' ? 1 : 10);
   return rows.map((r) => {
@@ -92,6 +92,6 @@ export function applySeries(rows: readonly Row[], opts: SeriesOptions): Row[] {
           break;
       }
     }
-    return { ...r, [opts.output]: out };
+    return extendRow(r, { [opts.output]: out });
   });
 }
