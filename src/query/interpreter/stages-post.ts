@@ -101,6 +101,9 @@ export function compileCompare(stage: CompareStage, st: CompileState, index: num
     st.sink.add(InterpreterCode.NeedsCompareRunner, 'compare needs to re-run the query over earlier ranges; this caller cannot', stage.span);
   }
   if (!st.aggregated) st.sink.add(InterpreterCode.InvalidArgument, 'compare must follow an aggregate (e.g. count by _timeslice)', stage.span);
+  if (st.ctx.from === undefined || st.ctx.to === undefined) {
+    st.sink.add(InterpreterCode.NeedsTimeRange, 'compare needs a query time range (--from/--to) to shift', stage.span);
+  }
   const shifts: ShiftSpec[] = stage.shifts.map((s) => ({
     text: s.shift.text,
     ms: Math.abs(s.shift.ms),
