@@ -18,6 +18,10 @@ export const envKeys = {
   QUARRY_FLUSH_INTERVAL_MS: 'ingest.flushIntervalMs',
   QUARRY_FSYNC: 'ingest.fsync',
   QUARRY_APPEND_TIMEOUT_MS: 'ingest.appendTimeoutMs',
+  QUARRY_SESSION_IDLE_TIMEOUT_MS: 'session.idleTimeoutMs',
+  QUARRY_SESSION_ABSOLUTE_TIMEOUT_MS: 'session.absoluteTimeoutMs',
+  QUARRY_SIGNIN_MAX_FAILURES: 'session.signInMaxFailures',
+  QUARRY_SIGNIN_WINDOW_MS: 'session.signInWindowMs',
 } as const;
 
 export type ConfigOverrides = Partial<Record<(typeof envKeys)[keyof typeof envKeys], string | number | boolean>>;

@@ -30,6 +30,15 @@ export const configSchema = z.object({
     /** A store append taking longer than this fails the batch (503). */
     appendTimeoutMs: z.coerce.number().int().positive(),
   }),
+  session: z.object({
+    /** A browser session unused for this long ends (sign in again). */
+    idleTimeoutMs: z.coerce.number().int().positive(),
+    /** A browser session ends this long after sign-in, however busy. */
+    absoluteTimeoutMs: z.coerce.number().int().positive(),
+    /** Failed sign-ins per username and client address within `signInWindowMs` before 429. */
+    signInMaxFailures: z.coerce.number().int().positive(),
+    signInWindowMs: z.coerce.number().int().positive(),
+  }),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -49,5 +58,11 @@ export const defaultConfig: Config = {
     flushIntervalMs: 5,
     fsync: false,
     appendTimeoutMs: 60_000,
+  },
+  session: {
+    idleTimeoutMs: 12 * 60 * 60 * 1000,
+    absoluteTimeoutMs: 7 * 24 * 60 * 60 * 1000,
+    signInMaxFailures: 5,
+    signInWindowMs: 15 * 60 * 1000,
   },
 };

@@ -3,10 +3,13 @@ import { parseBasicAuth } from '../auth/authenticate.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
 import { createErrorHandler } from './error-mapper.js';
+import { registerWebRoutes } from './static.js';
 import { registerAccessKeyRoutes } from './routes/access-keys.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerReceiverRoutes } from './routes/receiver.js';
+import { registerSessionRoutes } from './routes/session.js';
+import { createSessionAuth } from './routes/session-auth.js';
 import { registerSourceRoutes } from './routes/sources.js';
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
@@ -39,10 +42,13 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
     methodsByPath.set(route.url, known);
   });
 
+  const sessionAuth = createSessionAuth(app, deps);
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/')) return;
+    if (!request.url.startsWith('/api/') || sessionAuth.isPublic(request)) return;
     const credentials = parseBasicAuth(request.headers.authorization);
     if (!credentials) {
+      const session = await sessionAuth.authenticate(request);
+      if (session) return void (request.principal = session.principal);
       throw new AppError(ErrorCode.Unauthorized, 'authentication required: HTTP Basic with username:password or accessId:accessKey');
     }
     const principal = await deps.authenticator.authenticate(credentials);
@@ -55,6 +61,8 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
   registerSourceRoutes(app, deps);
   registerLogRoutes(app, deps);
   registerReceiverRoutes(app, deps);
+  registerSessionRoutes(app, deps, sessionAuth);
+  const web = registerWebRoutes(app);
   await app.after();
 
   const known = [...methodsByPath];
@@ -80,7 +88,7 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ code: ErrorCode.NotFound, message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
+    web.sendAppPage(request, reply) ? reply : reply.status(404).send({ code: ErrorCode.NotFound, message: `no route for ${request.method} ${request.url.split('?')[0]}` }),
   );
   return app;
 }
