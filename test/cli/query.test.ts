@@ -41,7 +41,7 @@ writeFileSync(
 );
 const APACHE = '/work/shared/data/http-access/elastic-apache/apache_logs';
 
-describe('quarry query', () => {
+describe('quarry query', { timeout: 60_000 }, () => {
   it('aggregates a file and prints a table', () => {
     const r = quarry(['error | parse "user=*" as user | count by user', LOG]);
     expect(r.code).toBe(0);
