@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { parseQuery } from '../src/query/index.js';
 import type { Diagnostic } from '../src/query/index.js';
 
-const UNSUPPORTED_CODES = new Set(['Q3001', 'Q3002']);
+const UNSUPPORTED_CODES = new Set(['Q3001', 'Q3002', 'Q3003']);
 const INTERNAL_CODE = 'Q9001';
 
 interface Row {
@@ -78,7 +78,11 @@ function main(): void {
     } else if (errors.length > 0) {
       for (const t of tallies) t.unsupportedOnly++;
       const names = new Set(
-        errors.map((d) => /(?:operator|function) (\S+)/.exec(d.message)?.[1] ?? d.message),
+        errors.map((d) =>
+          d.code === 'Q3003'
+            ? 'json path filter'
+            : (/(?:operator|function) (\S+)/.exec(d.message)?.[1] ?? d.message),
+        ),
       );
       for (const name of names) unsupportedBy.set(name, (unsupportedBy.get(name) ?? 0) + 1);
     } else {

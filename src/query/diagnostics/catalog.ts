@@ -271,6 +271,12 @@ export const DIAGNOSTICS = {
     'function {name} is not supported yet',
     'Quarry recognises the function but does not implement it yet.',
   ),
+  UnsupportedJsonFilter: define(
+    'Q3003',
+    'error',
+    'JSON path filter expressions are not supported yet: "{path}"',
+    'A `json` path uses a JSONPath filter such as `[?(@.isFinal == true)]`, which Quarry does not implement yet.',
+  ),
 
   // Q4xxx — search template parameters
   MissingParameter: define(

@@ -374,6 +374,19 @@ class Lexer {
     if (text[i] === '.' && isDigit(text[i + 1])) {
       i++;
       while (isDigit(text[i])) i++;
+    } else if (
+      text[i] === '.' &&
+      !isIdentPart(text[i - 1] === '.' ? undefined : text[i + 1]) &&
+      text[i + 1] !== '.'
+    ) {
+      // `0.` (a trailing dot, as in `x > 0.and y`): part of the number.
+      i++;
+      this.push(TokenKind.Number, start, i);
+      return;
+    } else if (text[i] === '.' && isLetter(text[i + 1]) && /^\.(and|or)\b/i.test(text.slice(i, i + 5))) {
+      i++;
+      this.push(TokenKind.Number, start, i);
+      return;
     }
     if (
       (text[i] === 'e' || text[i] === 'E') &&

@@ -47,6 +47,7 @@ describe('expressions', () => {
     expect(exprOf('x > 2Ki')).toMatchObject({ right: n(2048, '2Ki') });
     expect(exprOf('x > 3.14e+4')).toMatchObject({ right: n(31400, '3.14e+4') });
     expect(codesOf('* | where x > 5zz')).toEqual(['Q2009']);
+    expect(exprOf('x > 0.and y')).toMatchObject({ operator: 'and', left: { right: n(0, '0.') } });
   });
 
   it('parses matches with globs, regexes and expressions', () => {

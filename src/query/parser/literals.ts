@@ -25,7 +25,7 @@ const NUMBER_SUFFIXES: Readonly<Record<string, number>> = {
   w: 604_800_000,
 };
 
-const NUMBER_PATTERN = /^(\d+(?:\.\d+)?|\.\d+)((?:[eE][+-]?\d+)?)([A-Za-z]*)$/;
+const NUMBER_PATTERN = /^(\d+(?:\.\d*)?|\.\d+)((?:[eE][+-]?\d+)?)([A-Za-z]*)$/;
 
 /** Value of a number token (`42`, `1.5e3`, `5m` → 300000, `1Gi`); undefined when malformed. */
 export function parseNumberText(text: string): number | undefined {
@@ -70,7 +70,9 @@ export function parseDurationText(text: string): number | undefined {
 }
 
 /** Parses a JSON path (`a.b[0][*]['x y']`, `$.a`, `a..b`); returns segments or a reason. */
-export function parseJsonPath(path: string): { segments: JsonPathSegment[] } | { error: string } {
+export function parseJsonPath(
+  path: string,
+): { segments: JsonPathSegment[] } | { error: string; unsupported?: true } {
   const segments: JsonPathSegment[] = [];
   let i = 0;
   if (path.startsWith('$')) i = 1;
@@ -96,6 +98,7 @@ export function parseJsonPath(path: string): { segments: JsonPathSegment[] } | {
       else if (/^\d+$/.test(inner)) segments.push({ type: 'index', index: Number(inner) });
       else if (/^'.*'$/s.test(inner) || /^".*"$/s.test(inner))
         segments.push({ type: 'key', name: inner.slice(1, -1) });
+      else if (inner.startsWith('?')) return { error: 'filter', unsupported: true };
       else return { error: `"[${inner}]" is not an index, [*] or a quoted key` };
       i = close + 1;
       expectKey = false;

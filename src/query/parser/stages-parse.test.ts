@@ -131,6 +131,7 @@ describe('json', () => {
     expect(codesOf('* | json "a[x"')).toEqual(['Q2014']);
     expect(codesOf('* | json "a", "b" as x')).toEqual(['Q2029']);
     expect(codesOf('* | json')).toEqual(['Q2001']);
+    expect(codesOf('* | json "a[?(@.x == 1)].b" | count')).toEqual(['Q3003']);
   });
 });
 

@@ -254,8 +254,10 @@ function parseJsonPathToken(c: Cursor, token: Token): JsonPath {
   const text = unescapeString(token.value ?? '');
   const span = { start: token.start, end: token.end };
   const parsed = parseJsonPath(text);
-  if ('error' in parsed)
+  if ('error' in parsed) {
+    if (parsed.unsupported === true) return c.fail(DIAGNOSTICS.UnsupportedJsonFilter, span, { path: text });
     return c.fail(DIAGNOSTICS.InvalidJsonPath, span, { path: text, reason: parsed.error });
+  }
   return { kind: 'JsonPath', text, segments: parsed.segments, span };
 }
 
