@@ -91,6 +91,8 @@ describe('lexer', () => {
     expect(values('| where %users[2].address = 1')).toEqual(['users[2].address']);
     expect(values('| `odd name` as x')).toEqual(['odd name']);
     expect(tokenize('| a % b').tokens.map((t) => t.kind)).toContain(TokenKind.Percent);
+    expect(tokenize('| a %2').tokens.map((t) => t.kind)).toContain(TokenKind.Percent);
+    expect(values('| where %type = 1')).toEqual(['type']);
   });
 
   it('scans single-character single-quoted options', () => {

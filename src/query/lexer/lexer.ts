@@ -492,7 +492,8 @@ class Lexer {
     }
     // `%name` is a field when it cannot be a modulo: in operand position, or `x %name` (space before,
     // none after), which real queries use after keywords (`where %type = …`).
-    const isOperandPosition = prev === undefined || !OPERAND_END.has(prev.kind) || this.spaceBefore;
+    const isOperandPosition =
+      prev === undefined || !OPERAND_END.has(prev.kind) || (this.spaceBefore && isIdentStart(n));
     if (isOperandPosition && (isIdentPart(n) || n === '[')) {
       let i = start + 1;
       while (
