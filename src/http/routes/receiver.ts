@@ -5,6 +5,7 @@ import { decodeUtf8, parseContentEncoding, readBody } from '../../ingest/decode-
 import { encodeMessages } from '../../ingest/encode-messages.js';
 import { readSumoHeaders } from '../../ingest/sumo-headers.js';
 import type { HttpDeps } from '../deps.js';
+import { INGEST_TOKEN_FORMS, resolveIngestSource } from '../ingest-token.js';
 
 /** `_collector` of messages that arrive through an HTTP source. */
 export const HTTP_COLLECTOR = 'http';
@@ -12,20 +13,6 @@ export const HTTP_COLLECTOR = 'http';
 export const DEFAULT_SOURCE_NAME = 'Http Input';
 
 const RECEIVER_PATHS = ['/receiver/v1/http', '/receiver/v1/http/:token'] as const;
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  return match?.[1];
-}
-
-function tokenOf(request: FastifyRequest<{ Params: { token?: string } }>): string | undefined {
-  const header = request.headers['x-sumo-token'];
-  return (
-    request.params.token ??
-    (typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined) ??
-    bearerToken(request.headers.authorization)
-  );
-}
 
 const corsHeaders = {
   'access-control-allow-origin': '*',
@@ -47,12 +34,13 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
     scope.addContentTypeParser('*', (_request, payload, parsed) => parsed(null, payload));
 
     const handler = async (request: FastifyRequest<{ Params: { token?: string } }>) => {
-      const token = tokenOf(request);
-      if (token === undefined) {
-        throw new AppError(ErrorCode.Unauthorized, 'missing ingest token: put it in the URL or the X-Sumo-Token header');
+      const auth = await resolveIngestSource(deps.sources, request.headers, { pathToken: request.params.token });
+      if (!auth.ok) {
+        throw auth.reason === 'unknown'
+          ? new AppError(ErrorCode.Unauthorized, 'unknown ingest token')
+          : new AppError(ErrorCode.Unauthorized, `missing ingest token: put it in the URL, the X-Sumo-Token header, ${INGEST_TOKEN_FORMS}`);
       }
-      const source = await deps.sources.resolveToken(token);
-      if (!source) throw new AppError(ErrorCode.Unauthorized, 'unknown ingest token');
+      const source = auth.source;
       const encoding = parseContentEncoding(request.headers['content-encoding']);
       const metadata = readSumoHeaders(request.headers);
       const receiptTime = Date.now();

@@ -1,0 +1,245 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
+import { decodeUtf8 } from '../../ingest/decode-body.js';
+import { decodeBulk, documentRecord, newDocumentId } from '../../ingest/protocols/elastic-bulk.js';
+import type { SourceRecord } from '../../meta/meta-store.js';
+import type { HttpDeps } from '../deps.js';
+import { statusOf } from '../error-mapper.js';
+import { resolveIngestSource } from '../ingest-token.js';
+import { readIntakeBody, registerRawBodyScope, storeRecords } from './intake-common.js';
+
+/** The Elasticsearch version Quarry claims: 8.x, so 8.x clients and shippers accept it. */
+export const ES_COMPAT_VERSION = '8.19.0';
+const CLUSTER_UUID = 'quarry-0000000000000000000000';
+
+const errorTypes: Partial<Record<ErrorCode, string>> = {
+  bad_request: 'parse_exception',
+  bad_encoding: 'parse_exception',
+  unsupported_encoding: 'illegal_argument_exception',
+  unauthorized: 'security_exception',
+  forbidden: 'security_exception',
+  payload_too_large: 'content_too_long_exception',
+  overloaded: 'es_rejected_execution_exception',
+  unavailable: 'cluster_block_exception',
+  timeout: 'timeout_exception',
+  not_found: 'resource_not_found_exception',
+};
+
+/** Elasticsearch's error body: `{error:{root_cause:[…], type, reason}, status}`. */
+function sendElasticError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const appError = isAppError(error) ? error : new AppError(ErrorCode.Internal, 'internal error', { cause: error });
+  const status = statusOf[appError.code];
+  if (appError.code === ErrorCode.Internal) request.log.error({ err: appError.cause ?? appError }, appError.message);
+  if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
+  if (status === 401) void reply.header('www-authenticate', 'Basic realm="security", charset="UTF-8"');
+  if (appError.code === ErrorCode.PayloadTooLarge) void reply.header('connection', 'close');
+  const type = errorTypes[appError.code] ?? 'exception';
+  const cause = { type, reason: appError.message };
+  return reply.status(status).send({ error: { root_cause: [cause], ...cause }, status });
+}
+
+/** A browser navigating to `/` (HTML wanted, no credentials): not an Elasticsearch client. */
+function isBrowserPage(request: FastifyRequest): boolean {
+  return (
+    request.routeOptions.url === '/' &&
+    request.headers.authorization === undefined &&
+    (request.headers.accept ?? '').includes('text/html')
+  );
+}
+
+async function authenticate(deps: HttpDeps, request: FastifyRequest): Promise<SourceRecord> {
+  const auth = await resolveIngestSource(deps.sources, request.headers);
+  if (!auth.ok) {
+    throw new AppError(
+      ErrorCode.Unauthorized,
+      auth.reason === 'unknown'
+        ? 'unable to authenticate: unknown ingest token'
+        : 'missing authentication: send the ingest token as the Basic password, as ApiKey, or as Bearer',
+    );
+  }
+  return auth.source;
+}
+
+function clusterInfo(): Record<string, unknown> {
+  return {
+    name: 'quarry',
+    cluster_name: 'quarry',
+    cluster_uuid: CLUSTER_UUID,
+    version: {
+      number: ES_COMPAT_VERSION,
+      build_flavor: 'default',
+      build_type: 'tar',
+      build_hash: 'quarry',
+      build_date: '2025-01-01T00:00:00.000Z',
+      build_snapshot: false,
+      lucene_version: '9.12.0',
+      minimum_wire_compatibility_version: '7.17.0',
+      minimum_index_compatibility_version: '7.0.0',
+    },
+    tagline: 'You Know, for Search',
+  };
+}
+
+const license = {
+  license: {
+    status: 'active',
+    uid: '00000000-0000-0000-0000-000000000000',
+    type: 'basic',
+    issue_date: '2025-01-01T00:00:00.000Z',
+    issue_date_in_millis: 1735689600000,
+    max_nodes: 1000,
+    max_resource_units: null,
+    issued_to: 'quarry',
+    issuer: 'quarry',
+    start_date_in_millis: -1,
+  },
+};
+
+/**
+ * Elasticsearch compatibility: `_bulk` (and `/{index}/_bulk`, `/{index}/_doc`) store documents; the
+ * probes shippers make on connect (cluster info, license, templates, ILM, nodes, health) get
+ * minimal valid answers. Every request needs a source's ingest token (Basic password, ApiKey, Bearer).
+ */
+export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  registerRawBodyScope(app, (scope) => {
+    scope.setErrorHandler(sendElasticError);
+    // Elasticsearch 8 clients refuse servers that do not say they are Elasticsearch.
+    scope.addHook('onSend', async (_request, reply) => {
+      void reply.header('x-elastic-product', 'Elasticsearch');
+    });
+    // Every route needs a token; the source is kept for the handlers that store documents.
+    const sourceOf = new WeakMap<FastifyRequest, SourceRecord>();
+    scope.addHook('preHandler', async (request) => {
+      if (isBrowserPage(request)) return;
+      sourceOf.set(request, await authenticate(deps, request));
+    });
+    const requestSource = (request: FastifyRequest): SourceRecord => {
+      const source = sourceOf.get(request);
+      if (!source) throw new AppError(ErrorCode.Unauthorized, 'missing authentication');
+      return source;
+    };
+
+    // `/` is shared with the web UI: a browser asking for a page gets the UI, clients get cluster info.
+    scope.get('/', (request, reply) => (isBrowserPage(request) ? reply.callNotFound() : reply.send(clusterInfo())));
+    scope.get('/_license', () => license);
+    scope.get('/_xpack', () => ({ build: {}, license: license.license, features: {} }));
+    scope.get('/_cluster/health', () => ({
+      cluster_name: 'quarry',
+      status: 'green',
+      timed_out: false,
+      number_of_nodes: 1,
+      number_of_data_nodes: 1,
+      active_primary_shards: 0,
+      active_shards: 0,
+      relocating_shards: 0,
+      initializing_shards: 0,
+      unassigned_shards: 0,
+    }));
+    const nodes = (): Record<string, unknown> => ({
+      _nodes: { total: 1, successful: 1, failed: 0 },
+      cluster_name: 'quarry',
+      nodes: {
+        quarry: { name: 'quarry', version: ES_COMPAT_VERSION, roles: ['master', 'data', 'ingest'], http: { publish_address: deps.publicUrl().replace(/^https?:\/\//, '') } },
+      },
+    });
+    scope.get('/_nodes', nodes);
+    scope.get('/_nodes/*', nodes);
+
+    // Templates, ILM policies, pipelines, data streams: accepted and acknowledged; Quarry has no mappings to set.
+    const acknowledged = () => ({ acknowledged: true });
+    for (const path of ['/_index_template/:name', '/_template/:name', '/_component_template/:name', '/_ilm/policy/:name', '/_ingest/pipeline/:name', '/_data_stream/:name']) {
+      scope.put(path, acknowledged);
+    }
+    scope.get<{ Params: { name: string } }>('/_index_template/:name', (request) => ({
+      index_templates: [{ name: request.params.name, index_template: { index_patterns: [`${request.params.name}*`], composed_of: [], template: {} } }],
+    }));
+    scope.get('/_index_template', () => ({ index_templates: [] }));
+    scope.get<{ Params: { name: string } }>('/_template/:name', (request) => ({ [request.params.name]: { index_patterns: [`${request.params.name}*`], settings: {}, mappings: {} } }));
+    scope.get<{ Params: { name: string } }>('/_component_template/:name', (request) => ({ component_templates: [{ name: request.params.name, component_template: { template: {} } }] }));
+    const policy = (name: string) => ({
+      [name]: { version: 1, modified_date: '2025-01-01T00:00:00.000Z', policy: { phases: { hot: { min_age: '0ms', actions: {} } } } },
+    });
+    scope.get<{ Params: { name: string } }>('/_ilm/policy/:name', (request) => policy(request.params.name));
+    scope.get('/_ilm/policy', () => ({}));
+    scope.get<{ Params: { name: string } }>('/_ingest/pipeline/:name', (request) => ({ [request.params.name]: { processors: [] } }));
+    scope.get<{ Params: { name: string } }>('/_data_stream/:name', (request) => ({
+      data_streams: [{ name: request.params.name, timestamp_field: { name: '@timestamp' }, indices: [], generation: 1, status: 'GREEN' }],
+    }));
+
+    const bulk = async (request: FastifyRequest<{ Params: { index?: string } }>) => {
+      const source = requestSource(request);
+      const started = Date.now();
+      const body = await readIntakeBody(request, deps);
+      const items = decodeBulk(decodeUtf8(body).text, request.params.index ?? '');
+      const records = items.flatMap((item) => (item.record ? [item.record] : []));
+      await storeRecords(deps, records, {
+        request,
+        source,
+        receiptTime: started,
+        collector: 'elasticsearch',
+        defaultName: 'elasticsearch',
+        timeFormat: 'es_timestamp',
+      });
+      let seq = 0;
+      return {
+        took: Date.now() - started,
+        errors: items.some((item) => item.error !== undefined),
+        items: items.map((item) => {
+          if (item.error) {
+            const { status, ...error } = item.error;
+            return { [item.action]: { _index: item.index, _id: item.id || null, status, error } };
+          }
+          return {
+            [item.action]: {
+              _index: item.index,
+              _id: item.id,
+              _version: 1,
+              result: 'created',
+              _shards: { total: 1, successful: 1, failed: 0 },
+              _seq_no: seq++,
+              _primary_term: 1,
+              status: 201,
+            },
+          };
+        }),
+      };
+    };
+    for (const url of ['/_bulk', '/:index/_bulk']) {
+      scope.post<{ Params: { index?: string } }>(url, bulk);
+      scope.put<{ Params: { index?: string } }>(url, bulk);
+    }
+
+    // Single documents (some shippers and curl users): POST /{index}/_doc.
+    scope.post<{ Params: { index: string } }>('/:index/_doc', async (request, reply) => {
+      const source = requestSource(request);
+      const receiptTime = Date.now();
+      const text = decodeUtf8(await readIntakeBody(request, deps)).text;
+      let document: unknown;
+      try {
+        document = JSON.parse(text);
+      } catch {
+        throw new AppError(ErrorCode.BadRequest, 'failed to parse the document: not valid JSON');
+      }
+      if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+        throw new AppError(ErrorCode.BadRequest, 'the document is not a JSON object');
+      }
+      await storeRecords(deps, [documentRecord(document as Record<string, unknown>, request.params.index)], {
+        request,
+        source,
+        receiptTime,
+        collector: 'elasticsearch',
+        defaultName: 'elasticsearch',
+        timeFormat: 'es_timestamp',
+      });
+      return reply.status(201).send({
+        _index: request.params.index,
+        _id: newDocumentId(),
+        _version: 1,
+        result: 'created',
+        _shards: { total: 1, successful: 1, failed: 0 },
+        _seq_no: 0,
+        _primary_term: 1,
+      });
+    });
+  });
+}

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
+import { decodeUtf8 } from '../../ingest/decode-body.js';
+import { encodeMessages } from '../../ingest/encode-messages.js';
+import { decodeHecEvents, HecCode, type HecDefaults } from '../../ingest/protocols/splunk-hec.js';
+import { readSumoHeaders } from '../../ingest/sumo-headers.js';
+import type { SourceRecord } from '../../meta/meta-store.js';
+import type { HttpDeps } from '../deps.js';
+import { statusOf } from '../error-mapper.js';
+import { resolveIngestSource } from '../ingest-token.js';
+import { readIntakeBody, registerRawBodyScope, storeRecords } from './intake-common.js';
+
+const COLLECTOR = 'hec';
+const DEFAULT_NAME = 'hec';
+
+/** An error that already has its HEC code (auth, no data, bad events). */
+class HecError extends Error {
+  constructor(
+    readonly hec: HecCode,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(hec.text);
+    this.name = 'HecError';
+  }
+}
+
+const hecCodeOf: Partial<Record<ErrorCode, HecCode>> = {
+  bad_request: HecCode.InvalidDataFormat,
+  bad_encoding: HecCode.InvalidDataFormat,
+  unsupported_encoding: HecCode.InvalidDataFormat,
+  overloaded: HecCode.ServerBusy,
+  unavailable: HecCode.ServerBusy,
+  timeout: HecCode.ServerBusy,
+};
+
+/** HEC's error body: `{"text": "...", "code": N}` with HEC's HTTP status for that code. */
+function sendHecError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof HecError) {
+    return reply.status(error.hec.status).send({ text: error.hec.text, code: error.hec.code, ...error.extra });
+  }
+  const appError = isAppError(error) ? error : new AppError(ErrorCode.Internal, 'internal error', { cause: error });
+  if (appError.code === ErrorCode.Internal) request.log.error({ err: appError.cause ?? appError }, appError.message);
+  if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
+  const hec = hecCodeOf[appError.code];
+  if (appError.code === ErrorCode.PayloadTooLarge) {
+    void reply.header('connection', 'close');
+    return reply.status(413).send({ text: 'Content too large', code: HecCode.InvalidDataFormat.code, message: appError.message });
+  }
+  if (hec === undefined) return reply.status(statusOf[appError.code]).send({ text: HecCode.InternalError.text, code: HecCode.InternalError.code });
+  // Overload keeps its 429 (HEC answers 503 "Server is busy"; either is retried by forwarders).
+  const status = hec === HecCode.ServerBusy ? statusOf[appError.code] : hec.status;
+  return reply.status(status).send({ text: hec.text, code: hec.code, message: appError.message });
+}
+
+async function authenticate(deps: HttpDeps, request: FastifyRequest): Promise<SourceRecord> {
+  const auth = await resolveIngestSource(deps.sources, request.headers);
+  if (auth.ok) return auth.source;
+  throw new HecError(auth.reason === 'unknown' ? HecCode.InvalidToken : auth.reason === 'malformed' ? HecCode.InvalidAuthorization : HecCode.TokenRequired);
+}
+
+function defaultsOf(query: Record<string, string | undefined>): HecDefaults {
+  const out: HecDefaults = {};
+  for (const key of ['host', 'source', 'sourcetype', 'index'] as const) {
+    const value = query[key];
+    if (typeof value === 'string' && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+type HecRequest = FastifyRequest<{ Querystring: Record<string, string | undefined> }>;
+
+/**
+ * Splunk HTTP Event Collector: `/services/collector/event` (batched JSON events), `/services/collector/raw`
+ * (lines, split like the HTTP source), `/services/collector/health`. Token as `Authorization: Splunk <token>`
+ * (or any of the common forms). Answers `{"text":"Success","code":0}` once everything is durable.
+ */
+export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  registerRawBodyScope(app, (scope) => {
+    scope.setErrorHandler(sendHecError);
+
+    const events = async (request: HecRequest) => {
+      const source = await authenticate(deps, request);
+      const receiptTime = Date.now();
+      const text = decodeUtf8(await readIntakeBody(request, deps)).text;
+      if (text.trim() === '') throw new HecError(HecCode.NoData);
+      const decoded = decodeHecEvents(text, defaultsOf(request.query));
+      // Valid events are stored even when others are refused; the answer names the first refused one.
+      await storeRecords(deps, decoded.records, {
+        request,
+        source,
+        receiptTime,
+        collector: COLLECTOR,
+        defaultName: DEFAULT_NAME,
+        timeFormat: 'hec_time',
+      });
+      const firstError = decoded.errors[0];
+      if (firstError) {
+        throw new HecError(firstError.code, { 'invalid-event-number': firstError.index, stored: decoded.records.length });
+      }
+      return { text: HecCode.Success.text, code: HecCode.Success.code };
+    };
+
+    const raw = async (request: HecRequest) => {
+      const source = await authenticate(deps, request);
+      const receiptTime = Date.now();
+      const decoded = decodeUtf8(await readIntakeBody(request, deps));
+      if (decoded.text.trim() === '') throw new HecError(HecCode.NoData);
+      const metadata = readSumoHeaders(request.headers);
+      const defaults = defaultsOf(request.query);
+      const fields: Record<string, string> = { ...metadata.fields };
+      if (defaults.index) fields.index = defaults.index;
+      if (defaults.sourcetype) fields.sourcetype = defaults.sourcetype;
+      const encoded = encodeMessages(decoded.text, {
+        context: {
+          receiptTime,
+          partition: 'default',
+          sourceCategory: metadata.category ?? source.category ?? defaults.sourcetype ?? '',
+          sourceHost: metadata.host ?? source.host ?? defaults.host ?? request.ip,
+          sourceName: metadata.name ?? defaults.source ?? DEFAULT_NAME,
+          collector: COLLECTOR,
+          source: source.name,
+          fields,
+        },
+        multiline: source.multiline,
+        timestampFormat: source.timestampFormat,
+        maxPartChars: deps.config.ingest.batchMaxBytes,
+        isAscii: decoded.isAscii,
+      });
+      await deps.batcher.submit(encoded.parts);
+      return { text: HecCode.Success.text, code: HecCode.Success.code };
+    };
+
+    for (const url of ['/services/collector', '/services/collector/event', '/services/collector/event/1.0']) scope.post(url, events);
+    for (const url of ['/services/collector/raw', '/services/collector/raw/1.0']) scope.post(url, raw);
+    for (const url of ['/services/collector/health', '/services/collector/health/1.0']) {
+      scope.get(url, () => ({ text: HecCode.Healthy.text, code: HecCode.Healthy.code }));
+    }
+  });
+}

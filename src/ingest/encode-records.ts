@@ -1,0 +1,103 @@
+import { encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
+import { NO_TIMESTAMP_FORMAT, type EncodedMessages } from './encode-messages.js';
+import { cutUtf8, DEFAULT_MAX_MESSAGE_BYTES, utf8Length } from './multiline.js';
+
+/**
+ * One structured log record, as the intake protocols (OTLP, Loki, Elasticsearch, HEC) decode them:
+ * the message text, its own time when it has one, its fields, and metadata it suggests.
+ */
+export interface IngestRecord {
+  /** Epoch milliseconds; absent → the receipt time (and `_format` = none). */
+  time?: number;
+  message: string;
+  fields: Record<string, string>;
+  /** Suggested `_sourceCategory` / `_sourceHost` / `_sourceName`; applied where the request and source leave them open. */
+  category?: string;
+  host?: string;
+  name?: string;
+}
+
+/** Which metadata is fixed by the request or the source (wins over what records suggest). */
+export interface FixedMetadata {
+  category?: string;
+  host?: string;
+  name?: string;
+  /** When true, a record's suggested category wins over `category` (the source's). */
+  recordCategoryWins?: boolean;
+}
+
+export interface EncodeRecordsOptions {
+  /** Metadata of the request; sourceCategory/sourceHost/sourceName are the last-resort defaults. */
+  context: MessageContext;
+  fixed: FixedMetadata;
+  /** `_format` of records that carry their own time (e.g. `otlp`). */
+  timeFormat: string;
+  /** Parts are cut at record boundaries once they pass this many encoded characters. */
+  maxPartChars: number;
+}
+
+const MAX_CONTEXT_CACHE = 512;
+
+/**
+ * Encodes structured records into store rows, sharing the per-request constants where records
+ * agree: rows are encoded with a MessageContext, and records whose metadata or fields differ get
+ * different (cached) contexts. A message over 64 KiB is cut into pieces like the HTTP source does;
+ * the pieces keep the record's time and fields.
+ */
+export function encodeRecords(records: readonly IngestRecord[], options: EncodeRecordsOptions): EncodedMessages {
+  const { context, fixed } = options;
+  const contexts = new Map<string, string>();
+  const contextOf = (record: IngestRecord): string => {
+    const category =
+      (fixed.recordCategoryWins ? record.category || fixed.category : fixed.category ?? record.category) || context.sourceCategory;
+    const host = fixed.host ?? (record.host || context.sourceHost);
+    const name = fixed.name ?? (record.name || context.sourceName);
+    const fieldKeys = Object.keys(record.fields);
+    const key =
+      fieldKeys.length === 0
+        ? `${category}\0${host}\0${name}`
+        : `${category}\0${host}\0${name}\0${JSON.stringify(record.fields)}`;
+    let encoded = contexts.get(key);
+    if (encoded === undefined) {
+      const fields = fieldKeys.length === 0 ? context.fields : { ...record.fields, ...context.fields };
+      encoded = encodeContext({ ...context, sourceCategory: category, sourceHost: host, sourceName: name, fields });
+      if (contexts.size >= MAX_CONTEXT_CACHE) contexts.clear();
+      contexts.set(key, encoded);
+    }
+    return encoded;
+  };
+
+  const parts: EncodedBatch[] = [];
+  let current = '';
+  let currentLines = 0;
+  let currentBytes = 0;
+  let totalBytes = 0;
+  let messages = 0;
+  for (const record of records) {
+    const encodedContext = contextOf(record);
+    const hasTime = record.time !== undefined && Number.isFinite(record.time);
+    const time = hasTime ? Math.round(record.time!) : context.receiptTime;
+    const format = hasTime ? options.timeFormat : NO_TIMESTAMP_FORMAT;
+    const size = utf8Length(record.message);
+    const pieces = size > DEFAULT_MAX_MESSAGE_BYTES ? cutUtf8(record.message, DEFAULT_MAX_MESSAGE_BYTES) : [record.message];
+    for (const piece of pieces) {
+      const pieceSize = pieces.length === 1 ? size : utf8Length(piece);
+      current += encodeRow(time, format, pieceSize, piece, encodedContext);
+      currentLines++;
+      currentBytes += pieceSize;
+      messages++;
+      if (current.length >= options.maxPartChars) {
+        parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
+        totalBytes += currentBytes;
+        current = '';
+        currentLines = 0;
+        currentBytes = 0;
+      }
+    }
+  }
+  if (currentLines > 0) {
+    parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
+    totalBytes += currentBytes;
+  }
+  return { parts, messages, messageBytes: totalBytes };
+}

@@ -1,0 +1,154 @@
+/**
+ * Elasticsearch `_bulk` decoding: NDJSON action/document pairs. `index` and `create` store their
+ * document; `update` and `delete` are answered with a per-item error (a log store does not edit);
+ * a line that is not JSON fails its own item only, and the rest of the body still lands.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IngestRecord } from '../encode-records.js';
+import { fieldText, flattenInto } from './fields.js';
+
+export const BulkActionKind = ['index', 'create', 'update', 'delete'] as const;
+export type BulkActionKind = (typeof BulkActionKind)[number];
+
+export interface BulkItemError {
+  type: string;
+  reason: string;
+}
+
+/** One bulk item in request order: a record to store, or an error to report. */
+export interface BulkItem {
+  action: BulkActionKind;
+  index: string;
+  id: string;
+  record?: IngestRecord;
+  error?: BulkItemError & { status: number };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An action line `{"index": {...}}`: exactly one known key with an object (or null) value. */
+function parseAction(line: string): { kind: BulkActionKind; meta: Record<string, unknown> } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(parsed)) return undefined;
+  const keys = Object.keys(parsed);
+  if (keys.length !== 1) return undefined;
+  const kind = keys[0] as BulkActionKind;
+  if (!BulkActionKind.includes(kind)) return undefined;
+  const meta = parsed[kind];
+  return { kind, meta: isObject(meta) ? meta : {} };
+}
+
+/** Elasticsearch-like document id: 20 URL-safe base64 characters. */
+export function newDocumentId(): string {
+  return randomBytes(15).toString('base64url');
+}
+
+/** Epoch ms of an `@timestamp` value: ISO 8601 text or epoch milliseconds. */
+export function parseEsTimestamp(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value !== 'string' || value === '') return undefined;
+  if (/^\d{1,16}$/.test(value)) return Number(value);
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** A bulk document as a record: `@timestamp` → time, `message` → text (else the whole document), the rest → fields. */
+export function documentRecord(document: Record<string, unknown>, index: string): IngestRecord {
+  const fields: Record<string, string> = {};
+  const { '@timestamp': timestamp, message, ...rest } = document;
+  flattenInto(fields, '', rest);
+  const hasMessage = message !== undefined && message !== null;
+  const record: IngestRecord = {
+    message: hasMessage ? (fieldText(message) ?? '') : JSON.stringify(document),
+    fields,
+  };
+  const time = parseEsTimestamp(timestamp);
+  if (time !== undefined) record.time = time;
+  if (index !== '') record.category = index;
+  const host = fields['host.name'] ?? fields['host.hostname'] ?? (typeof rest.host === 'string' ? rest.host : undefined);
+  if (host) record.host = host;
+  const file = fields['log.file.path'];
+  if (file) record.name = file;
+  return record;
+}
+
+/**
+ * Splits a bulk body into items, in order. `defaultIndex` is the `{index}` of `/{index}/_bulk`.
+ * Never throws: every problem becomes the item's error.
+ */
+export function decodeBulk(text: string, defaultIndex = ''): BulkItem[] {
+  const lines = text.split('\n');
+  const items: BulkItem[] = [];
+  let i = 0;
+  const next = (): string | undefined => {
+    while (i < lines.length) {
+      const line = lines[i++]!.trim();
+      if (line !== '') return line;
+    }
+    return undefined;
+  };
+  for (;;) {
+    const actionLine = next();
+    if (actionLine === undefined) break;
+    const action = parseAction(actionLine);
+    if (!action) {
+      // Most actions carry a document: skip the next line too, unless it is itself an action.
+      const save = i;
+      const following = next();
+      if (following !== undefined && parseAction(following)) i = save;
+      items.push({
+        action: 'index',
+        index: defaultIndex,
+        id: '',
+        error: {
+          status: 400,
+          type: 'illegal_argument_exception',
+          reason: 'Malformed action/metadata line: expected {"index"|"create"|"update"|"delete": {...}}',
+        },
+      });
+      continue;
+    }
+    const index = typeof action.meta._index === 'string' ? action.meta._index : defaultIndex;
+    const givenId = typeof action.meta._id === 'string' || typeof action.meta._id === 'number' ? String(action.meta._id) : '';
+    if (action.kind === 'delete' || action.kind === 'update') {
+      if (action.kind === 'update') next();
+      items.push({
+        action: action.kind,
+        index,
+        id: givenId,
+        error: { status: 400, type: 'action_request_validation_exception', reason: `"${action.kind}" is not supported: Quarry stores logs and does not change them` },
+      });
+      continue;
+    }
+    const id = givenId || newDocumentId();
+    const documentLine = next();
+    if (documentLine === undefined) {
+      items.push({ action: action.kind, index, id, error: { status: 400, type: 'illegal_argument_exception', reason: 'The bulk request must be terminated by a newline [\\n] and each action needs a document line' } });
+      break;
+    }
+    if (index === '') {
+      items.push({ action: action.kind, index, id, error: { status: 400, type: 'action_request_validation_exception', reason: 'index is missing' } });
+      continue;
+    }
+    let document: unknown;
+    try {
+      document = JSON.parse(documentLine);
+    } catch (error) {
+      items.push({ action: action.kind, index, id, error: { status: 400, type: 'document_parsing_exception', reason: `failed to parse: ${(error as Error).message}` } });
+      continue;
+    }
+    if (!isObject(document)) {
+      items.push({ action: action.kind, index, id, error: { status: 400, type: 'document_parsing_exception', reason: 'the document is not a JSON object' } });
+      continue;
+    }
+    items.push({ action: action.kind, index, id, record: documentRecord(document, index) });
+  }
+  return items;
+}
