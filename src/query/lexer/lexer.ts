@@ -160,7 +160,8 @@ class Lexer {
     let i = start;
     while (i < text.length) {
       const c = text[i];
-      if (c === '"') {
+      if (c === '\\') i++;
+      else if (c === '"') {
         i++;
         while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
       } else if (c === '[') depth++;

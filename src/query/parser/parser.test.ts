@@ -35,6 +35,8 @@ describe('parseQuery', () => {
       '* | join (parse "a*" as a | count by a) as t1, (parse "b*" as b) as t2 on t1.a = t2.b | count',
     );
     expect(query?.stages.map((s) => s.kind)).toEqual(['Unsupported', 'Aggregate']);
+    const t = parseQuery('* | transactionize id (merge a takeLast | limit 2) | count');
+    expect(t.query?.stages.map((s) => s.kind)).toEqual(['Unsupported', 'Aggregate']);
   });
 
   it('treats operator names case-insensitively', () => {

@@ -40,8 +40,11 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-/** Operators whose arguments may contain `|` inside parentheses (subqueries). */
-const NESTING_OPERATORS = new Set(['join', 'filter']);
+/**
+ * Operators whose arguments may contain `|` inside parentheses (subqueries): every operator of a later
+ * issue (`join (… | …)`, `filter x in (… | limit 5)`, `transactionize id (merge … | limit 2)`).
+ */
+const NESTING_OPERATORS: ReadonlySet<string> = new Set(UNSUPPORTED_OPERATORS.filter((n) => !n.includes(' ')));
 
 /**
  * Parses a query. Never throws: problems come back as diagnostics, stages that fail are left out of
