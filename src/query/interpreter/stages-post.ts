@@ -113,6 +113,10 @@ export function compileCompare(stage: CompareStage, st: CompileState, index: num
   }));
   const total = shifts.reduce((n, s) => n + s.periods, 0);
   if (total > 7) st.sink.add(InterpreterCode.InvalidArgument, `compare runs at most 7 shifted queries (this asks for ${total})`, stage.span);
+  const furthest = Math.max(0, ...shifts.map((s) => s.ms * s.periods));
+  if (furthest > 40 * 86_400_000) st.sink.add(InterpreterCode.InvalidArgument, 'compare looks back at most 40 days', stage.span);
+  const unset = stage.shifts.find((s) => s.shift.parameter !== undefined);
+  if (unset !== undefined) st.sink.add(InterpreterCode.UnsubstitutedParameter, `template parameter {{${unset.shift.parameter ?? ''}}} has no value`, unset.shift.span);
   const prefix = { ...st.query, stages: st.query.stages.slice(0, index) };
   const opts = { keys: [...st.groupKeys], values: [...st.aggregateOutputs], timeField: st.timesliceField, shifts };
   return bufferingStage(async (rows, emit) => {
