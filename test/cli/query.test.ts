@@ -72,6 +72,14 @@ describe('quarry query', { timeout: 60_000 }, () => {
     expect((JSON.parse(r.stdout) as { user: string }[]).map((x) => x.user)).toEqual(['bob', 'ann']);
   });
 
+  it('compare with timeshift re-reads the files for the earlier range', () => {
+    const file = join(dir, 'two-hours.log');
+    writeFileSync(file, ['2024-01-01T00:10:00Z a', '2024-01-01T00:20:00Z b', '2024-01-01T01:10:00Z c'].join('\n') + '\n');
+    const r = quarry(['--format', 'ndjson', '--from', '2024-01-01T01:00:00Z', '--to', '2024-01-01T02:00:00Z', '| count | compare timeshift 1h', file]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ _count: 1, _count_1h: 2 });
+  });
+
   it('groups multiline messages', () => {
     const r = quarry(['--format', 'ndjson', '--multiline', '^\\d{4}-', '| count'], '2024-01-01 a\n  at x\n  at y\n2024-01-01 b\n');
     expect(JSON.parse(r.stdout.trim())).toEqual({ _count: 2 });
