@@ -2,9 +2,10 @@
  * AST of the Sumo Logic query language as Quarry parses it.
  *
  * Shape of a query:  `scope | stage | stage | …`
- *   - `Query.scope` is the keyword expression before the first `|` (undefined when empty or `*`-less
- *     pipelines start with `|`).
- *   - `Query.stages` are the pipeline operators, in order.
+ *   - `Query.scope` is the keyword expression before the first `|` (undefined when the query is empty
+ *     or starts with `|`; a lone `*` is a `ScopeTerm` with text `*`).
+ *   - `Query.stages` are the pipeline operators, in order. One `|` segment can yield more than one
+ *     stage: `parse "a=*" as a, "b=*" as b` becomes two `Parse` stages sharing `field=`/`nodrop`.
  *
  * Conventions (read these first):
  *   - Every node has `kind` (the discriminant) and `span` = character offsets `[start, end)` into the
@@ -12,11 +13,14 @@
  *   - Keyword-ish names (operator names, function names, aggregate names, `asc`/`desc`, …) are stored
  *     lower-cased; user names (fields, aliases) are stored exactly as the user wrote them (unescaped).
  *   - Optional parts the user omitted are `undefined` (never empty strings); lists are always arrays.
- *   - String values are stored unescaped (`\"` → `"`); regex sources are stored as written.
+ *   - String values are stored unescaped (`\"` → `"`, `\\` → `\`, `\n` → newline). Regexes written in
+ *     strings (`parse regex`, `kv regex`) have only `\"` → `"` and `\\` → `\` applied, so `"\d+"` is the
+ *     regex `\d+` and `"(?:\\||^)"` is `(?:\||^)`; `/…/` regex literals are stored as written.
  *   - Durations are pre-computed to milliseconds, numbers with suffixes to their value.
  *   - Unsubstituted `{{param}}`s parse (for validation and editors): as `Parameter`/`ScopeParameter`
  *     nodes where an expression or term may stand, and as NaN numbers / `Duration.parameter` in
- *     literal-only positions (limit counts, durations). Execute only substituted queries.
+ *     literal-only positions (limit counts, durations; also for a `*` placeholder left by template
+ *     exports, with `Duration.parameter === "*"`). Execute only substituted queries.
  *   - The parser never throws: a stage that failed to parse is dropped from `stages` and reported as a
  *     diagnostic; `Unsupported` marks operators that parse but are not implemented yet.
  */
