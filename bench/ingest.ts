@@ -40,7 +40,7 @@ if (!corpusDir) {
   corpusDir = join(repo, 'bench/out', `corpus-${values.lines}`);
   if (!existsSync(join(corpusDir, 'logs.ndjson'))) {
     log(`generating a ${values.lines}-line corpus in ${corpusDir}`);
-    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/corpus.ts'), '--lines', values.lines!, '--out', corpusDir], {
+    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/corpus.ts'), '--lines', values.lines, '--out', corpusDir], {
       stdio: 'inherit',
     });
   }
@@ -137,7 +137,7 @@ rmSync(nativeDb, { recursive: true, force: true });
 const results: { mode: string; seconds: number; lines: number; retries: number }[] = [];
 let peakRss = 0;
 let serverDisk = 0;
-for (const mode of values.modes!.split(',') as ('plain' | 'gzip')[]) {
+for (const mode of values.modes.split(',') as ('plain' | 'gzip')[]) {
   const dataDir = join(work, `server-${mode}`);
   const port = await freePort();
   const server = await spawnServer({ dataDir, port, env: { QUARRY_SELF_LOGS: 'false', QUARRY_LOG_LEVEL: 'warn', QUARRY_FSYNC: String(values.fsync) } });

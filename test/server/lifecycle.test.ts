@@ -59,7 +59,7 @@ describe('quarry serve lifecycle', () => {
         controller.close();
       },
     });
-    const inFlight = fetch(ingestUrl!, { method: 'POST', body: slowBody, duplex: 'half' } as RequestInit);
+    const inFlight = fetch(ingestUrl!, { method: 'POST', body: slowBody, duplex: 'half' });
     await new Promise((r) => setTimeout(r, 100));
     first.process.kill('SIGTERM');
     expect((await inFlight).status).toBe(200);
