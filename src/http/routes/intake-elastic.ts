@@ -41,7 +41,7 @@ function sendElasticError(error: unknown, request: FastifyRequest, reply: Fastif
 /** A browser navigating to `/` (HTML wanted, no credentials): not an Elasticsearch client. */
 function isBrowserPage(request: FastifyRequest): boolean {
   return (
-    request.routeOptions.url === '/' &&
+    request.url.split('?')[0] === '/' &&
     request.headers.authorization === undefined &&
     (request.headers.accept ?? '').includes('text/html')
   );
@@ -104,8 +104,8 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
   registerRawBodyScope(app, (scope) => {
     scope.setErrorHandler(sendElasticError);
     // Elasticsearch 8 clients refuse servers that do not say they are Elasticsearch.
-    scope.addHook('onSend', async (_request, reply) => {
-      void reply.header('x-elastic-product', 'Elasticsearch');
+    scope.addHook('onSend', async (request, reply) => {
+      if (!isBrowserPage(request)) void reply.header('x-elastic-product', 'Elasticsearch');
     });
     // Every route needs a token; the source is kept for the handlers that store documents.
     const sourceOf = new WeakMap<FastifyRequest, SourceRecord>();
