@@ -257,6 +257,18 @@ export const DIAGNOSTICS = {
     '"*" stands for a value here; substitute a real value before running',
     'Template exports replace parameters with `*`; where a literal is required Quarry accepts `*` as a placeholder only.',
   ),
+  AggregateArgument: define(
+    'Q2031',
+    'error',
+    '{name}() takes field names, not expressions',
+    'Aggregate arguments cannot be computed (`avg(x + y)`); compute `x + y as z` in an earlier stage.',
+  ),
+  DuplicateAggregateOutput: define(
+    'Q2032',
+    'error',
+    'two aggregates would both write {output}',
+    'Several aggregates of the same kind in one stage need `as` aliases (`count_distinct(a) as ca, count_distinct(b) as cb`).',
+  ),
 
   // Q3xxx — recognised but not implemented yet
   UnsupportedOperator: define(

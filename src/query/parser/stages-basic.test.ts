@@ -147,6 +147,20 @@ describe('aggregates', () => {
     expect(stageOf('topk(10, _count) by host')).toMatchObject({ aggregations: [{ function: 'topk' }] });
   });
 
+  it('applies Sumo rules: field arguments only, aliases for repeated aggregates', () => {
+    expect(codesOf('* | avg(x + y)')).toEqual(['Q2031']);
+    expect(codesOf('* | count_distinct(a), count_distinct(b)')).toEqual(['Q2032']);
+    expect(codesOf('* | count_distinct(a) as ca, count_distinct(b) as cb, pct(x, 95), pct(y, 95)')).toEqual(
+      [],
+    );
+    expect(codesOf('* | count(*)')).toEqual([]);
+  });
+
+  it('warns when concat-like functions have no alias', () => {
+    expect(codesOf('* | concat(a, b)')).toEqual(['Q2028']);
+    expect(codesOf('* | num(x)')).toEqual([]);
+  });
+
   it('rejects unknown aggregates and bad arity', () => {
     expect(codesOf('* | count, sums(x)')).toEqual(['Q2017']);
     expect(codesOf('* | sum(a, b)')).toEqual(['Q2012']);

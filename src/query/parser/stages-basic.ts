@@ -57,8 +57,20 @@ export function parseEvalStage(c: Cursor, start: number): EvalStage {
     );
   }
   expectStageEnd(c, alias === undefined ? 'the expression' : `"as ${alias.name}"`);
+  if (alias === undefined && expression.kind === 'Call' && ALIAS_REQUIRED.has(expression.name)) {
+    c.report(DIAGNOSTICS.MissingAlias, expression.span, { name: expression.name });
+  }
   return { kind: 'Eval', expression, alias, span: c.spanFrom(start) };
 }
+
+/** Functions whose stage form needs `as <field>` in Sumo (sumo-logic.md §1.6: concat, substring …). */
+const ALIAS_REQUIRED: ReadonlySet<string> = new Set([
+  'concat',
+  'substring',
+  'format',
+  'formatdate',
+  'replace',
+]);
 
 /** Field-name pattern for `fields`: a name, possibly with glued `*` wildcards (`_source*`, `*`). */
 function parseFieldPattern(c: Cursor): FieldName {
@@ -248,6 +260,29 @@ function isGroupBy(c: Cursor): boolean {
   return c.isWord('by') || (c.isWord('group') && c.isWord('by', 1));
 }
 
+/** Sumo's rules for an aggregate list: field arguments only, distinct output names. */
+function checkAggregations(c: Cursor, aggregations: readonly Aggregation[]): void {
+  const outputs = new Map<string, Aggregation>();
+  for (const a of aggregations) {
+    // `avg(x + y)` is rejected by Sumo: compute `x + y as z` first. pct/topk take numbers too.
+    for (const arg of a.args) {
+      const allowed =
+        arg.kind === 'Field' ||
+        arg.kind === 'Parameter' ||
+        (arg.kind === 'NumberLiteral' &&
+          (a.function === 'pct' || a.function === 'percentile' || a.function === 'topk'));
+      if (!allowed) c.report(DIAGNOSTICS.AggregateArgument, arg.span, { name: a.function });
+    }
+    if (a.alias === undefined && a.function !== 'pct' && a.function !== 'percentile') {
+      const output = AGGREGATES.get(a.function)?.output ?? a.function;
+      const previous = outputs.get(output);
+      if (previous !== undefined)
+        c.report(DIAGNOSTICS.DuplicateAggregateOutput, a.span, { output }, `add "as <name>" to one of them`);
+      outputs.set(output, a);
+    }
+  }
+}
+
 /** `agg [as a], agg … [[group] by] k1, k2` — `by` may be omitted (`count _sourceHost`). */
 export function parseAggregateStage(c: Cursor, start: number): AggregateStage {
   const aggregations: Aggregation[] = [];
@@ -262,5 +297,6 @@ export function parseAggregateStage(c: Cursor, start: number): AggregateStage {
   } else if (c.acceptWord('by')) groupBy = parseFieldNameList(c);
   else if (!c.atEnd() && atFieldName(c)) groupBy = parseFieldNameList(c); // `count _sourceHost`: `by` is optional
   expectStageEnd(c, aggregations[0]?.function ?? 'aggregate');
+  checkAggregations(c, aggregations);
   return { kind: 'Aggregate', aggregations, groupBy, span: c.spanFrom(start) };
 }
