@@ -269,6 +269,12 @@ export const DIAGNOSTICS = {
     'two aggregates would both write {output}',
     'Several aggregates of the same kind in one stage need `as` aliases (`count_distinct(a) as ca, count_distinct(b) as cb`).',
   ),
+  CountFrequentAlone: define(
+    'Q2033',
+    'error',
+    'count_frequent cannot be combined with other aggregates',
+    '`count_frequent` must be the only aggregate of its stage (sumo-logic.md §1.7).',
+  ),
 
   // Q3xxx — recognised but not implemented yet
   UnsupportedOperator: define(

@@ -154,6 +154,7 @@ describe('aggregates', () => {
       [],
     );
     expect(codesOf('* | count(*)')).toEqual([]);
+    expect(codesOf('* | count_frequent a, count')).toEqual(['Q2033']);
   });
 
   it('warns when concat-like functions have no alias', () => {

@@ -263,6 +263,9 @@ function isGroupBy(c: Cursor): boolean {
 /** Sumo's rules for an aggregate list: field arguments only, distinct output names. */
 function checkAggregations(c: Cursor, aggregations: readonly Aggregation[]): void {
   const outputs = new Map<string, Aggregation>();
+  const frequent = aggregations.find((a) => a.function === 'count_frequent');
+  if (frequent !== undefined && aggregations.length > 1)
+    c.report(DIAGNOSTICS.CountFrequentAlone, frequent.functionSpan);
   for (const a of aggregations) {
     // `avg(x + y)` is rejected by Sumo: compute `x + y as z` first. pct/topk take numbers too.
     for (const arg of a.args) {
