@@ -105,7 +105,11 @@ describe('lexer', () => {
   it('keeps a [subquery: …] with inner pipes as one token', () => {
     const r = tokenize('a [subquery: b | compose x] | count');
     expect(r.tokens.map((t) => t.kind)).toEqual(['Word', 'Subquery', '|', 'Word', 'EOF']);
-    expect(tokenize('[subquery: a | replace(x, /\\[|\\]/, "") as x] b').tokens.map((t) => t.kind)).toEqual(['Subquery', 'Word', 'EOF']);
+    expect(tokenize('[subquery: a | replace(x, /\\[|\\]/, "") as x] b').tokens.map((t) => t.kind)).toEqual([
+      'Subquery',
+      'Word',
+      'EOF',
+    ]);
   });
 
   it('never throws on odd input', () => {
