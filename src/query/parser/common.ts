@@ -1,4 +1,5 @@
 import type { Duration, FieldName, Span } from '../ast.js';
+import { AGGREGATES, OPERATORS, UNSUPPORTED_OPERATORS } from '../catalog/operators.js';
 import { DIAGNOSTICS } from '../diagnostics/catalog.js';
 import { TokenKind } from '../lexer/token.js';
 import type { Cursor } from './cursor.js';
@@ -130,9 +131,12 @@ export function parseNumberValue(c: Cursor, what: string, integer = false): numb
 export function expectStageEnd(c: Cursor, operator: string): void {
   if (c.atEnd()) return;
   const t = c.peek();
+  const word = t.kind === TokenKind.Word ? t.text.toLowerCase() : '';
+  const isOperator = OPERATORS.has(word) || AGGREGATES.has(word) || UNSUPPORTED_OPERATORS.includes(word);
   c.fail(
     DIAGNOSTICS.UnexpectedAfterStage,
     { start: t.start, end: t.end },
     { found: c.describe(t), operator },
+    isOperator ? `did you forget a "|" before ${t.text}?` : undefined,
   );
 }

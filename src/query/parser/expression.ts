@@ -253,7 +253,10 @@ function parsePrimary(c: Cursor): Expr {
     case TokenKind.Subquery:
       return c.fail(DIAGNOSTICS.UnsupportedOperator, span, { name: 'subquery' });
     default:
-      return c.failUnexpected('an expression');
+      return c.failUnexpected(
+        'an expression',
+        t.kind === TokenKind.SingleString ? 'string literals use double quotes: "…"' : undefined,
+      );
   }
 }
 

@@ -50,6 +50,17 @@ describe('parseQuery', () => {
     expect(d2[0]).toMatchObject({ code: 'Q2017', hint: 'did you mean "avg"?' });
   });
 
+  it('hints at a missing | and at single-quoted strings', () => {
+    expect(parseQuery('* | sort by x limit 10').diagnostics[0]).toMatchObject({
+      code: 'Q2024',
+      hint: 'did you forget a "|" before limit?',
+    });
+    expect(parseQuery("* | where x = 'a'").diagnostics[0]).toMatchObject({
+      code: 'Q2001',
+      hint: 'string literals use double quotes: "…"',
+    });
+  });
+
   it('reports empty stages', () => {
     expect(codesOf('* | | count')).toEqual(['Q2002']);
     expect(codesOf('* | count |')).toEqual(['Q2002']);
