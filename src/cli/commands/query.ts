@@ -169,6 +169,21 @@ function diagnosticsJson(diags: readonly AnyDiagnostic[]): unknown[] {
   return diags.map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: d.span }));
 }
 
+/**
+ * Whether the query can observe `_messageTime` (time functions of the pipeline, or messages
+ * printed with it). When it cannot, reading skips timestamp detection, which is most of the cost
+ * of a simple count.
+ */
+export function needsMessageTime(query: Query, aggregated: boolean): boolean {
+  if (!aggregated) return true;
+  const text = JSON.stringify(query);
+  return (
+    /"_messageTime"|"_receiptTime"/i.test(text) ||
+    /"kind":"(Timeslice|Compare|Predict|Outlier|FillMissing)"/.test(text) ||
+    /"function":"(most_recent|least_recent|mostrecent|leastrecent)"/.test(text)
+  );
+}
+
 /** Runs `quarry query`; returns the exit code (never throws for user errors). */
 export async function runQueryCommand(opts: QueryCommandOptions): Promise<number> {
   const now = opts.now ?? Date.now();
@@ -228,8 +243,9 @@ export async function runQueryCommand(opts: QueryCommandOptions): Promise<number
 
   const compiled = compileQuery(query, ctx);
   if (!compiled.ok) return ExitCode.UserError;
-  const rows = compiled.value.runBatches(readRows({ files: opts.files, stdin: opts.stdin, boundary, timeZone, start: now, from, to, detectTimestamps: true }));
   const aggregated = compiled.value.aggregated;
+  const detectTimestamps = from !== undefined || to !== undefined || needsMessageTime(query, aggregated);
+  const rows = compiled.value.runBatches(readRows({ files: opts.files, stdin: opts.stdin, boundary, timeZone, start: now, from, to, detectTimestamps }));
   if (opts.format === 'ndjson') {
     for await (const r of rows) await write(opts.stdout, JSON.stringify(toJsonObject(r, aggregated ? orderFields([r], true) : messageFields(r))) + '\n');
     return ExitCode.Ok;
