@@ -1,0 +1,214 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server/start-server.js';
+import { ADMIN_PASSWORD, startTestServer } from '../support/server.js';
+import { ensureWebBuilt, launchChromium, snap } from './browser.js';
+
+const WAIT = 15_000;
+
+describe('web UI in chromium', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  async function signIn(target: Page, password = ADMIN_PASSWORD): Promise<void> {
+    await target.getByLabel('Username').fill('admin');
+    await target.getByLabel('Password', { exact: true }).fill(password);
+    await target.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  function editor(target: Page = page) {
+    return target.getByRole('textbox', { name: 'Query' });
+  }
+
+  async function setQuery(text: string, target: Page = page): Promise<void> {
+    await editor(target).click();
+    await target.keyboard.press('ControlOrMeta+a');
+    await target.keyboard.press('Delete');
+    await target.keyboard.type(text);
+  }
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    server = await startTestServer();
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+  }, 180_000);
+
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail' && page) await snap(page, `failed-${context.task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the sign-in page, refuses a wrong password, and lands on the search page', async () => {
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+    await snap(page, '01-sign-in');
+    await signIn(page, 'not-the-password');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Wrong username or password');
+    await snap(page, '02-sign-in-wrong-password');
+
+    await signIn(page);
+    await editor().waitFor();
+    expect(new URL(page.url()).pathname).toBe('/log-search/create');
+    expect(await page.getByRole('button', { name: 'Run' }).isVisible()).toBe(true);
+    await snap(page, '03-search-page');
+  });
+
+  it('highlights the query with the lexer and underlines a misspelled operator with its message on hover', async () => {
+    await setQuery('_sourceCategory=prod/web error | pars "a" as b');
+    const mark = page.locator('.cm-lintRange-error');
+    await mark.first().waitFor();
+    expect(await mark.first().textContent()).toBe('pars');
+    expect(await page.locator('.q-meta').first().textContent()).toBe('_sourceCategory');
+    expect(await page.locator('.q-str').first().textContent()).toBe('"a"');
+    expect(await page.getByText('1 error').isVisible()).toBe(true);
+
+    await mark.first().hover();
+    const tooltip = page.locator('.cm-tooltip-lint');
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toContain('unknown operator "pars"');
+    expect(await tooltip.textContent()).toContain('did you mean "parse"');
+    await snap(page, '04-editor-diagnostic-hover');
+  });
+
+  it('completes operators after a pipe and metadata fields in the scope', async () => {
+    await setQuery('error | cou');
+    const list = page.locator('.cm-tooltip-autocomplete');
+    await list.waitFor();
+    expect(await list.textContent()).toContain('count');
+    await snap(page, '05-editor-autocomplete');
+    await page.keyboard.press('Enter');
+    expect(await editor().textContent()).toMatch(/^error \| count/);
+    await page.keyboard.press('Escape');
+
+    await setQuery('_sourceC');
+    await list.waitFor();
+    expect(await list.textContent()).toContain('_sourceCategory');
+    await page.keyboard.press('Escape');
+  });
+
+  it('runs on Ctrl-Enter and says calmly that search is not available yet', async () => {
+    await setQuery('error | count by _sourceHost');
+    const request = page.waitForRequest((r) => r.url().endsWith('/api/v1/search/jobs') && r.method() === 'POST');
+    await editor().press('Control+Enter');
+    const sent = await request;
+    const body = sent.postDataJSON() as { query: string; from: number; to: number; timeZone: string };
+    expect(body.query).toBe('error | count by _sourceHost');
+    expect(body.to - body.from).toBe(15 * 60 * 1000);
+    expect(sent.headers()['x-csrf-token']).toBeTruthy();
+    await page.getByText('Search is not available on this server yet').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await snap(page, '06-search-not-available');
+
+    // The run went into the recent-query history.
+    await page.getByRole('button', { name: 'History' }).click();
+    expect(await page.getByRole('listbox', { name: 'Recent queries' }).getByRole('option').first().textContent()).toBe(
+      'error | count by _sourceHost',
+    );
+    await page.keyboard.press('Escape');
+  });
+
+  it('keeps query and range in the URL: a fresh browser context reproduces the search', async () => {
+    await setQuery('status=500 | count by _sourceCategory');
+    await page.getByRole('button', { name: /^Time range/ }).click();
+    await snap(page, '07-time-range-picker');
+    await page.getByLabel('Relative').fill('-2d3h');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    expect(await page.getByRole('button', { name: /^Time range/ }).textContent()).toContain('Last 2 days 3 hours');
+    await page.getByLabel('By receipt time').check();
+    await expect.poll(() => new URL(page.url()).searchParams.get('startTime')).toBe('-2d3h');
+    const shared = page.url();
+    expect(new URL(shared).searchParams.get('query')).toBe('status=500 | count by _sourceCategory');
+    expect(new URL(shared).searchParams.get('byReceiptTime')).toBe('true');
+
+    const fresh = await browser.newContext({ viewport: { width: 1920, height: 1080 }, colorScheme: 'dark' });
+    try {
+      const other = await fresh.newPage();
+      other.setDefaultTimeout(WAIT);
+      await other.goto(shared);
+      await other.getByRole('button', { name: 'Sign in' }).waitFor();
+      const run = other.waitForRequest((r) => r.url().endsWith('/api/v1/search/jobs') && r.method() === 'POST');
+      await signIn(other);
+      await editor(other).waitFor();
+      expect(await editor(other).textContent()).toBe('status=500 | count by _sourceCategory');
+      expect(await other.getByRole('button', { name: /^Time range/ }).textContent()).toContain('Last 2 days 3 hours');
+      expect(await other.getByLabel('By receipt time').isChecked()).toBe(true);
+      // Opening a shared link runs its search.
+      const body = (await run).postDataJSON() as { query: string; from: number; to: number; byReceiptTime: boolean };
+      expect(body).toMatchObject({ query: 'status=500 | count by _sourceCategory', byReceiptTime: true });
+      expect(body.to - body.from).toBe((2 * 24 + 3) * 3600 * 1000);
+      await other.getByText('Search is not available on this server yet').waitFor();
+      await snap(other, '08-shared-link-1920-dark');
+    } finally {
+      await fresh.close();
+    }
+  }, 60_000);
+
+  it('toggles the theme and remembers the choice', async () => {
+    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    expect(await theme()).toBe('light');
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await theme()).toBe('dark');
+    await page.reload();
+    await editor().waitFor();
+    expect(await theme()).toBe('dark');
+    await snap(page, '09-search-dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+    expect(await theme()).toBe('light');
+  });
+
+  it('reaches the controls with the keyboard', async () => {
+    await page.goto(`${server.url}/log-search/create`);
+    await editor().waitFor();
+    const names: string[] = [];
+    await page.locator('body').click({ position: { x: 600, y: 700 } });
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      names.push(
+        await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          return el?.getAttribute('aria-label') ?? el?.textContent?.trim() ?? '';
+        }),
+      );
+    }
+    expect(names).toContain('Query');
+    expect(names.some((n) => n.startsWith('Time range'))).toBe(true);
+    expect(names).toContain('Run');
+  });
+
+  it('changes the password, signs out, and signs in with the new password', async () => {
+    await page.getByRole('button', { name: 'admin' }).click();
+    await page.getByRole('menuitem', { name: 'Change password' }).click();
+    await page.getByLabel('Current password').fill(ADMIN_PASSWORD);
+    await page.getByLabel('New password', { exact: true }).fill('brand-new-password');
+    await page.getByLabel('Confirm new password').fill('brand-new-password');
+    await snap(page, '10-change-password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed').waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('button', { name: 'admin' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByText('You have signed out.').isVisible()).toBe(true);
+    // (The app's header: a bare fetch would get a Basic challenge and a browser password dialog.)
+    const status = await page.evaluate(async () => (await fetch('/api/v1/session', { headers: { 'x-quarry-client': 'web' } })).status);
+    expect(status).toBe(401);
+    await snap(page, '11-signed-out');
+
+    await signIn(page);
+    await page.getByRole('alert').waitFor();
+    await signIn(page, 'brand-new-password');
+    await editor().waitFor();
+  }, 60_000);
+});
