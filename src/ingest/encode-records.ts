@@ -76,7 +76,8 @@ export function encodeRecords(records: readonly IngestRecord[], options: EncodeR
   for (const record of records) {
     const encodedContext = contextOf(record);
     const hasTime = record.time !== undefined && Number.isFinite(record.time);
-    const time = hasTime ? Math.round(record.time!) : context.receiptTime;
+    // DateTime64(3) keeps whole milliseconds: sub-millisecond parts are truncated, as ClickHouse does.
+    const time = hasTime ? Math.floor(record.time!) : context.receiptTime;
     const format = hasTime ? options.timeFormat : NO_TIMESTAMP_FORMAT;
     const size = utf8Length(record.message);
     const pieces = size > DEFAULT_MAX_MESSAGE_BYTES ? cutUtf8(record.message, DEFAULT_MAX_MESSAGE_BYTES) : [record.message];

@@ -90,7 +90,7 @@ describe('OTLP/HTTP logs intake with the real OpenTelemetry exporters', () => {
           attributes: { 'order.id': 42, 'http.request': { method: 'POST', path: '/pay' } as never, retried: false, ratio: 0.25 },
           context: spanContext,
         });
-        logger.emit({ body: { event: 'refund', amount: 10 } as never, severityNumber: SeverityNumber.WARN, timestamp: new Date(time + 1) });
+        logger.emit({ body: { event: 'refund', amount: 10 }, severityNumber: SeverityNumber.WARN, timestamp: new Date(time + 1) });
         for (let i = 0; i < 98; i++) logger.emit({ body: `bulk line ${i}`, timestamp: new Date(time + 2 + i) });
       });
       expect(recording.results.map((r) => r.code)).toEqual([0]);

@@ -166,7 +166,7 @@ export function decodeLokiProtobuf(bytes: Uint8Array, rule: LokiCategoryRule = D
             if (name !== '') metadata[name] = value;
           } else entry.skip(tag.wireType);
         }
-        const ms = Number(seconds) * 1000 + nanos / 1e6;
+        const ms = Number(seconds) * 1000 + Math.floor(nanos / 1e6);
         records.push(entryRecord(base, labels, line, ms, metadata));
       }
     }
@@ -180,13 +180,10 @@ export function decodeLokiProtobuf(bytes: Uint8Array, rule: LokiCategoryRule = D
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Nanoseconds since the epoch (string or number) → milliseconds. */
+/** Nanoseconds since the epoch (string or number) → whole milliseconds (exact for strings). */
 function nanosToMs(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value / 1e6;
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) {
-    // Split to keep precision: whole milliseconds from the leading digits, the rest as a fraction.
-    return value.length > 6 ? Number(value.slice(0, -6)) + Number(value.slice(-6)) / 1e6 : Number(value) / 1e6;
-  }
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value / 1e6);
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return Number(BigInt(value) / 1_000_000n);
   return undefined;
 }
 

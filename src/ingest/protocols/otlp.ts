@@ -33,8 +33,10 @@ export const DEFAULT_OTLP_CATEGORY_RULE: OtlpCategoryRule = { attributes: ['serv
 type AnyValue = string | number | bigint | boolean | Uint8Array | AnyValue[] | { [key: string]: AnyValue } | undefined;
 
 interface OtlpLogRecord {
-  timeUnixNano: number;
-  observedTimeUnixNano: number;
+  /** Whole milliseconds of time_unix_nano (0 = unset). */
+  timeMs: number;
+  /** Whole milliseconds of observed_time_unix_nano (0 = unset). */
+  observedTimeMs: number;
   severityNumber: number;
   severityText: string;
   body: AnyValue;
@@ -65,6 +67,9 @@ export class OtlpFormatError extends Error {
     this.name = 'OtlpFormatError';
   }
 }
+
+/** Nanoseconds → whole milliseconds, exactly (a double cannot hold nanosecond epochs). */
+const nanosToMs = (nanos: bigint): number => Number(nanos / 1_000_000n);
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex');
 
@@ -118,9 +123,9 @@ function toRecord(
   if (log.flags !== 0) fields.trace_flags = String(log.flags & 0xff);
   if (log.eventName !== '') fields.event_name = log.eventName;
 
-  const nanos = log.timeUnixNano > 0 ? log.timeUnixNano : log.observedTimeUnixNano;
+  const ms = log.timeMs > 0 ? log.timeMs : log.observedTimeMs;
   const record: IngestRecord = { message: bodyText(log.body), fields };
-  if (nanos > 0) record.time = nanos / 1e6;
+  if (ms > 0) record.time = ms;
   for (const attribute of rule.attributes) {
     const value = fields[attribute];
     if (value !== undefined && value !== '') {
@@ -237,8 +242,8 @@ function readScope(reader: ProtobufReader): OtlpScope {
 
 function readLogRecord(reader: ProtobufReader): OtlpLogRecord {
   const log: OtlpLogRecord = {
-    timeUnixNano: 0,
-    observedTimeUnixNano: 0,
+    timeMs: 0,
+    observedTimeMs: 0,
     severityNumber: 0,
     severityText: '',
     body: undefined,
@@ -253,7 +258,7 @@ function readLogRecord(reader: ProtobufReader): OtlpLogRecord {
     switch (field) {
       case 1:
         reader.expect(wireType, WireType.Fixed64, field);
-        log.timeUnixNano = reader.readFixed64();
+        log.timeMs = nanosToMs(reader.readFixed64Big());
         break;
       case 2:
         reader.expect(wireType, WireType.Varint, field);
@@ -291,7 +296,7 @@ function readLogRecord(reader: ProtobufReader): OtlpLogRecord {
       }
       case 11:
         reader.expect(wireType, WireType.Fixed64, field);
-        log.observedTimeUnixNano = reader.readFixed64();
+        log.observedTimeMs = nanosToMs(reader.readFixed64Big());
         break;
       case 12:
         reader.expect(wireType, WireType.Bytes, field);
@@ -433,6 +438,11 @@ function jsonId(value: unknown, what: string, length: number): string {
   return /^0+$/.test(value) ? '' : value.toLowerCase();
 }
 
+function jsonNanosToMs(value: unknown, what: string): number {
+  if (typeof value === 'string' && /^\d+$/.test(value.trim())) return nanosToMs(BigInt(value.trim()));
+  return Math.floor(jsonInt(value, what) / 1e6);
+}
+
 function jsonLogRecord(value: unknown): OtlpLogRecord {
   if (!isObject(value)) throw new OtlpFormatError('a log record is not an object');
   const severity = pick(value, 'severityNumber', 'severity_number');
@@ -441,8 +451,8 @@ function jsonLogRecord(value: unknown): OtlpLogRecord {
   const severityText = pick(value, 'severityText', 'severity_text');
   const eventName = pick(value, 'eventName', 'event_name');
   return {
-    timeUnixNano: jsonInt(pick(value, 'timeUnixNano', 'time_unix_nano'), 'timeUnixNano'),
-    observedTimeUnixNano: jsonInt(pick(value, 'observedTimeUnixNano', 'observed_time_unix_nano'), 'observedTimeUnixNano'),
+    timeMs: jsonNanosToMs(pick(value, 'timeUnixNano', 'time_unix_nano'), 'timeUnixNano'),
+    observedTimeMs: jsonNanosToMs(pick(value, 'observedTimeUnixNano', 'observed_time_unix_nano'), 'observedTimeUnixNano'),
     severityNumber,
     severityText: typeof severityText === 'string' ? severityText : '',
     body: jsonAnyValue(value.body),

@@ -18,7 +18,6 @@ export class ProtobufError extends Error {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
-const TWO_32 = 4294967296;
 
 /** Reads one message's fields in order; nested messages get their own reader over a subarray. */
 export class ProtobufReader {
@@ -88,15 +87,6 @@ export class ProtobufReader {
 
   private need(n: number): void {
     if (this.pos + n > this.end) throw new ProtobufError(`truncated field (needs ${n} bytes)`, this.pos);
-  }
-
-  /** fixed64 as an unsigned number (nanosecond timestamps fit with sub-microsecond rounding). */
-  readFixed64(): number {
-    this.need(8);
-    const lo = this.readUint32At(this.pos);
-    const hi = this.readUint32At(this.pos + 4);
-    this.pos += 8;
-    return hi * TWO_32 + lo;
   }
 
   /** fixed64 as an unsigned bigint (exact). */

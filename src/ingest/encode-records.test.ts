@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageContext } from '../store/row-encoding.js';
+import { encodeRecords } from './encode-records.js';
+
+const context: MessageContext = {
+  receiptTime: Date.UTC(2026, 10, 21, 12, 0, 0),
+  partition: 'default',
+  sourceCategory: 'default-cat',
+  sourceHost: '10.0.0.1',
+  sourceName: 'otlp',
+  collector: 'otlp',
+  source: 'src',
+  fields: { team: 'a' },
+};
+
+/** The encoded rows as column arrays (TSV, encodedColumns order). */
+function rows(text: string): string[][] {
+  return text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split('\t'));
+}
+
+describe('encodeRecords', () => {
+  it('encodes each record with its own time, size, fields and suggested metadata', () => {
+    const encoded = encodeRecords(
+      [
+        { time: Date.UTC(2026, 10, 21, 1, 2, 3, 456) + 0.9, message: 'first\tline', fields: { k: 'v' }, category: 'svc', host: 'h1', name: 'n1' },
+        { message: 'héllo', fields: {} },
+      ],
+      { context, fixed: {}, timeFormat: 'otlp', maxPartChars: 1 << 20 },
+    );
+    expect(encoded).toMatchObject({ messages: 2, messageBytes: 10 + 6 });
+    const [a, b] = rows(encoded.parts[0]!.text);
+    expect(a!.slice(0, 11)).toEqual(['1795222923.456', 'otlp', '10', 'first\\tline', '1795262400.000', 'default', 'svc', 'h1', 'n1', 'otlp', 'src']);
+    expect(a![11]).toBe("{'k':'v','team':'a'}");
+    expect(b!.slice(0, 9)).toEqual(['1795262400.000', 'none', '6', 'héllo', '1795262400.000', 'default', 'default-cat', '10.0.0.1', 'otlp']);
+    expect(b![11]).toBe("{'team':'a'}");
+  });
+
+  it('lets fixed metadata (request headers, source) win over record suggestions unless told otherwise', () => {
+    const record = { message: 'm', fields: {}, category: 'svc', host: 'rh', name: 'rn' };
+    const fixed = rows(encodeRecords([record], { context, fixed: { category: 'src-cat', host: 'src-host', name: 'hdr-name' }, timeFormat: 'x', maxPartChars: 1e6 }).parts[0]!.text)[0]!;
+    expect(fixed.slice(6, 9)).toEqual(['src-cat', 'src-host', 'hdr-name']);
+    const override = rows(encodeRecords([record], { context, fixed: { category: 'src-cat', recordCategoryWins: true }, timeFormat: 'x', maxPartChars: 1e6 }).parts[0]!.text)[0]!;
+    expect(override.slice(6, 9)).toEqual(['svc', 'rh', 'rn']);
+  });
+
+  it('cuts parts at record boundaries and messages over 64 KiB into pieces', () => {
+    const big = 'x'.repeat(65_536 + 10);
+    const encoded = encodeRecords(
+      [{ message: big, fields: {} }, ...Array.from({ length: 10 }, (_, i) => ({ message: `m${i}`, fields: { i: String(i) } }))],
+      { context, fixed: {}, timeFormat: 'x', maxPartChars: 500 },
+    );
+    expect(encoded.messages).toBe(12);
+    expect(encoded.parts.reduce((n, p) => n + p.lines, 0)).toBe(12);
+    expect(encoded.parts.length).toBeGreaterThan(2);
+    expect(rows(encoded.parts[0]!.text)[0]![2]).toBe('65536');
+    expect(encodeRecords([], { context, fixed: {}, timeFormat: 'x', maxPartChars: 10 })).toEqual({ parts: [], messages: 0, messageBytes: 0 });
+  });
+});
