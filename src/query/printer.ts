@@ -117,7 +117,9 @@ export function printExpr(e: Expr): string {
 }
 
 const duration = (d: Duration): string => d.text;
-const sortKey = (k: SortKey): string => `${printExpr(k.expression)} ${k.direction}`;
+/** A leading `+`/`-` would read as a direction, so signed keys are parenthesised. */
+const sortKey = (k: SortKey): string =>
+  `${k.expression.kind === 'Unary' && k.expression.operator !== '!' ? `(${printExpr(k.expression)})` : printExpr(k.expression)} ${k.direction}`;
 const opt = <T>(value: T | undefined, print: (v: T) => string): string =>
   value === undefined ? '' : print(value);
 const join = (...parts: string[]): string => parts.filter((p) => p !== '').join(' ');
