@@ -31,6 +31,18 @@ export interface CountFilter {
   contains?: string;
 }
 
+export interface ScanRequest {
+  /** Inclusive lower bound, epoch ms. */
+  from: number;
+  /** Exclusive upper bound, epoch ms. */
+  to: number;
+  /** Range over _receiptTime instead of _messageTime. */
+  byReceiptTime?: boolean;
+  /** Rows per yielded batch at most (also bounds the memory a scan holds). */
+  batchRows?: number;
+  signal?: AbortSignal;
+}
+
 export interface StoreStats {
   rows: number;
   bytesOnDisk: number;
@@ -50,6 +62,11 @@ export interface LogStore {
   count(filter: CountFilter): Promise<number>;
   /** Newest messages first (by receipt time, then message time). */
   tail(limit: number): Promise<StoredMessage[]>;
+  /**
+   * Every message in the range, newest first (by the range's time column), in batches; memory
+   * stays bounded by the batch size. Stops early when the signal aborts.
+   */
+  scan(request: ScanRequest): AsyncIterable<StoredMessage[]>;
   stats(): Promise<StoreStats>;
   /** True when the store is open and accepts writes. */
   checkWritable(): Promise<boolean>;

@@ -77,10 +77,41 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       expect(unicode.fields).toEqual({ team: 'payments', "it's": 'a\\b', tabbed: 'x\ty\nz' });
     });
 
+    it('scans a range newest first in bounded batches', async () => {
+      const seen: number[] = [];
+      let batches = 0;
+      for await (const batch of store.scan({ from: t0, to: t0 + 4000, batchRows: 2 })) {
+        batches++;
+        expect(batch.length).toBeLessThanOrEqual(2);
+        seen.push(...batch.map((m) => m._messageTime));
+      }
+      expect(seen).toEqual([t0 + 3000, t0 + 2000, t0 + 1000, t0]);
+      expect(batches).toBeGreaterThanOrEqual(2);
+      const all: string[] = [];
+      for await (const batch of store.scan({ from: 0, to: Date.UTC(2100, 0, 1) })) all.push(...batch.map((m) => m._raw));
+      expect(all).toHaveLength(5);
+      const byReceipt: number[] = [];
+      for await (const batch of store.scan({ from: context.receiptTime, to: context.receiptTime + 1, byReceiptTime: true })) {
+        byReceipt.push(batch.length);
+      }
+      expect(byReceipt.reduce((a, b) => a + b, 0)).toBe(5);
+      const aborted = new AbortController();
+      aborted.abort();
+      for await (const _ of store.scan({ from: t0, to: t0 + 5000, signal: aborted.signal })) throw new Error('aborted scan yielded');
+    });
+
+    it('pages through more rows than a batch within one millisecond', async () => {
+      const t = Date.UTC(2026, 10, 2);
+      await store.append(batchOf(Array.from({ length: 7 }, (_, i) => ({ time: t, text: `same ms ${i}` }))));
+      const seen: string[] = [];
+      for await (const batch of store.scan({ from: t, to: t + 1, batchRows: 3 })) seen.push(...batch.map((m) => m._raw));
+      expect(seen.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `same ms ${i}`));
+    });
+
     it('reports stats and writability', async () => {
       expect(await store.checkWritable()).toBe(true);
       const stats = await store.stats();
-      expect(stats.rows).toBe(5);
+      expect(stats.rows).toBe(12);
       expect(stats.bytesOnDisk).toBeGreaterThan(0);
     });
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { AppError, ErrorCode } from '../../core/errors.js';
-import type { AppendOptions, CountFilter, LogStore, StoreStats, StoredMessage } from '../log-store.js';
+import type { AppendOptions, CountFilter, LogStore, ScanRequest, StoreStats, StoredMessage } from '../log-store.js';
 import { encodedColumns, encodedStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
 import { createHealthTableSql, createLogsTableSql, logsTable } from './schema.js';
 
@@ -24,9 +24,30 @@ function quoteString(value: string): string {
   return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
+// Aliases must not shadow the columns: WHERE and ORDER BY would see the alias.
+const SELECT_MESSAGE = `toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(receipt_ts) AS receipt_ms, partition,
+  source_category, source_host, source_name, collector, source, size, format, message, fields`;
+
+function toStoredMessage(row: TailRow): StoredMessage {
+  return {
+    _messageTime: Number(row.ts_ms),
+    _receiptTime: Number(row.receipt_ms),
+    _index: row.partition,
+    _sourceCategory: row.source_category,
+    _sourceHost: row.source_host,
+    _sourceName: row.source_name,
+    _collector: row.collector,
+    _source: row.source,
+    _size: Number(row.size),
+    _format: row.format,
+    _raw: row.message,
+    fields: row.fields,
+  };
+}
+
 interface TailRow {
-  ts: string;
-  receipt_ts: string;
+  ts_ms: string;
+  receipt_ms: string;
   partition: string;
   source_category: string;
   source_host: string;
@@ -147,27 +168,52 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
 
     async tail(limit: number) {
       const rows = await queryJson<TailRow>(
-        `SELECT toUnixTimestamp64Milli(ts) AS ts, toUnixTimestamp64Milli(receipt_ts) AS receipt_ts, partition,
-                source_category, source_host, source_name, collector, source, size, format, message, fields
-         FROM ${logsTable} ORDER BY receipt_ts DESC, ts DESC LIMIT {limit:UInt32}`,
+        `SELECT ${SELECT_MESSAGE} FROM ${logsTable} ORDER BY receipt_ts DESC, ts DESC LIMIT {limit:UInt32}`,
         { limit },
       );
-      return rows.map(
-        (row): StoredMessage => ({
-          _messageTime: Number(row.ts),
-          _receiptTime: Number(row.receipt_ts),
-          _index: row.partition,
-          _sourceCategory: row.source_category,
-          _sourceHost: row.source_host,
-          _sourceName: row.source_name,
-          _collector: row.collector,
-          _source: row.source,
-          _size: Number(row.size),
-          _format: row.format,
-          _raw: row.message,
-          fields: row.fields,
-        }),
-      );
+      return rows.map(toStoredMessage);
+    },
+
+    async *scan(request: ScanRequest) {
+      // Newest first, in time windows: each window is read whole (ORDER BY time DESC); a window
+      // holding more than a batch is halved until it fits (down to 1 ms, then paged by OFFSET).
+      // Keyset windows need no server-side cursor, so concurrent scans share one chDB session.
+      const column = request.byReceiptTime ? 'receipt_ts' : 'ts';
+      const batchRows = request.batchRows ?? 10_000;
+      let upper = request.to;
+      let width = Math.max(1, Math.ceil((request.to - request.from) / 8));
+      while (upper > request.from) {
+        if (request.signal?.aborted) return;
+        const lower = Math.max(request.from, upper - width);
+        const params = { lower, upper, limit: batchRows + 1 };
+        const where = `${column} >= fromUnixTimestamp64Milli({lower:Int64}) AND ${column} < fromUnixTimestamp64Milli({upper:Int64})`;
+        const rows = await queryJson<TailRow>(
+          `SELECT ${SELECT_MESSAGE} FROM ${logsTable} WHERE ${where} ORDER BY ${column} DESC LIMIT {limit:UInt32}`,
+          params,
+        );
+        if (rows.length > batchRows && upper - lower > 1) {
+          width = Math.max(1, Math.floor((upper - lower) / 2));
+          continue;
+        }
+        if (rows.length > batchRows) {
+          // More than a batch in one millisecond: page through it.
+          for (let offset = 0; ; offset += batchRows) {
+            if (request.signal?.aborted) return;
+            const page = await queryJson<TailRow>(
+              `SELECT ${SELECT_MESSAGE} FROM ${logsTable} WHERE ${where} ORDER BY ${column} DESC, message
+               LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
+              { ...params, limit: batchRows, offset },
+            );
+            if (page.length > 0) yield page.map(toStoredMessage);
+            if (page.length < batchRows) break;
+          }
+        } else if (rows.length > 0) {
+          yield rows.map(toStoredMessage);
+        }
+        upper = lower;
+        // Grow again after sparse windows so empty stretches cost few queries.
+        if (rows.length < batchRows / 4) width *= 2;
+      }
     },
 
     async stats(): Promise<StoreStats> {
