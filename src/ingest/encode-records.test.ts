@@ -38,6 +38,17 @@ describe('encodeRecords', () => {
     expect(b![11]).toBe("{'team':'a'}");
   });
 
+  it('uses the receipt time for times the store cannot hold (before 1973, after 2286, not finite)', () => {
+    const encoded = encodeRecords(
+      [0, 1, 99_999_999_999, 1e13, Number.NaN, 100_000_000_000].map((time) => ({ time, message: 'm', fields: {} })),
+      { context, fixed: {}, timeFormat: 'otlp', maxPartChars: 1e6 },
+    );
+    expect(rows(encoded.parts[0]!.text).map((r) => `${r[0]} ${r[1]}`)).toEqual([
+      ...Array.from({ length: 5 }, () => '1795262400.000 none'),
+      '100000000.000 otlp',
+    ]);
+  });
+
   it('lets fixed metadata (request headers, source) win over record suggestions unless told otherwise', () => {
     const record = { message: 'm', fields: {}, category: 'svc', host: 'rh', name: 'rn' };
     const fixed = rows(encodeRecords([record], { context, fixed: { category: 'src-cat', host: 'src-host', name: 'hdr-name' }, timeFormat: 'x', maxPartChars: 1e6 }).parts[0]!.text)[0]!;

@@ -39,6 +39,14 @@ export interface EncodeRecordsOptions {
 const MAX_CONTEXT_CACHE = 512;
 
 /**
+ * Times the store can take: row encoding writes `seconds.millis`, which ClickHouse reads as a Unix
+ * time only with 9 or 10 digits of seconds (1973-03-03 … 2286-11-20); anything else would fail the
+ * whole shared batch. A record time outside this range is replaced by the receipt time.
+ */
+export const MIN_RECORD_TIME_MS = 1e11;
+export const MAX_RECORD_TIME_MS = 1e13 - 1;
+
+/**
  * Encodes structured records into store rows, sharing the per-request constants where records
  * agree: rows are encoded with a MessageContext, and records whose metadata or fields differ get
  * different (cached) contexts. A message over 64 KiB is cut into pieces like the HTTP source does;
@@ -75,7 +83,8 @@ export function encodeRecords(records: readonly IngestRecord[], options: EncodeR
   let messages = 0;
   for (const record of records) {
     const encodedContext = contextOf(record);
-    const hasTime = record.time !== undefined && Number.isFinite(record.time);
+    const hasTime =
+      record.time !== undefined && Number.isFinite(record.time) && record.time >= MIN_RECORD_TIME_MS && record.time <= MAX_RECORD_TIME_MS;
     // DateTime64(3) keeps whole milliseconds: sub-millisecond parts are truncated, as ClickHouse does.
     const time = hasTime ? Math.floor(record.time!) : context.receiptTime;
     const format = hasTime ? options.timeFormat : NO_TIMESTAMP_FORMAT;
