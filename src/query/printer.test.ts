@@ -48,7 +48,7 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
       })
       .map((r): Expr => ({
         kind: 'Conditional',
-        form: r.form as 'if' | 'ternary',
+        form: r.form,
         condition: r.condition,
         then: r.then,
         else: r.else,
