@@ -12,6 +12,7 @@ const layers = {
   meta: ['store', 'ingest', 'search', 'http', 'cli'],
   ingest: ['http', 'cli'],
   http: ['cli'],
+  protocol: ['core', 'config', 'query', 'store', 'meta', 'ingest', 'search', 'http', 'cli', 'auth'],
 };
 
 const layerRules = Object.entries(layers).map(([layer, banned]) => ({
@@ -50,4 +51,19 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  {
+    // The web UI shares only the protocol types and the pure query front end with the server.
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '(^|/)src/(?!protocol/|query/)', message: 'web/ imports only src/protocol and src/query' },
+            { group: ['**/src/query/interpreter/**'], message: 'the interpreter needs Node; web/ uses the parser, lexer and catalog' },
+          ],
+        },
+      ],
+    },
+  },
 );

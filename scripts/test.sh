@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
+[ -x /usr/bin/chromium ] || need+=(chromium)   # the web UI's end-to-end tests (test/e2e)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing system packages: ${need[*]}"
   sudo_cmd=()

@@ -155,7 +155,8 @@ describe('web UI in chromium', () => {
   }, 60_000);
 
   it('toggles the theme and remembers the choice', async () => {
-    const theme = () => page.evaluate(() => document.documentElement.dataset.theme);
+    // Browser-side code as strings: the test's tsconfig has no DOM types.
+    const theme = () => page.evaluate<string | undefined>('document.documentElement.dataset.theme');
     expect(await theme()).toBe('light');
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     expect(await theme()).toBe('dark');
@@ -175,10 +176,9 @@ describe('web UI in chromium', () => {
     for (let i = 0; i < 12; i++) {
       await page.keyboard.press('Tab');
       names.push(
-        await page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null;
-          return el?.getAttribute('aria-label') ?? el?.textContent?.trim() ?? '';
-        }),
+        await page.evaluate<string>(
+          "(document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.textContent?.trim() ?? '')",
+        ),
       );
     }
     expect(names).toContain('Query');
