@@ -154,6 +154,8 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
       index_templates: [{ name: request.params.name, index_template: { index_patterns: [`${request.params.name}*`], composed_of: [], template: {} } }],
     }));
     scope.get('/_index_template', () => ({ index_templates: [] }));
+    // Logstash's ILM setup checks its rollover alias; answering that it exists skips index creation.
+    scope.get<{ Params: { name: string } }>('/_alias/:name', (request) => ({ [request.params.name]: { aliases: { [request.params.name]: {} } } }));
     scope.get<{ Params: { name: string } }>('/_template/:name', (request) => ({ [request.params.name]: { index_patterns: [`${request.params.name}*`], settings: {}, mappings: {} } }));
     scope.get<{ Params: { name: string } }>('/_component_template/:name', (request) => ({ component_templates: [{ name: request.params.name, component_template: { template: {} } }] }));
     const policy = (name: string) => ({
