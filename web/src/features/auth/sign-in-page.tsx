@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { SessionResponse } from '../../../../src/protocol/session.js';
 import { ApiError } from '../../api/http';
 import { signIn } from '../../api/session';
@@ -27,10 +27,15 @@ export function SignInPage(props: SignInPageProps) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const passwordField = useRef<HTMLInputElement>(null);
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (busy) return;
+    if (!username.trim() || !password) {
+      setError('Enter your username and password.');
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {
@@ -39,6 +44,7 @@ export function SignInPage(props: SignInPageProps) {
       setError(describeError(caught));
       setPassword('');
       setBusy(false);
+      passwordField.current?.focus();
     }
   };
 
@@ -76,6 +82,7 @@ export function SignInPage(props: SignInPageProps) {
           <input
             id="sign-in-password"
             name="password"
+            ref={passwordField}
             type="password"
             autoComplete="current-password"
             required
@@ -87,7 +94,7 @@ export function SignInPage(props: SignInPageProps) {
               {error}
             </p>
           )}
-          <button type="submit" className="primary wide" disabled={busy || !username || !password}>
+          <button type="submit" className="primary wide" disabled={busy}>
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>

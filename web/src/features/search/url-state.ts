@@ -1,4 +1,4 @@
-import { DEFAULT_RANGE, type TimeRange } from './time-range';
+import { DEFAULT_RANGE, type TimeRange } from './time-range.js';
 
 /**
  * Everything that defines a search, as the URL holds it (Sumo Logic's shared-link form:
