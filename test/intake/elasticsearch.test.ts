@@ -44,10 +44,15 @@ describe('Elasticsearch intake with the official client', () => {
     expect(failure).toBeInstanceOf(errors.ResponseError);
     expect((failure as errors.ResponseError).statusCode).toBe(401);
     expect((failure as errors.ResponseError).body).toMatchObject({ error: { type: 'security_exception' }, status: 401 });
-    // A browser asking for `/` without credentials is not an Elasticsearch client: it gets the web UI's page.
-    const page = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
-    expect(page.headers.get('x-elastic-product')).toBeNull();
-    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    // Requests to `/` without credentials are not Elasticsearch clients: they get the web UI's page.
+    for (const headers of [{ accept: 'text/html' }, {}, { accept: 'text/html', authorization: `ApiKey ${source.token}` }]) {
+      const page = await fetch(`${base}/`, { headers });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('x-elastic-product')).toBeNull();
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    }
+    expect((await fetch(`${base}/`, { method: 'POST', headers: { authorization: `ApiKey ${source.token}` } })).status).toBe(404);
+    expect((await fetch(`${base}/`, { method: 'HEAD', headers: { authorization: `ApiKey ${source.token}` } })).headers.get('x-elastic-product')).toBe('Elasticsearch');
   });
 
   it('stores documents from the bulk helper: @timestamp → time, message → text, index → category, fields flattened', async () => {

@@ -38,13 +38,15 @@ function sendElasticError(error: unknown, request: FastifyRequest, reply: Fastif
   return reply.status(status).send({ error: { root_cause: [cause], ...cause }, status });
 }
 
-/** A browser navigating to `/` (HTML wanted, no credentials): not an Elasticsearch client. */
-function isBrowserPage(request: FastifyRequest): boolean {
-  return (
-    request.url.split('?')[0] === '/' &&
-    request.headers.authorization === undefined &&
-    (request.headers.accept ?? '').includes('text/html')
-  );
+/**
+ * `/` is shared with the web UI. Elasticsearch clients always send credentials (Quarry requires a
+ * token) and never ask for HTML; anything else at `/` — a browser, a health checker, another method —
+ * is not ours and goes on to the UI / not-found handling unchanged.
+ */
+function isNotElasticRoot(request: FastifyRequest): boolean {
+  if (request.url.split('?')[0] !== '/') return false;
+  if (request.method !== 'GET' && request.method !== 'HEAD') return true;
+  return request.headers.authorization === undefined || (request.headers.accept ?? '').includes('text/html');
 }
 
 async function authenticate(deps: HttpDeps, request: FastifyRequest): Promise<SourceRecord> {
@@ -105,12 +107,12 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
     scope.setErrorHandler(sendElasticError);
     // Elasticsearch 8 clients refuse servers that do not say they are Elasticsearch.
     scope.addHook('onSend', async (request, reply) => {
-      if (!isBrowserPage(request)) void reply.header('x-elastic-product', 'Elasticsearch');
+      if (!isNotElasticRoot(request)) void reply.header('x-elastic-product', 'Elasticsearch');
     });
     // Every route needs a token; the source is kept for the handlers that store documents.
     const sourceOf = new WeakMap<FastifyRequest, SourceRecord>();
     scope.addHook('preHandler', async (request) => {
-      if (isBrowserPage(request)) return;
+      if (isNotElasticRoot(request)) return;
       sourceOf.set(request, await authenticate(deps, request));
     });
     const requestSource = (request: FastifyRequest): SourceRecord => {
@@ -119,8 +121,12 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
       return source;
     };
 
-    // `/` is shared with the web UI: a browser asking for a page gets the UI, clients get cluster info.
-    scope.get('/', (request, reply) => (isBrowserPage(request) ? reply.callNotFound() : reply.send(clusterInfo())));
+    // Registered for every method so `/` keeps the app's own not-found and UI answers for the rest.
+    scope.route({
+      method: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'],
+      url: '/',
+      handler: (request, reply) => (isNotElasticRoot(request) ? reply.callNotFound() : reply.send(clusterInfo())),
+    });
     scope.get('/_license', () => license);
     scope.get('/_xpack', () => ({ build: {}, license: license.license, features: {} }));
     scope.get('/_cluster/health', () => ({
