@@ -1,16 +1,18 @@
 /**
  * Interpreter throughput (lines/s) on 1M Apache access lines (the 10,000-line sample repeated),
- * against grep/awk doing the same count in the same run. Two interpreter figures per query:
- * "memory" runs over pre-built rows (the interpreter alone), "file" streams the file line by line
+ * against grep/awk doing the same count in the same run. Interpreter figures per query:
+ * "memory" feeds rows built from lines held in memory (the interpreter alone), "file" streams the file
  * as `quarry query` does (reading + interpreting), without and with timestamp detection
  * ("file+ts", what the CLI does by default). Ratios > 1 mean the interpreter is faster.
  *
  *   npm run bench:query-local [-- --lines 1000000]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { readRows } from '../src/cli/commands/query.js';
 import { parseQuery } from '../src/query/index.js';
 import { compileQuery, type Row } from '../src/query/interpreter/index.js';
@@ -32,33 +34,51 @@ const dir = mkdtempSync(join(tmpdir(), 'quarry-bench-query-'));
 const textFile = join(dir, 'apache.log');
 const jsonFile = join(dir, 'apache.ndjson');
 const repeat = (lines: string[]): string[] => Array.from({ length: TOTAL }, (_, i) => lines[i % lines.length] as string);
+const sampleJson = sample.map(toJsonLine);
 const textLines = repeat(sample);
-const jsonLines = repeat(sample.map(toJsonLine));
-writeFileSync(textFile, textLines.join('\n') + '\n');
-writeFileSync(jsonFile, jsonLines.join('\n') + '\n');
+const jsonLines = repeat(sampleJson);
+// Written block by block: one 230 MB string would leave a large GC debt for the first measurement.
+function writeRepeated(path: string, lines: string[]): void {
+  const block = lines.join('\n') + '\n';
+  writeFileSync(path, '');
+  for (let n = 0; n < TOTAL; n += lines.length) appendFileSync(path, n + lines.length <= TOTAL ? block : lines.slice(0, TOTAL - n).join('\n') + '\n');
+}
+writeRepeated(textFile, sample);
+writeRepeated(jsonFile, sampleJson);
 
-const toRows = (lines: string[]): Row[] => lines.map((l, i) => ({ _raw: l, _messageTime: i, _receiptTime: i, _sourceName: 'bench', _sourceHost: '', _sourceCategory: '' }));
-const textRows = toRows(textLines);
-const jsonRows = toRows(jsonLines);
+// A full GC before each measurement keeps one run's garbage out of the next one's figure.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** In-memory lines as fresh row batches (what a reader hands over, without the I/O). */
+async function* memoryRows(lines: readonly string[], limit = lines.length): AsyncGenerator<Row[]> {
+  for (let i = 0; i < limit; i += 1000) {
+    const batch: Row[] = [];
+    for (let j = i; j < Math.min(limit, i + 1000); j++) batch.push({ _raw: lines[j] as string, _messageTime: j, _receiptTime: j, _sourceName: 'bench', _sourceHost: '', _sourceCategory: '' });
+    yield batch;
+    await Promise.resolve();
+  }
+}
 
 /** The `quarry query` reader (batched lines; timestamp detection on or off). */
 function fileRows(path: string, detectTimestamps: boolean): AsyncIterable<Row[]> {
   return readRows({ files: [path], stdin: process.stdin, boundary: undefined, timeZone: 'UTC', start: Date.now(), from: undefined, to: undefined, detectTimestamps });
 }
 
-async function runInterpreter(query: string, input: Iterable<Row> | AsyncIterable<Row[]>): Promise<{ ms: number; rows: Row[] }> {
+async function runInterpreter(query: string, input: AsyncIterable<Row[]>): Promise<{ ms: number; rows: Row[] }> {
   const parsed = parseQuery(query);
   if (parsed.query === undefined || parsed.diagnostics.some((d) => d.severity === 'error')) throw new Error(`bad query ${query}`);
   const compiled = compileQuery(parsed.query, { timeZone: 'UTC', now: Date.now() });
   if (!compiled.ok) throw new Error(compiled.error.map((d) => d.message).join('; '));
+  gc();
   const t0 = performance.now();
   const rows: Row[] = [];
-  const out = Symbol.asyncIterator in input ? compiled.value.runBatches(input) : compiled.value.run(input);
-  for await (const r of out) rows.push(r);
+  for await (const r of compiled.value.runBatches(input)) rows.push(r);
   return { ms: performance.now() - t0, rows };
 }
 
 function runShell(script: string): { ms: number; out: string } {
+  gc();
   const t0 = performance.now();
   const out = execFileSync('bash', ['-c', script], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { ms: performance.now() - t0, out: out.trim() };
@@ -67,7 +87,7 @@ function runShell(script: string): { ms: number; out: string } {
 interface Case {
   name: string;
   query: string;
-  rows: Row[];
+  lines: string[];
   file: string;
   baseline: string;
   baselineName: string;
@@ -77,7 +97,7 @@ const cases: Case[] = [
   {
     name: 'keyword scope (googlebot) | count',
     query: 'googlebot | count',
-    rows: textRows,
+    lines: textLines,
     file: textFile,
     baseline: `grep -ciw googlebot ${textFile}`,
     baselineName: 'grep -ciw',
@@ -85,7 +105,7 @@ const cases: Case[] = [
   {
     name: 'parse + count by status',
     query: '| parse "\\" * " as status | count by status',
-    rows: textRows,
+    lines: textLines,
     file: textFile,
     baseline: `awk '{ c[$9]++ } END { for (k in c) print k, c[k] }' ${textFile}`,
     baselineName: 'awk count by $9',
@@ -93,7 +113,7 @@ const cases: Case[] = [
   {
     name: 'parse regex + pct(bytes, 95)',
     query: '| parse regex "\\" (?<status>\\d{3}) (?<bytes>\\d+)" | pct(bytes, 95)',
-    rows: textRows,
+    lines: textLines,
     file: textFile,
     baseline: `awk '$10 ~ /^[0-9]+$/ { print $10 }' ${textFile} | sort -n | awk '{ a[NR] = $1 } END { print a[int(NR * 0.95 + 0.999)] }'`,
     baselineName: 'awk | sort -n | awk',
@@ -101,7 +121,7 @@ const cases: Case[] = [
   {
     name: 'json "status" + count by status',
     query: '| json "status" | count by status',
-    rows: jsonRows,
+    lines: jsonLines,
     file: jsonFile,
     baseline: `awk -F'"status":"' '{ split($2, a, "\\""); c[a[1]]++ } END { for (k in c) print k, c[k] }' ${jsonFile}`,
     baselineName: 'awk -F status',
@@ -113,8 +133,8 @@ console.log(`quarry interpreter over ${fmt(TOTAL)} lines (Apache sample ×${Math
 console.log(['query', 'memory lines/s', 'file lines/s', 'file+ts lines/s', 'baseline', 'baseline lines/s', 'memory÷base', 'file÷base', 'file+ts÷base'].join(' | '));
 try {
   for (const c of cases) {
-    await runInterpreter(c.query, c.rows.slice(0, 20_000)); // warm-up (JIT)
-    const mem = await runInterpreter(c.query, c.rows);
+    await runInterpreter(c.query, memoryRows(c.lines, 200_000)); // warm-up (JIT tiers up)
+    const mem = await runInterpreter(c.query, memoryRows(c.lines));
     const file = await runInterpreter(c.query, fileRows(c.file, false));
     const fileTs = await runInterpreter(c.query, fileRows(c.file, true));
     const base = runShell(c.baseline);
