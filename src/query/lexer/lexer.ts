@@ -266,8 +266,8 @@ class Lexer {
         this.scanBackquoted(start);
         return;
       case '|':
-        if (n === '|') this.push(TokenKind.OrOr, start, start + 2);
-        else this.push(TokenKind.Pipe, start, start + 1);
+        // Always a pipe: Sumo has no `||` operator, so `a || b` is an empty stage, as in Sumo.
+        this.push(TokenKind.Pipe, start, start + 1);
         return;
       case '(':
         this.push(TokenKind.LParen, start, start + 1);

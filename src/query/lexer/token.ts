@@ -39,7 +39,6 @@ export const TokenKind = {
   Question: '?',
   Colon: ':',
   AndAnd: '&&',
-  OrOr: '||',
   /** Any other character; the lexer does not complain, the parser does when it matters. */
   Unknown: 'Unknown',
   EOF: 'EOF',

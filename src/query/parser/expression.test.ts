@@ -25,7 +25,7 @@ describe('expressions', () => {
     expect(exprOf('a == 1')).toMatchObject({ operator: '=' });
     expect(exprOf('a <> 1')).toMatchObject({ operator: '!=' });
     expect(exprOf('a = 1 AND b = 2 or c')).toMatchObject({ operator: 'or', left: { operator: 'and' } });
-    expect(exprOf('a && b || c')).toMatchObject({ operator: 'or', left: { operator: 'and' } });
+    expect(exprOf('a && b or c')).toMatchObject({ operator: 'or', left: { operator: 'and' } });
   });
 
   it('parses unary minus and not', () => {
