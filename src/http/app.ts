@@ -11,6 +11,7 @@ import { registerLokiIntakeRoutes } from './routes/intake-loki.js';
 import { registerOtlpIntakeRoutes } from './routes/intake-otlp.js';
 import { registerSplunkHecIntakeRoutes } from './routes/intake-splunk-hec.js';
 import { registerLogRoutes } from './routes/logs.js';
+import { registerSearchJobRoutes } from './routes/search-jobs.js';
 import { registerReceiverRoutes } from './routes/receiver.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { createSessionAuth } from './routes/session-auth.js';
@@ -64,6 +65,7 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
   registerAccessKeyRoutes(app, deps);
   registerSourceRoutes(app, deps);
   registerLogRoutes(app, deps);
+  registerSearchJobRoutes(app, deps, deps.search);
   registerReceiverRoutes(app, deps);
   registerOtlpIntakeRoutes(app, deps);
   registerLokiIntakeRoutes(app, deps);

@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import type { AppendBatcher } from '../ingest/append-batcher.js';
 import type { SourceService } from '../ingest/source-service.js';
 import type { MetaStore } from '../meta/meta-store.js';
+import type { SearchService } from '../search/search-service.js';
 import type { LogStore } from '../store/log-store.js';
 
 /** Everything the HTTP layer needs, built by the composition root (`quarry serve`, tests). */
@@ -15,6 +16,7 @@ export interface HttpDeps {
   batcher: AppendBatcher;
   sources: SourceService;
   authenticator: Authenticator;
+  search: SearchService;
   /** Base URL for links handed out (ingest URLs); resolved once the server listens. */
   publicUrl(): string;
 }

@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { buildApp, type AppState } from '../http/app.js';
 import { AppendBatcher } from '../ingest/append-batcher.js';
 import { SourceService } from '../ingest/source-service.js';
+import { SearchService } from '../search/search-service.js';
 import type { MetaStore } from '../meta/meta-store.js';
 import { openSqliteMetaStore } from '../meta/sqlite/sqlite-meta-store.js';
 import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
@@ -90,6 +91,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   });
   sink?.attach(batcher);
   const sources = new SourceService(meta);
+  const search = new SearchService(store, logger.child({ component: 'search' }));
   const firstStart = await bootstrap(meta, sources, config.adminPassword);
 
   let baseUrl = config.publicUrl ?? '';
@@ -103,6 +105,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       batcher,
       sources,
       authenticator: new Authenticator(meta),
+      search,
       publicUrl: () => baseUrl,
     },
     state,
@@ -132,6 +135,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       state.draining = true;
       logger.info({}, 'shutting down: draining requests');
       await app.close();
+      search.close();
       sink?.flush();
       await batcher.shutdown();
       const stats = batcher.stats();

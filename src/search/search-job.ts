@@ -1,0 +1,220 @@
+import type { Logger } from '../core/logger.js';
+import type { Query } from '../query/ast.js';
+import { compileQuery, orderFields, type Row } from '../query/interpreter/index.js';
+import { DiagnosticSink } from '../query/interpreter/diagnostics.js';
+import { compileScope } from '../query/interpreter/scope.js';
+import type { LogStore, StoredMessage } from '../store/log-store.js';
+import { Histogram, type HistogramBucket } from './histogram.js';
+
+export const JobState = {
+  NotStarted: 'NOT STARTED',
+  Gathering: 'GATHERING RESULTS',
+  Done: 'DONE GATHERING RESULTS',
+  Cancelled: 'CANCELLED',
+  ForcePaused: 'FORCE PAUSED',
+} as const;
+export type JobState = (typeof JobState)[keyof typeof JobState];
+
+export interface SearchJobSpec {
+  id: string;
+  ownerId: string;
+  queryText: string;
+  query: Query;
+  from: number;
+  to: number;
+  timeZone: string;
+  byReceiptTime: boolean;
+  /** Non-aggregate searches stop ("force paused") after this many messages, as Sumo's do. */
+  maxMessages: number;
+  /** Aggregate results beyond this many records are cut, with a warning. */
+  maxRecords: number;
+}
+
+export interface JobStatus {
+  state: JobState;
+  messageCount: number;
+  recordCount: number;
+  histogramBuckets: HistogramBucket[];
+  pendingErrors: string[];
+  pendingWarnings: string[];
+}
+
+/** Converts a stored message into the interpreter's row (metadata as the language names it). */
+export function toRow(message: StoredMessage): Row {
+  const { fields, ...meta } = message;
+  return { ...meta, ...fields };
+}
+
+/**
+ * One search: scans the store newest first, runs the query through the interpreter, and keeps the
+ * results for paging. Status (counts, histogram, errors, warnings) is readable while it runs.
+ */
+export class SearchJob {
+  state: JobState = JobState.NotStarted;
+  messageCount = 0;
+  messages: Row[] = [];
+  records: Row[] = [];
+  aggregated = false;
+  /** Group-by keys of the first aggregate (keyField in the records API). */
+  readonly keyFields: Set<string>;
+  lastTouched = Date.now();
+  readonly createdAt = Date.now();
+  finishedAt: number | undefined;
+  private readonly histogram: Histogram;
+  private readonly abort = new AbortController();
+  private pendingErrors: string[] = [];
+  private pendingWarnings: string[] = [];
+  private fieldOrder: string[] | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    readonly spec: SearchJobSpec,
+    private readonly store: LogStore,
+    private readonly logger: Logger,
+  ) {
+    this.histogram = new Histogram(spec.from, spec.to, spec.timeZone);
+    const firstAggregate = spec.query.stages.find((s) => s.kind === 'Aggregate');
+    this.keyFields = new Set(firstAggregate?.kind === 'Aggregate' ? firstAggregate.groupBy.map((f) => f.name) : []);
+  }
+
+  get isRunning(): boolean {
+    return this.state === JobState.NotStarted || this.state === JobState.Gathering;
+  }
+
+  /** Starts the search in the background; status reflects progress. */
+  start(): void {
+    this.running ??= this.run().catch((error: unknown) => {
+      this.logger.error({ err: error, jobId: this.spec.id }, 'search job failed');
+      this.pendingErrors.push(error instanceof Error ? error.message : String(error));
+      this.finish(JobState.Done);
+    });
+  }
+
+  /** Waits until the job stops gathering (for tests and the CLI). */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
+  cancel(): void {
+    if (this.isRunning) this.finish(JobState.Cancelled);
+    this.abort.abort();
+  }
+
+  /** Status with incremental histogram buckets, errors and warnings (Sumo's semantics). */
+  takeStatus(): JobStatus {
+    this.lastTouched = Date.now();
+    const status: JobStatus = {
+      state: this.state,
+      messageCount: this.messageCount,
+      recordCount: this.records.length,
+      histogramBuckets: this.histogram.takeChanged(),
+      pendingErrors: this.pendingErrors,
+      pendingWarnings: this.pendingWarnings,
+    };
+    this.pendingErrors = [];
+    this.pendingWarnings = [];
+    return status;
+  }
+
+  /** Field names of the results in display order. */
+  fields(): string[] {
+    if (this.fieldOrder) return this.fieldOrder;
+    const order = orderFields(this.aggregated ? this.records : this.messages.slice(0, 1000), this.aggregated);
+    if (!this.isRunning) this.fieldOrder = order;
+    return order;
+  }
+
+  private finish(state: JobState): void {
+    if (!this.isRunning) return;
+    this.state = state;
+    this.finishedAt = Date.now();
+  }
+
+  private async run(): Promise<void> {
+    const { spec } = this;
+    this.state = JobState.Gathering;
+    const compiled = compileQuery(spec.query, {
+      from: spec.from,
+      to: spec.to,
+      timeZone: spec.timeZone,
+      now: Date.now(),
+      runShifted: (shiftMs, query) => this.runShifted(shiftMs, query),
+    });
+    if (!compiled.ok) {
+      this.pendingErrors.push(...compiled.error.map((d) => d.message));
+      this.finish(JobState.Done);
+      return;
+    }
+    this.aggregated = compiled.value.aggregated;
+    const scope = compileScope(spec.query.scope, new DiagnosticSink());
+    const timeField = spec.byReceiptTime ? '_receiptTime' : '_messageTime';
+    const signal = this.abort.signal;
+    const store = this.store;
+    const histogram = this.histogram;
+    const aggregated = this.aggregated;
+    const countMatched = (): void => {
+      this.messageCount++;
+    };
+    async function* input(): AsyncGenerator<Row[]> {
+      for await (const batch of store.scan({ from: spec.from, to: spec.to, byReceiptTime: spec.byReceiptTime, signal })) {
+        const rows = batch.map(toRow);
+        if (aggregated) {
+          // The histogram of an aggregate search counts the messages its scope matched.
+          for (const row of rows) {
+            if (scope(row)) {
+              histogram.add(row[timeField] as number);
+              countMatched();
+            }
+          }
+        }
+        yield rows;
+        if (signal.aborted) return;
+      }
+    }
+    for await (const row of compiled.value.runBatches(input())) {
+      if (signal.aborted) break;
+      if (aggregated) {
+        if (this.records.length >= spec.maxRecords) {
+          this.pendingWarnings.push(`results were cut at ${spec.maxRecords} records`);
+          break;
+        }
+        this.records.push(row);
+        continue;
+      }
+      this.messageCount++;
+      this.messages.push(row);
+      const time = row[timeField];
+      if (typeof time === 'number') histogram.add(time);
+      if (this.messageCount >= spec.maxMessages) {
+        this.pendingWarnings.push(
+          `the search stopped at ${spec.maxMessages} messages; narrow the time range or the query to see the rest`,
+        );
+        this.abort.abort();
+        this.finish(JobState.ForcePaused);
+        return;
+      }
+    }
+    this.finish(signal.aborted ? JobState.Cancelled : JobState.Done);
+  }
+
+  private async runShifted(shiftMs: number, query: Query): Promise<Row[]> {
+    const compiled = compileQuery(query, {
+      from: this.spec.from - shiftMs,
+      to: this.spec.to - shiftMs,
+      timeZone: this.spec.timeZone,
+      now: Date.now(),
+    });
+    if (!compiled.ok) throw new Error(compiled.error.map((d) => d.message).join('; '));
+    const store = this.store;
+    const spec = this.spec;
+    const signal = this.abort.signal;
+    async function* input(): AsyncGenerator<Row[]> {
+      for await (const batch of store.scan({ from: spec.from - shiftMs, to: spec.to - shiftMs, byReceiptTime: spec.byReceiptTime, signal })) {
+        yield batch.map(toRow);
+      }
+    }
+    const rows: Row[] = [];
+    for await (const row of compiled.value.runBatches(input())) rows.push(row);
+    return rows;
+  }
+}
