@@ -189,7 +189,7 @@ export interface UnaryExpr extends NodeBase {
   operand: Expr;
 }
 
-/** Binary operators, normalised: `==` → `=`, `<>` → `!=`, `&&`/`AND` → `and`, `OR` → `or`. */
+/** Binary operators, normalised: `==` → `=`, `<>` → `!=`, `&&`/`AND` → `and`, `||`/`OR` → `or`. */
 export const BinaryOperator = {
   Add: '+',
   Subtract: '-',

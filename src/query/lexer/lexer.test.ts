@@ -112,6 +112,11 @@ describe('lexer', () => {
     ]);
   });
 
+  it('reads || as "or" inside parentheses and as two pipes outside', () => {
+    expect(kinds('| if(a || b, 1, 0) as x')).toContain(TokenKind.OrOr);
+    expect(kinds('* | count || sort').filter((k) => k === TokenKind.Pipe)).toHaveLength(3);
+  });
+
   it('never throws on odd input', () => {
     for (const text of ['', '|', '{{', '}}', '%', '`', "'", '/', '/*', '"\\', '[subquery', '\u0000\uffff']) {
       expect(() => tokenize(text)).not.toThrow();

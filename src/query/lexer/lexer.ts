@@ -67,6 +67,8 @@ class Lexer {
   private pos = 0;
   private inScope = true;
   private spaceBefore = false;
+  /** Parenthesis depth in pipeline mode (decides whether `||` is "or" or two pipes). */
+  private parenDepth = 0;
   private readonly tokens: Token[] = [];
   private readonly comments: Comment[] = [];
   private readonly diagnostics: Diagnostic[] = [];
@@ -266,13 +268,17 @@ class Lexer {
         this.scanBackquoted(start);
         return;
       case '|':
-        // Always a pipe: Sumo has no `||` operator, so `a || b` is an empty stage, as in Sumo.
-        this.push(TokenKind.Pipe, start, start + 1);
+        // `||` means "or" only inside parentheses (`if(isNull(a) || a = "", …)`, seen in real
+        // queries); at the top level it is two pipes around an empty stage.
+        if (n === '|' && this.parenDepth > 0) this.push(TokenKind.OrOr, start, start + 2);
+        else this.push(TokenKind.Pipe, start, start + 1);
         return;
       case '(':
+        this.parenDepth++;
         this.push(TokenKind.LParen, start, start + 1);
         return;
       case ')':
+        this.parenDepth = Math.max(0, this.parenDepth - 1);
         this.push(TokenKind.RParen, start, start + 1);
         return;
       case '[':

@@ -39,6 +39,8 @@ export const TokenKind = {
   Question: '?',
   Colon: ':',
   AndAnd: '&&',
+  /** `||` inside parentheses ("or"); at the top level `||` is two pipes. */
+  OrOr: '||',
   /** Any other character; the lexer does not complain, the parser does when it matters. */
   Unknown: 'Unknown',
   EOF: 'EOF',

@@ -26,6 +26,7 @@ describe('expressions', () => {
     expect(exprOf('a <> 1')).toMatchObject({ operator: '!=' });
     expect(exprOf('a = 1 AND b = 2 or c')).toMatchObject({ operator: 'or', left: { operator: 'and' } });
     expect(exprOf('a && b or c')).toMatchObject({ operator: 'or', left: { operator: 'and' } });
+    expect(exprOf('(a || b)')).toMatchObject({ operator: 'or' });
   });
 
   it('parses unary minus and not', () => {

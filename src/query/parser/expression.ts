@@ -60,7 +60,7 @@ export function parseExpression(c: Cursor): Expr {
 function parseOr(c: Cursor): Expr {
   const start = c.peek().start;
   let left = parseAnd(c);
-  while (c.isWord('or')) {
+  while (c.isWord('or') || c.is(TokenKind.OrOr)) {
     c.next();
     const right = parseAnd(c);
     left = { kind: 'Binary', operator: 'or', left, right, span: c.spanFrom(start) };
