@@ -104,6 +104,13 @@ describe('quarry query', { timeout: 60_000 }, () => {
     expect((JSON.parse(invalid.stdout) as { valid: boolean }).valid).toBe(false);
   });
 
+  it('stops quietly when the reader goes away (| head)', () => {
+    const r = spawnSync('bash', ['-c', `node --import tsx ${MAIN} query '*' ${APACHE} | head -1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
+    if (!mainHasQuery) return;
+    expect(r.stdout.trim()).toBe('0');
+    expect(r.stderr).not.toContain('EPIPE');
+  });
+
   it('runs over the Apache sample (10,000 lines)', () => {
     const r = quarry(['--format', 'ndjson', '| parse regex "\\" (?<status>\\d{3}) " | count by status | sort by _count | limit 1', APACHE]);
     expect(r.code).toBe(0);

@@ -55,11 +55,38 @@ export function parseTimeArg(text: string, now: number): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
+const closedStreams = new WeakSet<Writable>();
+const watchedStreams = new WeakSet<Writable>();
+
+/**
+ * Writes with backpressure. A reader that went away (`quarry query … | head`) closes the stream
+ * quietly: later writes are dropped and the run stops at the next row.
+ */
 function write(out: Writable, text: string): Promise<void> {
+  if (closedStreams.has(out)) return Promise.resolve();
+  if (!watchedStreams.has(out)) {
+    watchedStreams.add(out);
+    out.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closedStreams.add(out);
+      else throw e;
+    });
+  }
   return new Promise((resolve) => {
     if (out.write(text)) resolve();
-    else out.once('drain', () => resolve());
+    else {
+      const done = (): void => {
+        out.off('drain', done);
+        out.off('close', done);
+        resolve();
+      };
+      out.once('drain', done);
+      out.once('close', done);
+    }
   });
+}
+
+function isClosed(out: Writable): boolean {
+  return closedStreams.has(out) || out.destroyed;
 }
 
 /**
@@ -247,7 +274,10 @@ export async function runQueryCommand(opts: QueryCommandOptions): Promise<number
   const detectTimestamps = from !== undefined || to !== undefined || needsMessageTime(query, aggregated);
   const rows = compiled.value.runBatches(readRows({ files: opts.files, stdin: opts.stdin, boundary, timeZone, start: now, from, to, detectTimestamps }));
   if (opts.format === 'ndjson') {
-    for await (const r of rows) await write(opts.stdout, JSON.stringify(toJsonObject(r, aggregated ? orderFields([r], true) : messageFields(r))) + '\n');
+    for await (const r of rows) {
+      await write(opts.stdout, JSON.stringify(toJsonObject(r, aggregated ? orderFields([r], true) : messageFields(r))) + '\n');
+      if (isClosed(opts.stdout)) break;
+    }
     return ExitCode.Ok;
   }
   if (opts.format === 'table' && !aggregated) {
@@ -256,6 +286,7 @@ export async function runQueryCommand(opts: QueryCommandOptions): Promise<number
       const user = Object.keys(r).filter((k) => !k.startsWith('_'));
       const text = user.length === 0 ? String(r._raw ?? '') : user.map((k) => `${k}=${formatCell(k, r[k] ?? null, timeZone)}`).join('  ');
       await write(opts.stdout, text + '\n');
+      if (isClosed(opts.stdout)) break;
     }
     return ExitCode.Ok;
   }
@@ -266,7 +297,10 @@ export async function runQueryCommand(opts: QueryCommandOptions): Promise<number
     await write(opts.stdout, JSON.stringify(all.map((r) => toJsonObject(r, fields)), null, 2) + '\n');
   } else if (opts.format === 'csv') {
     await write(opts.stdout, fields.map(csvCell).join(',') + '\n');
-    for (const r of all) await write(opts.stdout, fields.map((f) => csvCell(formatCell(f, r[f] ?? null, timeZone))).join(',') + '\n');
+    for (const r of all) {
+      await write(opts.stdout, fields.map((f) => csvCell(formatCell(f, r[f] ?? null, timeZone))).join(',') + '\n');
+      if (isClosed(opts.stdout)) break;
+    }
   } else {
     await write(opts.stdout, renderTable(all, fields, timeZone));
   }
