@@ -7,7 +7,12 @@ import type { Row } from './values.js';
 /** Re-runs a query prefix over a range shifted back by `shiftMs`; used by `compare`. */
 export type RunShifted = (shiftMs: number, query: Query) => Promise<readonly Row[]>;
 
-/** Options of a run. Times are epoch ms. */
+/**
+ * Options of a run. Times are epoch ms. `from`/`to` are the query range `[from, to)`: they feed
+ * queryStartTime(), `timeslice N buckets`, fillmissing and compare; the interpreter does not
+ * filter rows by them — the caller hands it the rows of the range (the store's scan, the CLI's
+ * --from/--to).
+ */
 export interface QueryContext {
   from?: number | undefined;
   to?: number | undefined;
