@@ -156,7 +156,10 @@ export interface BooleanLiteral extends NodeBase {
   value: boolean;
 }
 
-/** `/regex/` — only valid as the right side of `matches`. `source` is the text between the slashes. */
+/**
+ * `/regex/` — the right side of `matches` or a function argument (`replace(x, /re/, "")`). `source` is
+ * the text between the slashes; trailing flags become an inline group (`/a/i` → `(?i)a`).
+ */
 export interface RegexLiteral extends NodeBase {
   kind: 'RegexLiteral';
   source: string;

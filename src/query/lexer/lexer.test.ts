@@ -117,6 +117,23 @@ describe('lexer', () => {
     expect(kinds('* | count || sort').filter((k) => k === TokenKind.Pipe)).toHaveLength(3);
   });
 
+  it('turns regex flags into an inline group', () => {
+    expect(
+      tokenize('| where a matches /x/i or b').tokens.find((t) => t.kind === TokenKind.Regex)?.value,
+    ).toBe('(?i)x');
+  });
+
+  it('glues template parameters into field names', () => {
+    expect(texts('| fields - {{unit}}_error, bytes_{{unit}}')).toEqual([
+      '|',
+      'fields',
+      '-',
+      '{{unit}}_error',
+      ',',
+      'bytes_{{unit}}',
+    ]);
+  });
+
   it('never throws on odd input', () => {
     for (const text of ['', '|', '{{', '}}', '%', '`', "'", '/', '/*', '"\\', '[subquery', '\u0000\uffff']) {
       expect(() => tokenize(text)).not.toThrow();

@@ -362,16 +362,32 @@ class Lexer {
       this.push(TokenKind.Word, start, i);
       return;
     }
+    i = this.identifierEnd(i);
+    this.push(TokenKind.Word, start, i);
+  }
+
+  /**
+   * Extends an identifier from `i`: more identifier characters, `.part`s (`a.b`, `ar.window`), and glued
+   * template parameters (`bytes_{{unit}}`), which real templates use to build field names.
+   */
+  private identifierEnd(from: number): number {
+    const { text } = this;
+    let i = from;
     for (;;) {
       while (isIdentPart(text[i])) i++;
-      // Dotted names (`a.b`, `ar.window`) are one identifier.
       if (text[i] === '.' && isIdentPart(text[i + 1])) {
         i++;
         continue;
       }
-      break;
+      if (text[i] === '{' && text[i + 1] === '{') {
+        const close = text.indexOf('}}', i + 2);
+        if (close > 0 && PARAMETER_NAME.test(text.slice(i + 2, close).trim())) {
+          i = close + 2;
+          continue;
+        }
+      }
+      return i;
     }
-    this.push(TokenKind.Word, start, i);
   }
 
   private scanNumber(start: number): void {
@@ -462,7 +478,12 @@ class Lexer {
       this.push(TokenKind.Regex, start, i, text.slice(start + 1, i));
       return;
     }
-    this.push(TokenKind.Regex, start, i + 1, text.slice(start + 1, i));
+    // Flags after the closing slash (`/create/i`) become an inline group: `(?i)create`.
+    let end = i + 1;
+    while (isLetter(text[end])) end++;
+    const flags = text.slice(i + 1, end);
+    const source = text.slice(start + 1, i);
+    this.push(TokenKind.Regex, start, end, flags === '' ? source : `(?${flags})${source}`);
   }
 
   private scanPercent(start: number): void {
@@ -524,6 +545,11 @@ class Lexer {
     if (close < 0 || /[\n|]/.test(text.slice(start, close))) {
       this.diagnostics.push(makeDiagnostic(DIAGNOSTICS.UnterminatedParameter, { start, end: start + 2 }));
       this.push(TokenKind.Unknown, start, start + 2);
+      return;
+    }
+    // `{{unit}}_error`: a parameter glued to identifier characters is part of a field name.
+    if (isIdentPart(text[close + 2])) {
+      this.push(TokenKind.Word, start, this.identifierEnd(close + 2));
       return;
     }
     this.pushParameter(start, close + 2);
