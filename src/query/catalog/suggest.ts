@@ -30,6 +30,8 @@ export function editDistance(a: string, b: string): number {
  */
 export function suggest(word: string, candidates: Iterable<string>, limit = 3): string[] {
   const lower = word.toLowerCase();
+  // Nothing is 3 edits away from a very long word; skip the quadratic work.
+  if (lower.length > 40) return [];
   const maxDistance = lower.length <= 3 ? 1 : lower.length <= 6 ? 2 : 3;
   const scored: { name: string; distance: number }[] = [];
   for (const candidate of candidates) {
