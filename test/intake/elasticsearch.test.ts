@@ -45,7 +45,8 @@ describe('Elasticsearch intake with the official client', () => {
     expect((failure as errors.ResponseError).statusCode).toBe(401);
     expect((failure as errors.ResponseError).body).toMatchObject({ error: { type: 'security_exception' }, status: 401 });
     // Requests to `/` without credentials are not Elasticsearch clients: they get the web UI's page.
-    for (const headers of [{ accept: 'text/html' }, {}, { accept: 'text/html', authorization: `ApiKey ${source.token}` }]) {
+    const pageHeaders: Record<string, string>[] = [{ accept: 'text/html' }, {}, { accept: 'text/html', authorization: `ApiKey ${source.token}` }];
+    for (const headers of pageHeaders) {
       const page = await fetch(`${base}/`, { headers });
       expect(page.status).toBe(200);
       expect(page.headers.get('x-elastic-product')).toBeNull();

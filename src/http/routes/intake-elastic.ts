@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { decodeUtf8 } from '../../ingest/decode-body.js';
 import { decodeBulk, documentRecord, newDocumentId } from '../../ingest/protocols/elastic-bulk.js';
 import type { SourceRecord } from '../../meta/meta-store.js';
@@ -26,10 +27,10 @@ const errorTypes: Partial<Record<ErrorCode, string>> = {
 };
 
 /** Elasticsearch's error body: `{error:{root_cause:[…], type, reason}, status}`. */
-function sendElasticError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function sendElasticError(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   const appError = isAppError(error) ? error : new AppError(ErrorCode.Internal, 'internal error', { cause: error });
   const status = statusOf[appError.code];
-  if (appError.code === ErrorCode.Internal) request.log.error({ err: appError.cause ?? appError }, appError.message);
+  if (statusOf[appError.code] >= 500) logger.error({ err: appError.cause ?? appError, method: request.method, url: request.routeOptions.url }, appError.message);
   if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
   if (status === 401) void reply.header('www-authenticate', 'Basic realm="security", charset="UTF-8"');
   if (appError.code === ErrorCode.PayloadTooLarge) void reply.header('connection', 'close');
@@ -104,7 +105,7 @@ const license = {
  */
 export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   registerRawBodyScope(app, (scope) => {
-    scope.setErrorHandler(sendElasticError);
+    scope.setErrorHandler((error, request, reply) => sendElasticError(error, request, reply, deps.logger));
     // Elasticsearch 8 clients refuse servers that do not say they are Elasticsearch.
     scope.addHook('onSend', async (request, reply) => {
       if (!isNotElasticRoot(request)) void reply.header('x-elastic-product', 'Elasticsearch');

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { decodeUtf8 } from '../../ingest/decode-body.js';
 import type { IngestRecord } from '../../ingest/encode-records.js';
 import { decodeLokiJson, decodeLokiProtobuf, DEFAULT_LOKI_CATEGORY_RULE, LokiFormatError } from '../../ingest/protocols/loki.js';
@@ -10,10 +11,10 @@ import { INGEST_TOKEN_FORMS, resolveIngestSource } from '../ingest-token.js';
 import { categoryRuleOf, contentEncodingOrIdentity, readIntakeBody, registerRawBodyScope, storeRecords } from './intake-common.js';
 
 /** Loki answers errors as plain text with the status; 429/503 carry Retry-After. */
-function sendLokiError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function sendLokiError(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   const appError = isAppError(error) ? error : new AppError(ErrorCode.Internal, 'internal error', { cause: error });
   const status = statusOf[appError.code];
-  if (appError.code === ErrorCode.Internal) request.log.error({ err: appError.cause ?? appError }, appError.message);
+  if (statusOf[appError.code] >= 500) logger.error({ err: appError.cause ?? appError, method: request.method, url: request.routeOptions.url }, appError.message);
   if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
   if (appError.code === ErrorCode.PayloadTooLarge) void reply.header('connection', 'close');
   return reply.status(status).type('text/plain; charset=utf-8').send(`${appError.message}\n`);
@@ -25,7 +26,7 @@ function sendLokiError(error: unknown, request: FastifyRequest, reply: FastifyRe
  */
 export function registerLokiIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   registerRawBodyScope(app, (scope) => {
-    scope.setErrorHandler(sendLokiError);
+    scope.setErrorHandler((error, request, reply) => sendLokiError(error, request, reply, deps.logger));
     scope.post('/loki/api/v1/push', async (request, reply) => {
       const auth = await resolveIngestSource(deps.sources, request.headers);
       if (!auth.ok) {

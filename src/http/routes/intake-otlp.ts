@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { decodeUtf8 } from '../../ingest/decode-body.js';
 import {
   decodeOtlpJson,
@@ -40,13 +41,11 @@ const rpcCodeOf: Partial<Record<ErrorCode, number>> = {
  * OTLP/HTTP errors: a google.rpc.Status body in the request's content type (protobuf or JSON),
  * 400 for bad payloads (not retried by exporters), 429/503 with Retry-After (retried).
  */
-function sendOtlpError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function sendOtlpError(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   const appError = isAppError(error) ? error : new AppError(ErrorCode.Internal, 'internal error', { cause: error });
   // A store that timed out is retryable: answer 503 rather than 504, which OTLP exporters do not retry.
   const status = appError.code === ErrorCode.Timeout ? 503 : statusOf[appError.code];
-  if (status >= 500 && appError.code === ErrorCode.Internal) {
-    request.log.error({ err: appError.cause ?? appError }, appError.message);
-  }
+  if (status >= 500) logger.error({ err: appError.cause ?? appError, method: request.method, url: request.routeOptions.url }, appError.message);
   const code = rpcCodeOf[appError.code] ?? RpcCode.Internal;
   if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
   else if (status === 429 || status === 503) void reply.header('retry-after', '1');
@@ -63,7 +62,7 @@ function sendOtlpError(error: unknown, request: FastifyRequest, reply: FastifyRe
  */
 export function registerOtlpIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   registerRawBodyScope(app, (scope) => {
-    scope.setErrorHandler(sendOtlpError);
+    scope.setErrorHandler((error, request, reply) => sendOtlpError(error, request, reply, deps.logger));
     scope.post('/v1/logs', async (request, reply) => {
       const type = mediaType(request);
       if (type !== PROTOBUF && type !== JSON_TYPE) {

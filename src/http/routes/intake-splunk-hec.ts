@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
 import { decodeUtf8 } from '../../ingest/decode-body.js';
 import { encodeMessages } from '../../ingest/encode-messages.js';
 import { decodeHecEvents, HecCode, type HecDefaults } from '../../ingest/protocols/splunk-hec.js';
@@ -34,12 +35,12 @@ const hecCodeOf: Partial<Record<ErrorCode, HecCode>> = {
 };
 
 /** HEC's error body: `{"text": "...", "code": N}` with HEC's HTTP status for that code. */
-function sendHecError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function sendHecError(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   if (error instanceof HecError) {
     return reply.status(error.hec.status).send({ text: error.hec.text, code: error.hec.code, ...error.extra });
   }
   const appError = isAppError(error) ? error : new AppError(ErrorCode.Internal, 'internal error', { cause: error });
-  if (appError.code === ErrorCode.Internal) request.log.error({ err: appError.cause ?? appError }, appError.message);
+  if (statusOf[appError.code] >= 500) logger.error({ err: appError.cause ?? appError, method: request.method, url: request.routeOptions.url }, appError.message);
   if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));
   const hec = hecCodeOf[appError.code];
   if (appError.code === ErrorCode.PayloadTooLarge) {
@@ -76,7 +77,7 @@ type HecRequest = FastifyRequest<{ Querystring: Record<string, string | undefine
  */
 export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDeps): void {
   registerRawBodyScope(app, (scope) => {
-    scope.setErrorHandler(sendHecError);
+    scope.setErrorHandler((error, request, reply) => sendHecError(error, request, reply, deps.logger));
 
     const events = async (request: HecRequest) => {
       const source = await authenticate(deps, request);

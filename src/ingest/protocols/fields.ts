@@ -17,17 +17,22 @@ export function fieldText(value: unknown): string | undefined {
   return JSON.stringify(value);
 }
 
-/** Adds `value` under `key` to `fields`, flattening plain objects with `.`. */
-export function flattenInto(fields: Record<string, string>, key: string, value: unknown, depth = 0): void {
-  if (value === null || value === undefined) return;
-  if (typeof value === 'object' && !Array.isArray(value) && depth < MAX_DEPTH) {
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      flattenInto(fields, key === '' ? k : `${key}.${k}`, v, depth + 1);
+/** Adds `value` under `key` to `fields`, flattening plain objects with `.`; at most MAX_FIELDS_PER_RECORD fields. */
+export function flattenInto(fields: Record<string, string>, key: string, value: unknown): void {
+  let count = Object.keys(fields).length;
+  const visit = (name: string, v: unknown, depth: number): void => {
+    if (v === null || v === undefined) return;
+    if (typeof v === 'object' && !Array.isArray(v) && depth < MAX_DEPTH) {
+      for (const [k, inner] of Object.entries(v as Record<string, unknown>)) visit(name === '' ? k : `${name}.${k}`, inner, depth + 1);
+      return;
     }
-    return;
-  }
-  if (key === '') return;
-  if (!(key in fields) && Object.keys(fields).length >= MAX_FIELDS_PER_RECORD) return;
-  const text = fieldText(value);
-  if (text !== undefined) fields[key] = text;
+    if (name === '') return;
+    const isNew = !(name in fields);
+    if (isNew && count >= MAX_FIELDS_PER_RECORD) return;
+    const text = fieldText(v);
+    if (text === undefined) return;
+    fields[name] = text;
+    if (isNew) count++;
+  };
+  visit(key, value, 0);
 }
