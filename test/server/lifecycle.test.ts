@@ -78,6 +78,12 @@ describe('quarry serve lifecycle', () => {
       10_000,
       "Quarry's own logs",
     );
+    // ...and they never carry a secret: not the password, not the ingest token.
+    const token = ingestUrl!.split('/').pop()!;
+    for (const secret of [password!, token]) {
+      const leaked = await api<{ count: number }>(second.url, `/api/v1/logs/count?contains=${secret}`, { auth });
+      expect(leaked.body.count).toBe(0);
+    }
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 120_000);
