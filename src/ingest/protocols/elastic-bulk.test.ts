@@ -57,6 +57,9 @@ describe('Elasticsearch bulk decoding', () => {
       host: 'h',
       name: '/p',
     });
+    // Vector's bulk mode writes `timestamp`; it is the time only when there is no `@timestamp`.
+    expect(documentRecord({ message: 'v', timestamp: '2026-11-21T00:00:00Z' }, 'i')).toEqual({ message: 'v', fields: {}, category: 'i', time: Date.UTC(2026, 10, 21) });
+    expect(documentRecord({ '@timestamp': 5e11, message: 'v', timestamp: 'x' }, '').fields).toEqual({ timestamp: 'x' });
     expect(parseEsTimestamp(1_700_000_000_000)).toBe(1_700_000_000_000);
     expect(parseEsTimestamp('1700000000000')).toBe(1_700_000_000_000);
     expect(parseEsTimestamp('2026-11-21T01:02:03+01:00')).toBe(Date.UTC(2026, 10, 21, 0, 2, 3));

@@ -59,10 +59,18 @@ export function parseEsTimestamp(value: unknown): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** A bulk document as a record: `@timestamp` → time, `message` → text (else the whole document), the rest → fields. */
+/**
+ * A bulk document as a record: `@timestamp` → time (else `timestamp`, which Vector's bulk mode
+ * writes), `message` → text (else the whole document as JSON), the rest → fields.
+ */
 export function documentRecord(document: Record<string, unknown>, index: string): IngestRecord {
   const fields: Record<string, string> = {};
-  const { '@timestamp': timestamp, message, ...rest } = document;
+  const { '@timestamp': atTimestamp, message, ...rest } = document;
+  let timestamp = atTimestamp;
+  if (timestamp === undefined && parseEsTimestamp(rest.timestamp) !== undefined) {
+    timestamp = rest.timestamp;
+    delete rest.timestamp;
+  }
   flattenInto(fields, '', rest);
   const hasMessage = message !== undefined && message !== null;
   const record: IngestRecord = {
