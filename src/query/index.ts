@@ -6,6 +6,8 @@ export { DIAGNOSTICS, hasErrors } from './diagnostics/index.js';
 export type { Diagnostic, DiagnosticDefinition } from './diagnostics/index.js';
 export { tokenize, TokenKind } from './lexer/index.js';
 export type { Token } from './lexer/index.js';
+export { AGGREGATES, FUNCTIONS, OPERATORS, UNSUPPORTED_OPERATORS } from './catalog/index.js';
+export type { AggregateInfo, FunctionInfo, OperatorInfo } from './catalog/index.js';
 export { BinaryOperator, UnaryOperator } from './ast.js';
 export type {
   AggregateStage,
