@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
-import { ADMIN_PASSWORD, startTestServer } from '../support/server.js';
+import { ADMIN_PASSWORD, adminAuth, createSource, startTestServer } from '../support/server.js';
 import { ensureWebBuilt, launchChromium, snap } from './browser.js';
 
 const WAIT = 15_000;
@@ -99,7 +99,7 @@ describe('web UI in chromium', () => {
 
   /** Waits for a run to end: results counted, or the notice of a server without the Search Job API. */
   async function runOutcome(target: Page): Promise<string> {
-    const outcome = target.getByText(/^Search is not available on this server yet$|\d+ messages · \d+ records/);
+    const outcome = target.getByText(/^Search is not available on this server yet$|\d+ messages? · \d+ records?/);
     await outcome.first().waitFor();
     return (await outcome.first().textContent()) ?? '';
   }
@@ -124,6 +124,37 @@ describe('web UI in chromium', () => {
     );
     await page.keyboard.press('Escape');
   });
+
+  it('shows the first page of messages and records when the server has the Search Job API', async (context) => {
+    const probe = await fetch(`${server.url}/api/v1/search/jobs`, {
+      method: 'POST',
+      headers: { authorization: adminAuth, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '*', from: Date.now() - 60_000, to: Date.now() }),
+    });
+    if (probe.status === 404) return context.skip();
+    const source = await createSource(server.url, { name: 'e2e-web', category: 'e2e/web', multiline: false });
+    const lines = ['GET /a 200', 'GET /b 500 error upstream', 'POST /c 500 error timeout'];
+    expect((await fetch(source.url, { method: 'POST', body: lines.join('\n') })).status).toBe(200);
+
+    await setQuery('_sourceCategory=e2e/web error');
+    await page.getByRole('button', { name: 'Run' }).click();
+    const messages = page.getByRole('table', { name: 'Messages' });
+    await messages.waitFor();
+    expect(await messages.getByRole('row').count()).toBe(1 + 2);
+    expect(await messages.textContent()).toContain('POST /c 500 error timeout');
+    expect(await page.getByText('2 messages · 0 records').isVisible()).toBe(true);
+    expect(await page.getByRole('listbox').count()).toBe(0);
+    await snap(page, '06c-messages');
+
+    await setQuery('_sourceCategory=e2e/web | count');
+    await editor().press('Control+Enter');
+    const records = page.getByRole('table', { name: 'Records' });
+    await records.waitFor();
+    expect(await records.textContent()).toContain('3');
+    expect(await page.getByText('3 messages · 1 record', { exact: true }).isVisible()).toBe(true);
+    expect(await page.locator('.cm-tooltip-autocomplete').count()).toBe(0);
+    await snap(page, '06d-records');
+  }, 60_000);
 
   it('says calmly that search is not available on a server without the Search Job API', async () => {
     // Stands in for a server of the version before the Search Job API: the endpoint answers 404.

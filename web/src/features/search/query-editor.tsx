@@ -1,4 +1,4 @@
-import { closeBrackets } from '@codemirror/autocomplete';
+import { closeBrackets, closeCompletion } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, insertNewline } from '@codemirror/commands';
 import { EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
@@ -65,7 +65,8 @@ export function QueryEditor(props: QueryEditorProps) {
 
   useEffect(() => {
     if (!host.current) return;
-    const run = (): boolean => {
+    const run = (target: EditorView): boolean => {
+      closeCompletion(target);
       latest.current.onRun();
       return true;
     };

@@ -2,13 +2,16 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Diagnostic } from '../../../../src/query/diagnostics/index.js';
 import { listParams, substituteParams } from '../../../../src/query/params.js';
 import { ApiError } from '../../api/http';
-import { runSearchJob, SearchUnavailableError, type SearchProgress } from '../../api/search-client';
+import { fetchMessages, fetchRecords, runSearchJob, SearchUnavailableError, type SearchProgress } from '../../api/search-client';
 import { clearHistory, readHistory, rememberQuery, type HistoryEntry } from './history';
 import { QueryEditor } from './query-editor';
 import { SearchResults, type RunState } from './search-results';
 import { browserTimeZone, describeRange, resolveRange, timeZones } from './time-range';
 import { TimeRangePicker } from './time-range-picker';
 import { readSearchState, searchUrl, type SearchState } from './url-state';
+
+const MESSAGES_PAGE = 200;
+const RECORDS_PAGE = 1000;
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -73,7 +76,14 @@ export function SearchPage() {
           onProgress: (progress: SearchProgress) => isCurrent() && setRun({ kind: 'running', startedAt: Date.now(), progress }),
         },
       );
-      if (isCurrent()) setRun({ kind: 'done', progress: done });
+      if (!isCurrent()) return;
+      setRun({ kind: 'done', progress: done, page: undefined });
+      // The first page of results: records for an aggregate query, otherwise the newest messages.
+      const page =
+        done.recordCount > 0
+          ? { kind: 'records' as const, ...(await fetchRecords(done.jobId, 0, RECORDS_PAGE, controller.signal)) }
+          : { kind: 'messages' as const, ...(await fetchMessages(done.jobId, 0, MESSAGES_PAGE, controller.signal)) };
+      if (isCurrent()) setRun({ kind: 'done', progress: done, page });
     } catch (error) {
       if (!isCurrent()) return;
       if (controller.signal.aborted) {
@@ -179,7 +189,7 @@ export function SearchPage() {
           </div>
         </div>
       </section>
-      <SearchResults run={run} />
+      <SearchResults run={run} timeZone={state.timeZone} />
     </div>
   );
 }

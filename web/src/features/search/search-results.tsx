@@ -1,22 +1,31 @@
+import type { SearchMessagesResponse, SearchRecordsResponse } from '../../../../src/protocol/search.js';
 import type { SearchProgress } from '../../api/search-client';
+import { MessageTable, RecordTable } from './result-tables';
+
+/** The first page of a finished job's results. */
+export type ResultPage = ({ kind: 'messages' } & SearchMessagesResponse) | ({ kind: 'records' } & SearchRecordsResponse);
 
 /** Where a run stands; the results area renders one of these without moving the page around. */
 export type RunState =
   | { kind: 'idle' }
   | { kind: 'invalid'; message: string }
   | { kind: 'running'; startedAt: number; progress: SearchProgress | undefined }
-  | { kind: 'done'; progress: SearchProgress }
+  | { kind: 'done'; progress: SearchProgress; page: ResultPage | undefined }
   | { kind: 'cancelled' }
   | { kind: 'unavailable'; query: string; rangeLabel: string }
   | { kind: 'failed'; message: string };
 
 const number = new Intl.NumberFormat();
 
+function count(n: number, one: string, many: string): string {
+  return `${number.format(n)} ${n === 1 ? one : many}`;
+}
+
 /**
  * The results area. Today: status, counts, warnings and the notices; the histogram, messages, field
  * browser and aggregate table/chart plug in here once the server has the Search Job API.
  */
-export function SearchResults(props: { run: RunState }) {
+export function SearchResults(props: { run: RunState; timeZone: string }) {
   const { run } = props;
   return (
     <section className="results" aria-label="Results">
@@ -24,12 +33,12 @@ export function SearchResults(props: { run: RunState }) {
         {run.kind === 'running' && (
           <>
             <span className="spinner" aria-hidden="true" />
-            Gathering results… {run.progress ? `${number.format(run.progress.messageCount)} messages` : ''}
+            Gathering results… {run.progress ? count(run.progress.messageCount, 'message', 'messages') : ''}
           </>
         )}
         {run.kind === 'done' && (
           <>
-            {number.format(run.progress.messageCount)} messages · {number.format(run.progress.recordCount)} records
+            {count(run.progress.messageCount, 'message', 'messages')} · {count(run.progress.recordCount, 'record', 'records')}
           </>
         )}
         {run.kind === 'cancelled' && <>Search cancelled.</>}
@@ -78,6 +87,10 @@ export function SearchResults(props: { run: RunState }) {
             <h2>The search failed</h2>
             <p>{run.message}</p>
           </div>
+        )}
+        {run.kind === 'done' && run.page?.kind === 'records' && <RecordTable page={run.page} total={run.progress.recordCount} />}
+        {run.kind === 'done' && run.page?.kind === 'messages' && (
+          <MessageTable page={run.page} total={run.progress.messageCount} timeZone={props.timeZone} />
         )}
         {(run.kind === 'running' || run.kind === 'done') && run.progress && run.progress.warnings.length + run.progress.errors.length > 0 && (
           <ul className="job-warnings">
