@@ -22,6 +22,8 @@ export interface ConformanceCase {
   query: string;
   /** lines (become `_raw`) or row objects (`_messageTime` may be ISO text or epoch ms) */
   input: Array<string | Record<string, Value>>;
+  /** read the lines from a file of the shared data folder instead (path relative to it) */
+  inputFile?: string;
   expected?: Row[];
   expectedDiagnostics?: ExpectedDiagnostic[];
   /** column order of the result, when the case checks it */
@@ -42,6 +44,8 @@ export interface ConformanceCase {
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+/** The shared test data (never copied into the repository): `QUARRY_SHARED_DATA` or ../shared/data. */
+export const SHARED_DATA = process.env.QUARRY_SHARED_DATA ?? join(HERE, '../../../../shared/data');
 export const DEFAULT_START = '2024-01-01T00:00:00Z';
 export const DEFAULT_STEP_MS = 60_000;
 /** now() during conformance runs */
@@ -77,7 +81,9 @@ function toMs(v: Value | undefined): number | undefined {
 export function buildInputRows(c: ConformanceCase): Row[] {
   const start = Date.parse(c.start ?? DEFAULT_START);
   const step = c.stepMs ?? DEFAULT_STEP_MS;
-  return c.input.map((item, i) => {
+  const items: Array<string | Record<string, Value>> =
+    c.inputFile === undefined ? c.input : readFileSync(join(SHARED_DATA, c.inputFile), 'utf8').split('\n').filter((l) => l !== '');
+  return items.map((item, i) => {
     const base: Row = {
       _raw: '',
       _messageTime: start + i * step,
