@@ -12,6 +12,7 @@ import { registerOtlpIntakeRoutes } from './routes/intake-otlp.js';
 import { registerSplunkHecIntakeRoutes } from './routes/intake-splunk-hec.js';
 import { registerLogRoutes } from './routes/logs.js';
 import { registerSearchJobRoutes } from './routes/search-jobs.js';
+import { registerLiveTailRoutes } from './routes/live-tail.js';
 import { registerReceiverRoutes } from './routes/receiver.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { createSessionAuth } from './routes/session-auth.js';
@@ -66,6 +67,7 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
   registerSourceRoutes(app, deps);
   registerLogRoutes(app, deps);
   registerSearchJobRoutes(app, deps, deps.search);
+  registerLiveTailRoutes(app, deps);
   registerReceiverRoutes(app, deps);
   registerOtlpIntakeRoutes(app, deps);
   registerLokiIntakeRoutes(app, deps);
