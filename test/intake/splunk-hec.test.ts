@@ -93,6 +93,17 @@ describe('Splunk HEC intake', () => {
     });
   });
 
+  it('hands out ackIds on a channel and acknowledges them (answers come only once durable)', async () => {
+    const source = await createSource(base, { name: 'hec-ack' });
+    const headers = { authorization: `Splunk ${source.token}`, 'x-splunk-request-channel': '6d2c6d8e-1111-4a4a-9b9b-000000000001' };
+    const first = (await (await hec('/services/collector/event', '{"event":"acked 1"}', headers)).json()) as { ackId: number };
+    const second = (await (await hec('/services/collector/raw', 'acked 2', headers)).json()) as { ackId: number };
+    expect(second.ackId).toBe(first.ackId + 1);
+    const acks = await hec('/services/collector/ack', JSON.stringify({ acks: [first.ackId, second.ackId, 999_999] }), headers);
+    expect(await acks.json()).toEqual({ acks: { [first.ackId]: true, [second.ackId]: true, 999999: false } });
+    expect(await store.count('contains=acked')).toBe(2);
+  });
+
   it('answers HEC error codes: token required, invalid authorization, invalid token, no data, invalid format, event required', async () => {
     const source = await createSource(base, { name: 'hec-errors', category: 'hec/errors' });
     const auth = { authorization: `Splunk ${source.token}` };

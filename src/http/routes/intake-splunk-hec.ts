@@ -79,6 +79,12 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
   registerRawBodyScope(app, (scope) => {
     scope.setErrorHandler((error, request, reply) => sendHecError(error, request, reply, deps.logger));
 
+    // Indexer acknowledgement: a request is answered only once durable, so every ackId handed out is
+    // already acknowledged; forwarders that poll /services/collector/ack get `true` for each id.
+    let nextAckId = 0;
+    const ackIdFor = (request: HecRequest): { ackId?: number } =>
+      request.headers['x-splunk-request-channel'] !== undefined || request.query.channel !== undefined ? { ackId: nextAckId++ } : {};
+
     const events = async (request: HecRequest) => {
       const source = await authenticate(deps, request);
       const receiptTime = Date.now();
@@ -98,7 +104,7 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
       if (firstError) {
         throw new HecError(firstError.code, { 'invalid-event-number': firstError.index, stored: decoded.records.length });
       }
-      return { text: HecCode.Success.text, code: HecCode.Success.code };
+      return { text: HecCode.Success.text, code: HecCode.Success.code, ...ackIdFor(request) };
     };
 
     const raw = async (request: HecRequest) => {
@@ -128,11 +134,25 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
         isAscii: decoded.isAscii,
       });
       await deps.batcher.submit(encoded.parts);
-      return { text: HecCode.Success.text, code: HecCode.Success.code };
+      return { text: HecCode.Success.text, code: HecCode.Success.code, ...ackIdFor(request) };
     };
 
     for (const url of ['/services/collector', '/services/collector/event', '/services/collector/event/1.0']) scope.post(url, events);
     for (const url of ['/services/collector/raw', '/services/collector/raw/1.0']) scope.post(url, raw);
+    scope.post('/services/collector/ack', async (request) => {
+      await authenticate(deps, request);
+      const text = decodeUtf8(await readIntakeBody(request, deps)).text;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new HecError(HecCode.InvalidDataFormat);
+      }
+      const ids = typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { acks?: unknown }).acks) ? (parsed as { acks: unknown[] }).acks : undefined;
+      if (!ids) throw new HecError(HecCode.InvalidDataFormat);
+      const numeric = ids.filter((id): id is number => typeof id === 'number');
+      return { acks: Object.fromEntries(numeric.map((id) => [String(id), id >= 0 && id < nextAckId])) };
+    });
     for (const url of ['/services/collector/health', '/services/collector/health/1.0']) {
       scope.get(url, () => ({ text: HecCode.Healthy.text, code: HecCode.Healthy.code }));
     }
