@@ -154,6 +154,16 @@ describe('web UI in chromium', () => {
     expect(await page.getByText('3 messages · 1 record', { exact: true }).isVisible()).toBe(true);
     expect(await page.locator('.cm-tooltip-autocomplete').count()).toBe(0);
     await snap(page, '06d-records');
+
+    // Fields of the current results are offered by completion.
+    await setQuery('_sourceCategory=e2e/web | parse "* /* *" as verb, path, code');
+    await editor().press('Control+Enter');
+    await page.getByText('3 messages · 0 records', { exact: true }).waitFor();
+    await editor().press('End');
+    await page.keyboard.type(' | where ver');
+    const list = page.locator('.cm-tooltip-autocomplete');
+    await list.waitFor();
+    expect(await list.textContent()).toContain('verb');
   }, 60_000);
 
   it('says calmly that search is not available on a server without the Search Job API', async () => {

@@ -148,7 +148,7 @@ export function completeQuery(context: CompletionContext, extraFields: () => rea
   const before = context.state.doc.sliceString(0, from);
   // After `as` comes a new field name: nothing to suggest, and a popup would only get in the way.
   if (!context.explicit && /\bas\s+$/i.test(before)) return null;
-  const extra = extraFields().map((name) => ({ label: name, type: 'variable', detail: 'field' }));
+  const extra = extraFields().map((name) => ({ label: name, type: 'variable', detail: 'in results', boost: 2 }));
   let options: Completion[];
   if (/\|\s*$/.test(before)) options = STAGE_COMPLETIONS;
   else if (tokenize(before).tokens.some((t) => t.kind === TokenKind.Pipe)) options = [...EXPRESSION_COMPLETIONS, ...extra];

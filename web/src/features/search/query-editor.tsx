@@ -12,6 +12,8 @@ export interface QueryEditorProps {
   /** Ctrl/Cmd-Enter. */
   onRun: () => void;
   onDiagnostics?: (diagnostics: Diagnostic[]) => void;
+  /** Field names seen in the current results, offered by completion. */
+  fields?: readonly string[];
 }
 
 const editorTheme = EditorView.theme({
@@ -83,7 +85,7 @@ export function QueryEditor(props: QueryEditorProps) {
           placeholder('Search: error, _sourceCategory=prod/web | parse "status=*" as status | count by status'),
           EditorView.contentAttributes.of({ 'aria-label': 'Query', spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
           editorTheme,
-          quarryLanguage({ onDiagnostics: (d) => latest.current.onDiagnostics?.(d) }),
+          quarryLanguage({ onDiagnostics: (d) => latest.current.onDiagnostics?.(d), fields: () => latest.current.fields ?? [] }),
           EditorView.updateListener.of((update) => {
             if (update.docChanged) latest.current.onChange(update.state.doc.toString());
           }),

@@ -11,6 +11,7 @@ import { TimeRangePicker } from './time-range-picker';
 import { readSearchState, searchUrl, type SearchState } from './url-state';
 
 const MESSAGES_PAGE = 200;
+const NO_FIELDS: readonly string[] = [];
 const RECORDS_PAGE = 1000;
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -112,6 +113,7 @@ export function SearchPage() {
   }, [start]);
 
   const params = listParams(state.query);
+  const resultFields = run.kind === 'done' && run.page ? run.page.fields.map((f) => f.name).filter((n) => !n.startsWith('_')) : NO_FIELDS;
   const errorCount = diagnostics.filter((d) => d.severity === 'error').length;
   const warningCount = diagnostics.length - errorCount;
   const running = run.kind === 'running';
@@ -120,7 +122,7 @@ export function SearchPage() {
     <div className="search-page">
       <section className="query-bar" aria-label="Search">
         <div className="query-row">
-          <QueryEditor value={state.query} onChange={(query) => update({ query })} onRun={() => void start()} onDiagnostics={setDiagnostics} />
+          <QueryEditor value={state.query} onChange={(query) => update({ query })} onRun={() => void start()} onDiagnostics={setDiagnostics} fields={resultFields} />
           <div className="query-actions">
             <TimeRangePicker range={state.range} timeZone={state.timeZone} onChange={(range) => update({ range })} />
             {running ? (
