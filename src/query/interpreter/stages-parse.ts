@@ -175,7 +175,7 @@ export function compileKeyValue(stage: KeyValueStage, st: CompileState): StagePl
           if (v !== undefined) found++;
           row[aliases[i] ?? keyToFieldName(k)] = v ?? null;
         });
-      } else if (keys.length > 0 && !(stage.mode === 'auto' && !stage.refonly && keys.length === 0)) {
+      } else if (keys.length > 0) {
         keys.forEach((k, i) => {
           const v = findKey(text, k, stage.delimiter);
           if (v !== undefined) found++;

@@ -11,7 +11,7 @@ import { sortRows } from './series/sort.js';
 import { transposeRows } from './series/transpose.js';
 import { bufferingStage, type CompileState, type StagePlan } from './stage.js';
 import { timesliceRange } from './timeslice.js';
-import { compareForSort, getField, groupKeyPart, toNumber, type Row, type Value } from './values.js';
+import { getField, groupKeyPart, toNumber, type Row, type Value } from './values.js';
 
 /** `sort by k [asc|desc], …` — descending unless asked otherwise; stable. */
 export function compileSort(stage: SortStage, st: CompileState): StagePlan {
@@ -166,4 +166,3 @@ export function compileOutlier(stage: OutlierStage, st: CompileState): StagePlan
   });
 }
 
-export { compareForSort };

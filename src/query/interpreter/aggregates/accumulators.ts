@@ -1,5 +1,5 @@
 /** Accumulators of the aggregate functions (count, sum, avg, pct, …). */
-import { compareForSort, groupKeyPart, toNumber, toText, type Row, type Value } from '../values.js';
+import { groupKeyPart, toNumber, toText, type Row, type Value } from '../values.js';
 import { nearestRankPercentile } from './percentile.js';
 import type { Accumulator } from './types.js';
 
@@ -163,4 +163,3 @@ export function valuesAcc(): Accumulator {
   };
 }
 
-export { compareForSort };

@@ -1,5 +1,5 @@
 /** Remaining catalog functions: aliases of casts, html/url helpers, epoch conversions. */
-import { toNumber, toText, type Value } from '../values.js';
+import { toNumber, toText } from '../values.js';
 import { arg, defineFunction, type FunctionDef } from './types.js';
 
 function cast(name: string, f: (n: number) => number): FunctionDef {
@@ -51,4 +51,3 @@ export const EXTRA_FUNCTIONS: FunctionDef[] = [
   }),
 ];
 
-export type { Value };

@@ -1,5 +1,5 @@
 /** Type tests and casts: isNull, isEmpty, isBlank, isNumeric, num, toLong, IP helpers. */
-import { isNumericValue, toNumber, toText, type Value } from '../values.js';
+import { isNumericValue, toNumber, toText } from '../values.js';
 import { arg, defineFunction, type FunctionDef } from './types.js';
 import { isIP } from 'node:net';
 
@@ -93,4 +93,3 @@ export const PREDICATE_FUNCTIONS: FunctionDef[] = [
   }),
 ];
 
-export type { Value };
