@@ -156,7 +156,12 @@ export function decodeBulk(text: string, defaultIndex = ''): BulkItem[] {
       items.push({ action: action.kind, index, id, error: { status: 400, type: 'document_parsing_exception', reason: 'the document is not a JSON object' } });
       continue;
     }
-    items.push({ action: action.kind, index, id, record: documentRecord(document, index) });
+    try {
+      items.push({ action: action.kind, index, id, record: documentRecord(document, index) });
+    } catch (error) {
+      // Only a pathological document (nesting deep enough to exhaust the stack) gets here.
+      items.push({ action: action.kind, index, id, error: { status: 400, type: 'document_parsing_exception', reason: `cannot map the document: ${(error as Error).message}` } });
+    }
   }
   return items;
 }

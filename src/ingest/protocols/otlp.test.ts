@@ -109,6 +109,11 @@ describe('OTLP decoding of bodies serialised by the real exporter', () => {
     const badTime = Uint8Array.from([0x0a, 0x06, 0x12, 0x04, 0x12, 0x02, 0x08, 0x01]);
     expect(() => decodeOtlpProtobuf(badTime)).toThrow(/wire type/);
     expect(decodeOtlpProtobuf(new Uint8Array(0)).records).toEqual([]);
+    // A body of arrays nested 1,000 deep: refused cleanly (deeper bodies would exhaust the stack).
+    let nested: Uint8Array = Uint8Array.from([0x0a, 0x00]); // AnyValue{string_value:""}
+    for (let i = 0; i < 1000; i++) nested = wrap(wrap(nested, 1), 5); // ArrayValue{values} inside AnyValue{array_value}
+    const deep = wrap(wrap(wrap(wrap(nested, 5), 2), 2), 1); // LogRecord.body → ScopeLogs → ResourceLogs → request
+    expect(() => decodeOtlpProtobuf(deep)).toThrow(/nested deeper/);
   });
 
   it('refuses single malformed JSON records and keeps the others; accepts snake_case and enum names', () => {
@@ -143,6 +148,22 @@ describe('OTLP decoding of bodies serialised by the real exporter', () => {
     expect(decodeOtlpJson(body, { attributes: ['service.name', 'k8s.namespace.name'] }).records[0]!.category).toBe('shop');
   });
 });
+
+/** A length-delimited field `field` holding `inner`. */
+function wrap(inner: Uint8Array, field: number): Uint8Array {
+  const length: number[] = [];
+  let n = inner.length;
+  while (n >= 0x80) {
+    length.push((n & 0x7f) | 0x80);
+    n >>>= 7;
+  }
+  length.push(n);
+  const out = new Uint8Array(1 + length.length + inner.length);
+  out[0] = (field << 3) | 2;
+  out.set(length, 1);
+  out.set(inner, 1 + length.length);
+  return out;
+}
 
 describe('OTLP responses', () => {
   it('encodes partial success so the real exporter reads it back', () => {

@@ -143,7 +143,11 @@ function toRecord(
 // ---------------------------------------------------------------------------------------------
 // Protobuf
 
-function readAnyValue(reader: ProtobufReader): AnyValue {
+/** AnyValue nesting deeper than this is refused (a hostile body could otherwise exhaust the stack). */
+const MAX_VALUE_DEPTH = 64;
+
+function readAnyValue(reader: ProtobufReader, depth = 0): AnyValue {
+  if (depth > MAX_VALUE_DEPTH) throw new OtlpFormatError(`values nested deeper than ${MAX_VALUE_DEPTH} levels`);
   let value: AnyValue;
   while (reader.hasMore()) {
     const { field, wireType } = reader.readTag();
@@ -174,7 +178,7 @@ function readAnyValue(reader: ProtobufReader): AnyValue {
           const tag = inner.readTag();
           if (tag.field === 1) {
             inner.expect(tag.wireType, WireType.Bytes, tag.field);
-            values.push(readAnyValue(inner.readMessage()));
+            values.push(readAnyValue(inner.readMessage(), depth + 1));
           } else inner.skip(tag.wireType);
         }
         value = values;
@@ -182,7 +186,7 @@ function readAnyValue(reader: ProtobufReader): AnyValue {
       }
       case 6: {
         reader.expect(wireType, WireType.Bytes, field);
-        value = readKeyValues(reader.readMessage(), 1);
+        value = readKeyValues(reader.readMessage(), 1, {}, depth + 1);
         break;
       }
       case 7:
@@ -196,7 +200,7 @@ function readAnyValue(reader: ProtobufReader): AnyValue {
   return value;
 }
 
-function readKeyValue(reader: ProtobufReader): [string, AnyValue] {
+function readKeyValue(reader: ProtobufReader, depth = 0): [string, AnyValue] {
   let key = '';
   let value: AnyValue;
   while (reader.hasMore()) {
@@ -206,19 +210,24 @@ function readKeyValue(reader: ProtobufReader): [string, AnyValue] {
       key = reader.readString();
     } else if (field === 2) {
       reader.expect(wireType, WireType.Bytes, field);
-      value = readAnyValue(reader.readMessage());
+      value = readAnyValue(reader.readMessage(), depth);
     } else reader.skip(wireType);
   }
   return [key, value];
 }
 
 /** Reads the repeated KeyValue field `fieldNumber` of a message into an object; other fields are skipped. */
-function readKeyValues(reader: ProtobufReader, fieldNumber: number, into: Record<string, AnyValue> = {}): Record<string, AnyValue> {
+function readKeyValues(
+  reader: ProtobufReader,
+  fieldNumber: number,
+  into: Record<string, AnyValue> = {},
+  depth = 0,
+): Record<string, AnyValue> {
   while (reader.hasMore()) {
     const { field, wireType } = reader.readTag();
     if (field === fieldNumber) {
       reader.expect(wireType, WireType.Bytes, field);
-      const [key, value] = readKeyValue(reader.readMessage());
+      const [key, value] = readKeyValue(reader.readMessage(), depth);
       if (key !== '') into[key] = value;
     } else reader.skip(wireType);
   }
@@ -389,8 +398,9 @@ function jsonInt(value: unknown, what: string): number {
   throw new OtlpFormatError(`${what} is not an integer`);
 }
 
-function jsonAnyValue(value: unknown): AnyValue {
+function jsonAnyValue(value: unknown, depth = 0): AnyValue {
   if (!isObject(value)) return undefined;
+  if (depth > MAX_VALUE_DEPTH) throw new OtlpFormatError(`values nested deeper than ${MAX_VALUE_DEPTH} levels`);
   if ('stringValue' in value || 'string_value' in value) return fieldText(pick(value, 'stringValue', 'string_value')) ?? '';
   if ('boolValue' in value || 'bool_value' in value) return pick(value, 'boolValue', 'bool_value') === true;
   if ('intValue' in value || 'int_value' in value) {
@@ -408,11 +418,11 @@ function jsonAnyValue(value: unknown): AnyValue {
   }
   if ('arrayValue' in value || 'array_value' in value) {
     const inner = pick(value, 'arrayValue', 'array_value');
-    return isObject(inner) ? list(inner, 'values', 'values', 'arrayValue.values').map(jsonAnyValue) : [];
+    return isObject(inner) ? list(inner, 'values', 'values', 'arrayValue.values').map((v) => jsonAnyValue(v, depth + 1)) : [];
   }
   if ('kvlistValue' in value || 'kvlist_value' in value) {
     const inner = pick(value, 'kvlistValue', 'kvlist_value');
-    return isObject(inner) ? jsonKeyValues(list(inner, 'values', 'values', 'kvlistValue.values')) : {};
+    return isObject(inner) ? jsonKeyValues(list(inner, 'values', 'values', 'kvlistValue.values'), depth + 1) : {};
   }
   if ('bytesValue' in value || 'bytes_value' in value) {
     const raw = pick(value, 'bytesValue', 'bytes_value');
@@ -421,11 +431,11 @@ function jsonAnyValue(value: unknown): AnyValue {
   return undefined;
 }
 
-function jsonKeyValues(items: unknown[]): Record<string, AnyValue> {
+function jsonKeyValues(items: unknown[], depth = 0): Record<string, AnyValue> {
   const out: Record<string, AnyValue> = {};
   for (const item of items) {
     if (!isObject(item) || typeof item.key !== 'string' || item.key === '') continue;
-    out[item.key] = jsonAnyValue(item.value);
+    out[item.key] = jsonAnyValue(item.value, depth);
   }
   return out;
 }

@@ -141,7 +141,13 @@ export function decodeHecEvents(text: string, defaults: HecDefaults = {}): HecDe
       errors.push({ index, code: HecCode.InvalidDataFormat });
       return;
     }
-    const record = hecEventRecord(parsed as Record<string, unknown>, defaults);
+    let record: IngestRecord | HecCode;
+    try {
+      record = hecEventRecord(parsed as Record<string, unknown>, defaults);
+    } catch {
+      // Only a pathological event (nesting deep enough to exhaust the stack) gets here.
+      record = HecCode.InvalidDataFormat;
+    }
     if ('code' in record) errors.push({ index, code: record });
     else records.push(record);
   });
