@@ -62,9 +62,15 @@ export function compileFillMissing(stage: FillMissingStage, st: CompileState): S
       let lo = from;
       let hi = to;
       if (lo === undefined || hi === undefined) {
-        const ts = rows.map((r) => toNumber(getField(r, g.field))).filter((x): x is number => x !== null);
-        lo = ts.length === 0 ? 0 : Math.min(...ts);
-        hi = ts.length === 0 ? 0 : Math.max(...ts) + 1;
+        lo = Infinity;
+        hi = -Infinity;
+        for (const r of rows) {
+          const t = toNumber(getField(r, g.field));
+          if (t === null) continue;
+          if (t < lo) lo = t;
+          if (t + 1 > hi) hi = t + 1;
+        }
+        if (lo === Infinity) lo = hi = 0;
       }
       return { field: g.field, values: timesliceRange(lo, hi, g.size, timeZone) };
     });
