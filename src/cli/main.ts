@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.js';
 import { registerQueryCommand } from './commands/query.js';
+import { registerSearchCommand } from './commands/search.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerTailCommand } from './commands/tail.js';
 import { ExitCode } from './exit-codes.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerQueryCommand(program);
+  registerSearchCommand(program);
+  registerTailCommand(program);
   return program;
 }
 
