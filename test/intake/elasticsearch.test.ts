@@ -149,13 +149,16 @@ describe('Elasticsearch intake with the official client', () => {
     expect(stored).toHaveLength(4);
   });
 
-  it('stores a single document from POST /{index}/_doc', async () => {
+  it('stores single documents from POST /{index}/_doc and PUT /{index}/_doc|_create/{id}', async () => {
     const source = await createSource(base, { name: 'es-doc' });
     const client = new Client({ node: base, auth: { bearer: source.token } });
     const result = await client.index({ index: 'single', document: { message: 'one doc', user: { id: 7 } } });
     expect(result.result).toBe('created');
+    const withId = await client.index({ index: 'single', id: 'doc-2', document: { message: 'two doc' } });
+    expect(withId).toMatchObject({ _id: 'doc-2', result: 'created' });
+    expect((await client.create({ index: 'single', id: 'doc-3', document: { message: 'three doc' } }))._id).toBe('doc-3');
     const rows = await store.ofSource('es-doc');
-    expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ _raw: 'one doc', 'user.id': '7', _sourceCategory: 'single', _format: 'none' });
+    expect(rows).toHaveLength(3);
+    expect(rows.find((r) => r._raw === 'one doc')).toMatchObject({ 'user.id': '7', _sourceCategory: 'single', _format: 'none' });
   });
 });

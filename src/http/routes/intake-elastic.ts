@@ -218,8 +218,8 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
       scope.put<{ Params: { index?: string } }>(url, bulk);
     }
 
-    // Single documents (some shippers and curl users): POST /{index}/_doc.
-    scope.post<{ Params: { index: string } }>('/:index/_doc', async (request, reply) => {
+    // Single documents (some shippers and curl users): POST /{index}/_doc, PUT|POST /{index}/_doc|_create/{id}.
+    const single = async (request: FastifyRequest<{ Params: { index: string; id?: string } }>, reply: FastifyReply) => {
       const source = requestSource(request);
       const receiptTime = Date.now();
       const text = decodeUtf8(await readIntakeBody(request, deps)).text;
@@ -242,13 +242,18 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
       });
       return reply.status(201).send({
         _index: request.params.index,
-        _id: newDocumentId(),
+        _id: request.params.id ?? newDocumentId(),
         _version: 1,
         result: 'created',
         _shards: { total: 1, successful: 1, failed: 0 },
         _seq_no: 0,
         _primary_term: 1,
       });
-    });
+    };
+    scope.post('/:index/_doc', single);
+    for (const url of ['/:index/_doc/:id', '/:index/_create/:id']) {
+      scope.post(url, single);
+      scope.put(url, single);
+    }
   });
 }
