@@ -80,3 +80,50 @@ describe('errors', () => {
     expect(r.rows).toEqual([{ Key: 'x', N: 1, Last: 5 }]);
   });
 });
+
+describe('properties', () => {
+  const QUERIES = [
+    '| parse "k=*;" as k nodrop | count by k',
+    '| kv auto | where v > 3 | count',
+    '| parse regex "(?<n>\\\\d+)" multi | sum(n) by n',
+    '| json auto | fields - _raw',
+    'a OR b* | dedup | limit 7',
+    '| parse "k=*;" as k | sort by k asc | accum _messageTime',
+    '| timeslice 1m | count by _timeslice | fillmissing timeslice(1m) | outlier _count window=2',
+  ];
+  const line = fc.string({ unit: fc.constantFrom('a', 'b', 'k', '=', ';', ' ', '1', '5', '{', '}', '"', ':', 'v'), maxLength: 20 });
+
+  it('run and runBatches agree, and nothing throws', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...QUERIES), fc.array(line, { maxLength: 30 }), fc.integer({ min: 1, max: 7 }), async (q, lines, batchSize) => {
+        const rows = (): Row[] => lines.map((l, i) => ({ _raw: l, _messageTime: i * 20_000 }));
+        const compiled = compileQuery(parsed(q), ctx);
+        if (!compiled.ok) throw new Error(q);
+        const a: Row[] = [];
+        for await (const r of compiled.value.run(rows())) a.push(r);
+        async function* batches(): AsyncGenerator<Row[]> {
+          const all = rows();
+          for (let i = 0; i < all.length; i += batchSize) {
+            await Promise.resolve();
+            yield all.slice(i, i + batchSize);
+          }
+        }
+        const b: Row[] = [];
+        for await (const r of compiled.value.runBatches(batches())) b.push(r);
+        expect(b).toEqual(a);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('count by a field accounts for every row', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom('k=a;', 'k=b;', 'k=;', 'x', 'k=A;'), { maxLength: 50 }), async (lines) => {
+        const r = await collectQuery(parsed('| parse "k=*;" as k nodrop | count by k'), lines.map((l) => ({ _raw: l })), ctx);
+        const total = r.rows.reduce((n, row) => n + (row._count as number), 0);
+        expect(total).toBe(lines.length);
+        expect(new Set(r.rows.map((row) => row.k)).size).toBe(r.rows.length);
+      }),
+    );
+  });
+});
