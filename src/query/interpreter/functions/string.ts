@@ -1,4 +1,5 @@
 /** String functions of Sumo Logic (concat, substring, replace, trim, …). */
+import { toJsRegex } from '../regex.js';
 import { toNumber, toText, type Value } from '../values.js';
 import { arg, defineFunction, type FunctionDef } from './types.js';
 
@@ -53,11 +54,9 @@ export function asRegex(v: Value): RegExp | null {
   if (typeof v !== 'string') return null;
   const m = /^\/(.*)\/([a-z]*)$/s.exec(v);
   if (m === null) return null;
-  try {
-    return new RegExp(m[1] as string, (m[2] as string).includes('g') ? m[2] : (m[2] ?? '') + 'g');
-  } catch {
-    return null;
-  }
+  const flags = m[2] ?? '';
+  const r = toJsRegex(m[1] as string, flags.includes('g') ? flags : flags + 'g');
+  return r.ok ? r.regex : null;
 }
 
 export const STRING_FUNCTIONS: FunctionDef[] = [
