@@ -86,7 +86,10 @@ export function compileScope(scope: ScopeExpr | undefined, sink: DiagnosticSink)
       const parts = scope.operands.map((o) => compileScope(o, sink));
       return (row) => parts.some((p) => p(row));
     }
+    case 'ScopeSubquery':
+      sink.add(InterpreterCode.UnsupportedOperator, 'subqueries are not supported by Quarry yet', scope.span);
+      return () => false;
     default:
-      return () => true;
+      return () => false;
   }
 }

@@ -54,7 +54,9 @@ export function compileAggregateStage(stage: AggregateStage, st: CompileState): 
       continue;
     }
     const isPct = a.function === 'pct' || a.function === 'percentile';
-    const valueArgs = isPct ? a.args.slice(0, 1) : a.args;
+    // count(*) counts every row, like a bare count.
+    const countsAll = a.function === 'count' && a.args.length === 1 && a.args[0]?.kind === 'Field' && a.args[0].name === '*';
+    const valueArgs = isPct ? a.args.slice(0, 1) : countsAll ? [] : a.args;
     const percents = isPct ? a.args.slice(1).map(literalNumber).filter((x): x is number => x !== undefined) : [];
     if (isPct && percents.length !== a.args.length - 1) {
       st.sink.add(InterpreterCode.InvalidAggregate, 'pct percentiles must be numbers', a.span);
