@@ -84,16 +84,17 @@ describe('web UI in chromium', () => {
   it('completes operators after a pipe and metadata fields in the scope', async () => {
     await setQuery('error | cou');
     const list = page.locator('.cm-tooltip-autocomplete');
-    await list.waitFor();
-    expect(await list.textContent()).toContain('count');
+    const text = async (): Promise<string> => ((await list.count()) > 0 ? ((await list.textContent()) ?? '') : '');
+    // Popups opened earlier in the typing update as it goes on: wait for the one for `cou`.
+    const selected = page.locator('.cm-tooltip-autocomplete li[aria-selected] .cm-completionLabel');
+    await expect.poll(async () => ((await selected.count()) > 0 ? await selected.textContent() : ''), { timeout: WAIT }).toBe('count');
     await snap(page, '05-editor-autocomplete');
     await page.keyboard.press('Enter');
     expect(await editor().textContent()).toMatch(/^error \| count/);
     await page.keyboard.press('Escape');
 
     await setQuery('_sourceC');
-    await list.waitFor();
-    expect(await list.textContent()).toContain('_sourceCategory');
+    await expect.poll(text, { timeout: WAIT }).toContain('_sourceCategory');
     await page.keyboard.press('Escape');
   });
 
@@ -161,9 +162,9 @@ describe('web UI in chromium', () => {
     await page.getByText('3 messages · 0 records', { exact: true }).waitFor();
     await editor().press('End');
     await page.keyboard.type(' | where ver');
+    // (The popup opened while typing `where` may still be updating: wait for it to settle.)
     const list = page.locator('.cm-tooltip-autocomplete');
-    await list.waitFor();
-    expect(await list.textContent()).toContain('verb');
+    await expect.poll(async () => ((await list.count()) > 0 ? await list.textContent() : ''), { timeout: WAIT }).toContain('verb');
   }, 60_000);
 
   it('says calmly that search is not available on a server without the Search Job API', async () => {
