@@ -21,4 +21,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ QUARRY_FSYNC: 'maybe' })).toThrow(/QUARRY_FSYNC must be true or false/);
     expect(() => loadConfig({ QUARRY_ADMIN_PASSWORD: 'short' })).toThrow(/adminPassword/);
   });
+
+  it('reads the syslog listener keys; TLS needs a certificate and a key', () => {
+    expect(loadConfig({}).syslog).toEqual({ source: 'default' });
+    const config = loadConfig(
+      { QUARRY_SYSLOG_TCP_PORT: '5514', QUARRY_SYSLOG_UDP_PORT: '5515', QUARRY_SYSLOG_SOURCE: 'network', QUARRY_SYSLOG_TIME_ZONE: 'Europe/Berlin' },
+      { 'syslog.tcpPort': 6514 },
+    );
+    expect(config.syslog).toEqual({ tcpPort: 6514, udpPort: 5515, source: 'network', timeZone: 'Europe/Berlin' });
+    expect(() => loadConfig({ QUARRY_SYSLOG_TLS_PORT: '6514' })).toThrow(/syslog\.tlsCert: required/);
+    expect(() => loadConfig({ QUARRY_SYSLOG_UDP_PORT: 'x' })).toThrow(/syslog\.udpPort \(from QUARRY_SYSLOG_UDP_PORT\)/);
+    expect(() => loadConfig({ QUARRY_SYSLOG_TIME_ZONE: 'Mars/Olympus' })).toThrow(/syslog\.timeZone/);
+  });
 });

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { validateTimeZone } from '../core/timestamp.js';
+
+const optionalPort = z.coerce.number().int().min(0).max(65535).optional();
 
 /** The one configuration schema of `quarry serve`. Every key has a default; env and flags override. */
 export const configSchema = z.object({
@@ -30,6 +33,33 @@ export const configSchema = z.object({
     /** A store append taking longer than this fails the batch (503). */
     appendTimeoutMs: z.coerce.number().int().positive(),
   }),
+  /** Syslog listeners (docs/ingest.md, "Syslog"); each is off unless its port is set. */
+  syslog: z
+    .object({
+      tcpPort: optionalPort,
+      udpPort: optionalPort,
+      tlsPort: optionalPort,
+      /** PEM certificate (chain) and key files of the TLS listener. */
+      tlsCert: z.string().min(1).optional(),
+      tlsKey: z.string().min(1).optional(),
+      /** Name of the source syslog messages land in. */
+      source: z.string().min(1),
+      /** Zone of RFC 3164 times without one (IANA name, UTC or ±hh:mm). */
+      timeZone: z
+        .string()
+        .min(1)
+        .optional()
+        .superRefine((zone, ctx) => {
+          const problem = zone === undefined ? undefined : validateTimeZone(zone);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+    })
+    .superRefine((syslog, ctx) => {
+      if (syslog.tlsPort === undefined) return;
+      for (const key of ['tlsCert', 'tlsKey'] as const) {
+        if (syslog[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when syslog.tlsPort is set' });
+      }
+    }),
   session: z.object({
     /** A browser session unused for this long ends (sign in again). */
     idleTimeoutMs: z.coerce.number().int().positive(),
@@ -58,6 +88,9 @@ export const defaultConfig: Config = {
     flushIntervalMs: 5,
     fsync: false,
     appendTimeoutMs: 60_000,
+  },
+  syslog: {
+    source: 'default',
   },
   session: {
     idleTimeoutMs: 12 * 60 * 60 * 1000,

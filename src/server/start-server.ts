@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +17,7 @@ import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { SelfLogSink } from './self-log-sink.js';
+import { startSyslogListeners, type SyslogListeners } from './syslog-listener.js';
 
 export interface RunningServer {
   /** Base URL the server answers on. */
@@ -25,6 +26,8 @@ export interface RunningServer {
   store: LogStore;
   meta: MetaStore;
   batcher: AppendBatcher;
+  /** Syslog listeners and their bound ports (none unless configured). */
+  syslog: SyslogListeners;
   logger: Logger;
   firstStart: BootstrapResult;
   /** Drains in-flight requests, writes queued lines, closes the stores. Idempotent. */
@@ -122,6 +125,16 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     throw error;
   }
+  let syslog: SyslogListeners;
+  try {
+    syslog = await startSyslog(config, { meta, batcher, logger });
+  } catch (error) {
+    await app.close();
+    await batcher.shutdown();
+    await store.close();
+    await meta.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -134,6 +147,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     closing ??= (async () => {
       state.draining = true;
       logger.info({}, 'shutting down: draining requests');
+      // Listeners stop first and store what they read; then the batcher drains.
+      await syslog.close();
       await app.close();
       search.close();
       sink?.flush();
@@ -146,5 +161,47 @@ export async function startServer(config: Config): Promise<RunningServer> {
     return closing;
   };
 
-  return { url, app, store, meta, batcher, logger, firstStart, close };
+  return { url, app, store, meta, batcher, syslog, logger, firstStart, close };
+}
+
+/** Starts the configured syslog listeners; a busy port or unreadable TLS file is an invalid_config error. */
+async function startSyslog(
+  config: Config,
+  deps: { meta: MetaStore; batcher: AppendBatcher; logger: Logger },
+): Promise<SyslogListeners> {
+  const { syslog } = config;
+  let tls: { port: number; cert: Buffer; key: Buffer } | undefined;
+  if (syslog.tlsPort !== undefined) {
+    const read = (path: string, what: string): Buffer => {
+      try {
+        return readFileSync(path);
+      } catch (error) {
+        throw new AppError(ErrorCode.InvalidConfig, `cannot read the syslog TLS ${what} ${path}: ${(error as Error).message}`);
+      }
+    };
+    tls = { port: syslog.tlsPort, cert: read(syslog.tlsCert!, 'certificate'), key: read(syslog.tlsKey!, 'key') };
+  }
+  try {
+    return await startSyslogListeners({
+      host: config.host,
+      ...(syslog.tcpPort !== undefined ? { tcpPort: syslog.tcpPort } : {}),
+      ...(syslog.udpPort !== undefined ? { udpPort: syslog.udpPort } : {}),
+      ...(tls ? { tls } : {}),
+      sourceName: syslog.source,
+      findSource: (name) => deps.meta.sources.findByName(name),
+      ...(syslog.timeZone ? { timeZone: syslog.timeZone } : {}),
+      sink: deps.batcher,
+      logger: deps.logger.child({ component: 'syslog' }),
+      maxPartChars: config.ingest.batchMaxBytes,
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') {
+      throw new AppError(
+        ErrorCode.InvalidConfig,
+        `a syslog port on ${config.host} is ${code === 'EADDRINUSE' ? 'already in use' : 'not allowed'} (--syslog-tcp/--syslog-udp/--syslog-tls-port, QUARRY_SYSLOG_*_PORT)`,
+      );
+    }
+    throw error;
+  }
 }
