@@ -4,9 +4,10 @@ import type { RunningServer } from '../../src/server/start-server.js';
 import { ADMIN_PASSWORD, adminAuth, createSource, startTestServer } from '../support/server.js';
 import { ensureWebBuilt, launchChromium, snap } from './browser.js';
 
-const WAIT = 15_000;
+const WAIT = 20_000;
 
-describe('web UI in chromium', () => {
+// Generous limits: the browser shares the machine with the rest of the suite's forks.
+describe('web UI in chromium', { timeout: 90_000 }, () => {
   let server: RunningServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -165,7 +166,7 @@ describe('web UI in chromium', () => {
     // (The popup opened while typing `where` may still be updating: wait for it to settle.)
     const list = page.locator('.cm-tooltip-autocomplete');
     await expect.poll(async () => ((await list.count()) > 0 ? await list.textContent() : ''), { timeout: WAIT }).toContain('verb');
-  }, 60_000);
+  });
 
   it('says calmly that search is not available on a server without the Search Job API', async () => {
     // Stands in for a server of the version before the Search Job API: the endpoint answers 404.
@@ -217,7 +218,7 @@ describe('web UI in chromium', () => {
     } finally {
       await fresh.close();
     }
-  }, 60_000);
+  });
 
   it('toggles the theme and remembers the choice', async () => {
     // Browser-side code as strings: the test's tsconfig has no DOM types.
@@ -275,5 +276,5 @@ describe('web UI in chromium', () => {
     await page.getByRole('alert').waitFor();
     await signIn(page, 'brand-new-password');
     await editor().waitFor();
-  }, 60_000);
+  });
 });
