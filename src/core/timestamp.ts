@@ -222,6 +222,8 @@ function daysInMonth(year: number, month: number): number {
 
 function isValidCivil(f: Fields): boolean {
   return (
+    // Years before 1000 are not log timestamps (and Date.UTC would read 0-99 as 1900-1999).
+    f.year >= 1000 &&
     f.month >= 1 &&
     f.month <= 12 &&
     f.day >= 1 &&

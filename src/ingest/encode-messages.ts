@@ -1,6 +1,13 @@
 import { detectTimestamp } from '../core/timestamp.js';
 import type { MultilineSetting } from '../meta/meta-store.js';
-import { encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
+import {
+  encodeContext,
+  encodeRow,
+  MAX_STORABLE_MS,
+  MIN_STORABLE_MS,
+  type EncodedBatch,
+  type MessageContext,
+} from '../store/row-encoding.js';
 import { splitMessages } from './multiline.js';
 
 /** `_format` of a message whose time is its receipt time because no timestamp was found. */
@@ -59,7 +66,9 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
   let currentBytes = 0;
   let totalBytes = 0;
   for (const message of messages) {
-    const detected = detectTimestamp(message, timestampOptions);
+    let detected = detectTimestamp(message, timestampOptions);
+    // A time the store cannot hold (before 1900, after 2299) is not the message's time: use receipt time.
+    if (detected && (detected.ms < MIN_STORABLE_MS || detected.ms > MAX_STORABLE_MS)) detected = undefined;
     const size = options.isAscii ? message.length : Buffer.byteLength(message, 'utf8');
     current += encodeRow(
       detected?.ms ?? context.receiptTime,

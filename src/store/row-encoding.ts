@@ -75,11 +75,23 @@ export function escapeTsv(value: string): string {
   return needsEscape.test(value) ? value.replace(escapeChars, (c) => escapes[c]!) : value;
 }
 
-/** Formats epoch milliseconds as a DateTime64(3) text value (seconds.millis), unambiguous for the parser. */
+/** The range a DateTime64(3) column holds; times outside it cannot be stored as they are. */
+export const MIN_STORABLE_MS = Date.UTC(1900, 0, 1);
+export const MAX_STORABLE_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Formats epoch milliseconds as a DateTime64(3) text value. Ten-digit-plus seconds (`1431857103.123`)
+ * are unambiguous for ClickHouse and cheap to build; shorter numbers (before 1973) are not, so
+ * those times (and any other outside 1973…2255) are written as `YYYY-MM-DD hh:mm:ss.mmm`.
+ */
 export function formatTime(ms: number): string {
-  const whole = Math.floor(ms / 1000);
-  const frac = ms - whole * 1000;
-  return `${whole}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
+  if (ms >= 1e11 && ms < 9e12) {
+    const whole = Math.floor(ms / 1000);
+    const frac = ms - whole * 1000;
+    return `${whole}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
+  }
+  const clamped = Math.min(MAX_STORABLE_MS, Math.max(MIN_STORABLE_MS, ms));
+  return new Date(clamped).toISOString().replace('T', ' ').replace('Z', '');
 }
 
 const literalEscapes: Record<string, string> = { ...escapes, "'": "\\'" };

@@ -108,10 +108,16 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       expect(seen.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `same ms ${i}`));
     });
 
+    it('stores times before 1973 and far in the future exactly', async () => {
+      const times = [Date.UTC(1970, 0, 1, 0, 0, 1, 5), Date.UTC(1901, 5, 1), Date.UTC(2290, 0, 1, 12)];
+      await store.append(batchOf(times.map((time, i) => ({ time, text: `old or future ${i}` }))));
+      for (const time of times) expect(await store.count({ from: time, to: time + 1 })).toBe(1);
+    });
+
     it('reports stats and writability', async () => {
       expect(await store.checkWritable()).toBe(true);
       const stats = await store.stats();
-      expect(stats.rows).toBe(12);
+      expect(stats.rows).toBe(15);
       expect(stats.bytesOnDisk).toBeGreaterThan(0);
     });
   });

@@ -145,6 +145,17 @@ describe('HTTP source receiver', () => {
     expect(sizes).toEqual([5, 100, 65_536, 65_536]);
   });
 
+  it('keeps very old times and falls back to receipt time for unstorable ones, failing nobody', async () => {
+    const source = await createSource(base, { name: 'old-times', category: 'ts/old', multiline: false });
+    const response = await post(source.url, '1970-01-01 00:00:01 hello from 1970\n0001-01-01T00:00:00Z year one\n');
+    expect(response.status).toBe(200);
+    const rows = await tail(2);
+    const old = rows.find((r) => r._raw.includes('1970'))!;
+    const yearOne = rows.find((r) => r._raw.includes('year one'))!;
+    expect(old._messageTime).toBe('1970-01-01T00:00:01.000Z');
+    expect(yearOne._messageTime).toBe(yearOne._receiptTime);
+  });
+
   it('uses a per-source timestamp format', async () => {
     const source = await createSource(base, { name: 'custom-ts', category: 'ts/custom', timestampFormat: 'dd.MM.yyyy HH:mm:ss' });
     expect((await post(source.url, 'event at 21.11.2026 17:45:00 happened\n')).status).toBe(200);
