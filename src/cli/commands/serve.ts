@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../../config/load.js';
-import { startServer } from '../../server/start-server.js';
 
 interface ServeFlags {
   host?: string;
@@ -47,6 +46,8 @@ export function registerServeCommand(program: Command): void {
         ...(flags.syslogTlsPort !== undefined ? { 'syslog.tlsPort': flags.syslogTlsPort } : {}),
       };
       const config = loadConfig(process.env, overrides);
+      // Imported here so other commands don't pay for loading Fastify and chDB.
+      const { startServer } = await import('../../server/start-server.js');
       const server = await startServer(config);
       const lines = [`Quarry is running at ${server.url}`, `Data directory: ${config.dataDir}`];
       if (server.firstStart.firstStart) {
