@@ -193,6 +193,9 @@ async function startSyslog(
       sink: deps.batcher,
       logger: deps.logger.child({ component: 'syslog' }),
       maxPartChars: config.ingest.batchMaxBytes,
+      // A batch must fit the ingest queue with room to spare, or it would be refused forever.
+      maxBatchMessages: Math.min(2_000, Math.floor(config.ingest.queueMaxLines / 4)),
+      maxBatchBytes: Math.min(1024 * 1024, Math.floor(config.ingest.queueMaxBytes / 8)),
     });
   } catch (error) {
     const code = (error as { code?: string }).code;

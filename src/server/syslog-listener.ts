@@ -31,6 +31,9 @@ export interface SyslogListenerOptions {
   /** A partial batch waits at most this long before it is submitted. */
   flushIntervalMs?: number;
   maxFrameBytes?: number;
+  /** A batch is submitted once it holds this many messages or bytes (keep below the batcher's queue limits). */
+  maxBatchMessages?: number;
+  maxBatchBytes?: number;
 }
 
 export interface SyslogStats {
@@ -56,9 +59,8 @@ export interface SyslogListeners {
 
 const DEFAULT_FLUSH_MS = 100;
 const DEFAULT_MAX_FRAME_BYTES = 65_536;
-/** A batch is submitted once it holds this many messages or bytes, without waiting for the timer. */
-const BATCH_MAX_MESSAGES = 2_000;
-const BATCH_MAX_BYTES = 1024 * 1024;
+const DEFAULT_BATCH_MESSAGES = 2_000;
+const DEFAULT_BATCH_BYTES = 1024 * 1024;
 /** UDP messages buffered while a submit is pending, at most; beyond it datagrams are dropped (and counted). */
 const UDP_MAX_BUFFERED = 50_000;
 const MAX_CONNECTIONS = 10_000;
@@ -83,9 +85,13 @@ class RecordQueue {
 
   constructor(
     private readonly submit: (records: SyslogRecord[]) => Promise<void>,
-    private readonly flushIntervalMs: number,
+    private readonly limits: { flushIntervalMs: number; maxMessages: number; maxBytes: number },
     private readonly onFull: (full: boolean) => void,
   ) {}
+
+  private isFull(): boolean {
+    return this.records.length >= this.limits.maxMessages || this.bytes >= this.limits.maxBytes;
+  }
 
   get size(): number {
     return this.records.length;
@@ -94,21 +100,28 @@ class RecordQueue {
   add(record: SyslogRecord): void {
     this.records.push(record);
     this.bytes += record.message.length;
-    if (this.records.length >= BATCH_MAX_MESSAGES || this.bytes >= BATCH_MAX_BYTES) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushIntervalMs);
+    if (this.isFull()) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.limits.flushIntervalMs);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.inflight) {
-      if (this.records.length >= BATCH_MAX_MESSAGES || this.bytes >= BATCH_MAX_BYTES) this.onFull(true);
+      if (this.isFull()) this.onFull(true);
       return;
     }
     if (this.records.length === 0) return;
-    const batch = this.records;
-    this.records = [];
-    this.bytes = 0;
+    // One submit takes at most one batch's worth, so it always fits the ingest queue.
+    let count = 0;
+    let bytes = 0;
+    while (count < this.records.length && count < this.limits.maxMessages && (count === 0 || bytes < this.limits.maxBytes)) {
+      bytes += this.records[count]!.message.length;
+      count++;
+    }
+    const batch = count === this.records.length ? this.records : this.records.slice(0, count);
+    this.records = count === this.records.length ? [] : this.records.slice(count);
+    this.bytes -= bytes;
     this.inflight = this.submit(batch).finally(() => {
       this.inflight = undefined;
       this.onFull(false);
@@ -133,7 +146,11 @@ class RecordQueue {
  */
 export async function startSyslogListeners(options: SyslogListenerOptions): Promise<SyslogListeners> {
   const logger = options.logger;
-  const flushMs = options.flushIntervalMs ?? DEFAULT_FLUSH_MS;
+  const limits = {
+    flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_MS,
+    maxMessages: Math.max(1, options.maxBatchMessages ?? DEFAULT_BATCH_MESSAGES),
+    maxBytes: Math.max(1, options.maxBatchBytes ?? DEFAULT_BATCH_BYTES),
+  };
   const maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const counters = { messages: 0, cutFrames: 0, malformedStreams: 0, droppedUdpMessages: 0, failedMessages: 0 };
   const sockets = new Map<Socket, RecordQueue>();
@@ -192,6 +209,13 @@ export async function startSyslogListeners(options: SyslogListenerOptions): Prom
         return;
       } catch (error) {
         const appError = toAppError(error);
+        if (appError.code === ErrorCode.PayloadTooLarge && records.length > 1) {
+          // Larger than the whole queue once encoded: store it in halves.
+          const half = Math.ceil(records.length / 2);
+          await storeWithRetry(records.slice(0, half));
+          await storeWithRetry(records.slice(half));
+          return;
+        }
         const retryable = appError.code === ErrorCode.Overloaded || appError.code === ErrorCode.Unavailable;
         if (stopping && giveUpAt === Infinity) giveUpAt = Date.now() + SHUTDOWN_RETRY_MS;
         if (!retryable || Date.now() > giveUpAt) {
@@ -220,7 +244,7 @@ export async function startSyslogListeners(options: SyslogListenerOptions): Prom
     const peer = socket.remoteAddress ?? '';
     const decoder = new SyslogFrameDecoder(maxFrameBytes);
     let paused = false;
-    const queue = new RecordQueue(storeWithRetry, flushMs, (full) => {
+    const queue = new RecordQueue(storeWithRetry, limits, (full) => {
       if (full && !paused) {
         paused = true;
         socket.pause();
@@ -342,7 +366,7 @@ export async function startSyslogListeners(options: SyslogListenerOptions): Prom
             }
           }
         },
-        flushMs,
+        limits,
         () => undefined,
       );
       udpQueue = queue;
