@@ -273,3 +273,21 @@ describe('syslog mapped to another source, with a small ingest queue (backpressu
     expect((await api<{ count: number }>(server.url, '/api/v1/logs/count')).body.count).toBe(20_000);
   });
 });
+
+describe('syslog at shutdown', () => {
+  it('close() stores what the listeners have read before the batcher drains', async () => {
+    const dataDir = tempDir();
+    const first = await startTestServer({ dataDir, 'syslog.tcpPort': 0 });
+    const lines = Array.from({ length: 5_000 }, (_, i) => `<14>Nov 21 10:00:00 h closing[1]: at-shutdown ${i}\n`).join('');
+    // sendTcp resolves when the server has read the whole stream and closed its side; the messages
+    // are then in the listener's queue or on their way to the store, not yet necessarily stored.
+    await sendTcp(first.syslog.ports.tcp!, lines);
+    await first.close();
+    const second = await startTestServer({ dataDir });
+    try {
+      expect(await storeReader(second.url).count('category=syslog/closing')).toBe(5_000);
+    } finally {
+      await second.close();
+    }
+  });
+});
