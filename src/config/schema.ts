@@ -85,7 +85,7 @@ export const defaultConfig: Config = {
     queueMaxLines: 2_000_000,
     queueMaxBytes: 256 * 1024 * 1024,
     batchMaxBytes: 32 * 1024 * 1024,
-    flushIntervalMs: 5,
+    flushIntervalMs: 50,
     fsync: false,
     appendTimeoutMs: 60_000,
   },

@@ -119,7 +119,9 @@ export class AppendBatcher {
 
   private schedule(): void {
     if (this.writing) return; // the running write picks the queue up when it finishes
-    if (this.queuedBytes >= this.options.maxBatchBytes || this.options.flushIntervalMs === 0) {
+    // Write at once when a good batch is waiting; otherwise give company a moment to arrive, since
+    // every append makes a part and many small parts cost the store merges.
+    if (this.queuedBytes >= this.options.maxBatchBytes / 8 || this.options.flushIntervalMs === 0) {
       this.startWrite();
       return;
     }
@@ -176,8 +178,10 @@ export class AppendBatcher {
       )
       .finally(() => {
         this.writing = undefined;
-        // Whatever queued during the write has already waited one write: group-commit it now.
-        if (this.queue.length > 0) this.startWrite();
+        if (this.queue.length > 0) {
+          if (this.closed) this.startWrite();
+          else this.schedule();
+        }
       });
   }
 
