@@ -34,6 +34,8 @@ export interface SyslogListenerOptions {
   /** A batch is submitted once it holds this many messages or bytes (keep below the batcher's queue limits). */
   maxBatchMessages?: number;
   maxBatchBytes?: number;
+  /** UDP drops are logged at most once per this interval, with the count (default 5 s). */
+  dropLogIntervalMs?: number;
 }
 
 export interface SyslogStats {
@@ -321,7 +323,7 @@ export async function startSyslogListeners(options: SyslogListenerOptions): Prom
       setTimeout(() => {
         logger.warn({ dropped: droppedSinceLog }, 'syslog UDP messages dropped: ingest queue full');
         droppedSinceLog = 0;
-      }, DROP_LOG_INTERVAL_MS).unref();
+      }, options.dropLogIntervalMs ?? DROP_LOG_INTERVAL_MS).unref();
     }
     droppedSinceLog += n;
   };
