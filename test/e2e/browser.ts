@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot } from '../support/server.js';
@@ -46,6 +46,12 @@ export function ensureWebBuilt(): void {
     env: { ...process.env, NODE_ENV: 'production' },
     stdio: 'inherit',
   });
+}
+
+/** Removes the screenshots of failures from earlier runs, so the folder shows this run only. */
+export function clearFailureScreenshots(): void {
+  if (!existsSync(screenshotDir)) return;
+  for (const name of readdirSync(screenshotDir)) if (name.startsWith('failed-')) rmSync(join(screenshotDir, name));
 }
 
 /** Saves a full-page screenshot under test-results/screenshots/ (look at them). */

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { ADMIN_PASSWORD, adminAuth, createSource, startTestServer } from '../support/server.js';
-import { ensureWebBuilt, launchChromium, snap } from './browser.js';
+import { clearFailureScreenshots, ensureWebBuilt, launchChromium, snap } from './browser.js';
 
 const WAIT = 20_000;
 
@@ -32,6 +32,7 @@ describe('web UI in chromium', { timeout: 90_000 }, () => {
 
   beforeAll(async () => {
     ensureWebBuilt();
+    clearFailureScreenshots();
     server = await startTestServer();
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
