@@ -26,6 +26,7 @@ const options = {
   maxBatchBytes: 500,
   flushIntervalMs: 1,
   exportTimeoutMs: 1000,
+  maxConcurrentWrites: 1,
   logger: silentLogger,
 };
 
@@ -88,6 +89,26 @@ describe('AppendBatcher', () => {
     sink.release();
     await next;
     expect(batcher.stats()).toMatchObject({ appendedLines: 1, failedBatches: 1 });
+  });
+
+  it('runs up to maxConcurrentWrites appends at once, each its own batch', async () => {
+    const gates: (() => void)[] = [];
+    const batches: EncodedBatch[] = [];
+    const sink: BatchSink = {
+      async append(batch) {
+        batches.push(batch);
+        await new Promise<void>((resolve) => gates.push(resolve));
+      },
+    };
+    const batcher = new AppendBatcher(sink, { ...options, maxConcurrentWrites: 2, flushIntervalMs: 0 });
+    const done = [batcher.submit([part('a\n')]), batcher.submit([part('b\n')]), batcher.submit([part('c\n')])];
+    await until(() => batches.length === 2);
+    expect(batches.map((b) => b.text)).toEqual(['a\n', 'b\n']);
+    gates.shift()!();
+    await until(() => batches.length === 3);
+    while (gates.length > 0) gates.shift()!();
+    await until(() => gates.length === 0 && batcher.stats().appendedLines === 3);
+    await Promise.all(done);
   });
 
   it('drains on shutdown and refuses new work afterwards', async () => {

@@ -13,6 +13,8 @@ export interface AppendBatcherOptions {
   flushIntervalMs: number;
   /** A store append slower than this fails its batch. */
   exportTimeoutMs: number;
+  /** Appends running at once (each is still one atomic insert); default 2. */
+  maxConcurrentWrites?: number;
   logger: Logger;
 }
 
@@ -46,7 +48,7 @@ export class AppendBatcher {
   private queue: Pending[] = [];
   private queuedLines = 0;
   private queuedBytes = 0;
-  private writing: Promise<void> | undefined;
+  private readonly writing = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -109,16 +111,20 @@ export class AppendBatcher {
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
-      while (this.writing || this.queue.length > 0) {
-        if (this.writing) await this.writing;
-        else this.startWrite();
+      while (this.writing.size > 0 || this.queue.length > 0) {
+        if (this.queue.length > 0 && this.writing.size < this.maxWrites) this.startWrite();
+        else await Promise.race(this.writing);
       }
     })();
     return this.shutdownPromise;
   }
 
+  private get maxWrites(): number {
+    return Math.max(1, this.options.maxConcurrentWrites ?? 2);
+  }
+
   private schedule(): void {
-    if (this.writing) return; // the running write picks the queue up when it finishes
+    if (this.writing.size >= this.maxWrites) return; // a finishing write picks the queue up
     // Write at once when a good batch is waiting; otherwise give company a moment to arrive, since
     // every append makes a part and many small parts cost the store merges.
     if (this.queuedBytes >= this.options.maxBatchBytes / 8 || this.options.flushIntervalMs === 0) {
@@ -127,7 +133,7 @@ export class AppendBatcher {
     }
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      if (!this.writing) this.startWrite();
+      if (this.writing.size < this.maxWrites) this.startWrite();
     }, this.options.flushIntervalMs);
   }
 
@@ -158,7 +164,7 @@ export class AppendBatcher {
             lines: taken.reduce((n, p) => n + p.part.lines, 0),
             messageBytes: taken.reduce((n, p) => n + p.part.messageBytes, 0),
           };
-    this.writing = this.sink
+    const write: Promise<void> = this.sink
       .append(batch, { timeoutMs: this.options.exportTimeoutMs })
       .then(
         () => {
@@ -177,12 +183,13 @@ export class AppendBatcher {
         },
       )
       .finally(() => {
-        this.writing = undefined;
+        this.writing.delete(write);
         if (this.queue.length > 0) {
           if (this.closed) this.startWrite();
           else this.schedule();
         }
       });
+    this.writing.add(write);
   }
 
   private noteRefusal(): void {
