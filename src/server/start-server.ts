@@ -198,11 +198,11 @@ async function startSyslog(
       maxBatchBytes: Math.min(1024 * 1024, Math.floor(config.ingest.queueMaxBytes / 8)),
     });
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const { code, port } = error as { code?: string; port?: number };
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       throw new AppError(
         ErrorCode.InvalidConfig,
-        `a syslog port on ${config.host} is ${code === 'EADDRINUSE' ? 'already in use' : 'not allowed'} (--syslog-tcp/--syslog-udp/--syslog-tls-port, QUARRY_SYSLOG_*_PORT)`,
+        `syslog port ${port ?? ''} on ${config.host} is ${code === 'EADDRINUSE' ? 'already in use' : 'not allowed'} (--syslog-tcp/--syslog-udp/--syslog-tls-port, QUARRY_SYSLOG_*_PORT)`,
       );
     }
     throw error;

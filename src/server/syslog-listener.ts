@@ -333,7 +333,13 @@ export async function startSyslogListeners(options: SyslogListenerOptions): Prom
     const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     if (udp) {
       const socket = udp;
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        try {
+          socket.close(() => resolve());
+        } catch {
+          resolve(); // never bound (the port was busy): nothing to close
+        }
+      });
     }
     for (const socket of sockets.keys()) socket.pause();
     await Promise.all([...sockets.values()].map((queue) => queue.drain()));
