@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../../../src/query/diagnostics/index.js';
 import { listParams, substituteParams } from '../../../../src/query/params.js';
 import { ApiError } from '../../api/http';
 import { fetchMessages, fetchRecords, runSearchJob, SearchUnavailableError, type SearchProgress } from '../../api/search-client';
+import { addFilter } from './results/scope-terms';
 import { clearHistory, readHistory, rememberQuery, type HistoryEntry } from './history';
 import { QueryEditor } from './query-editor';
 import { SearchResults, type RunState } from './search-results';
@@ -22,6 +23,7 @@ export function SearchPage() {
   const [state, setState] = useState<SearchState>(() => readSearchState(window.location.search, defaultZone));
   const [diagnostics, setDiagnostics] = useState<Diagnostic[]>([]);
   const [run, setRun] = useState<RunState>({ kind: 'idle' });
+  const [runInfo, setRunInfo] = useState<{ query: string; from: number; to: number } | undefined>();
   const [history, setHistory] = useState<HistoryEntry[]>(readHistory);
   const [historyOpen, setHistoryOpen] = useState(false);
   const abort = useRef<AbortController | null>(null);
@@ -67,6 +69,7 @@ export function SearchPage() {
     const controller = new AbortController();
     abort.current = controller;
     setRun({ kind: 'running', startedAt: Date.now(), progress: undefined });
+    setRunInfo({ query: current.query, from: range.from, to: range.to });
     // A newer run (or leaving the page) replaces `abort.current`: this run's late answers are dropped.
     const isCurrent = (): boolean => abort.current === controller;
     try {
@@ -100,6 +103,19 @@ export function SearchPage() {
   }, [defaultZone]);
 
   const cancel = useCallback(() => abort.current?.abort(), []);
+
+  /** Changes the search and runs it at once (`start` reads `latest`, so it is set before the render). */
+  const rerun = useCallback(
+    (patch: Partial<SearchState>) => {
+      const next = { ...latest.current, ...patch };
+      latest.current = next;
+      setState(next);
+      void start();
+    },
+    [start],
+  );
+  const narrow = useCallback((from: number, to: number) => rerun({ range: { start: String(from), end: String(to) } }), [rerun]);
+  const filter = useCallback((field: string, value: string) => rerun({ query: addFilter(latest.current.query, field, value) }), [rerun]);
   const closeHistory = useCallback(() => setHistoryOpen(false), []);
 
   // Opening a shared link runs its search; leaving the page cancels a running one.
@@ -191,7 +207,14 @@ export function SearchPage() {
           </div>
         </div>
       </section>
-      <SearchResults run={run} timeZone={state.timeZone} />
+      <SearchResults
+        run={run}
+        timeZone={state.timeZone}
+        query={runInfo?.query ?? ''}
+        range={runInfo}
+        onNarrow={narrow}
+        onFilter={filter}
+      />
     </div>
   );
 }

@@ -1,6 +1,9 @@
 import type { SearchMessagesResponse, SearchRecordsResponse } from '../../../../src/protocol/search.js';
 import type { SearchProgress } from '../../api/search-client';
-import { MessageTable, RecordTable } from './result-tables';
+import { AggregateView } from './results/aggregate-view';
+import { ExportMenu } from './results/export-menu';
+import { Histogram } from './results/histogram';
+import { MessagesView } from './results/messages-view';
 
 /** The first page of a finished job's results. */
 export type ResultPage = ({ kind: 'messages' } & SearchMessagesResponse) | ({ kind: 'records' } & SearchRecordsResponse);
@@ -21,15 +24,26 @@ function count(n: number, one: string, many: string): string {
   return `${number.format(n)} ${n === 1 ? one : many}`;
 }
 
-/**
- * The results area. Today: status, counts, warnings and the notices; the histogram, messages, field
- * browser and aggregate table/chart plug in here once the server has the Search Job API.
- */
-export function SearchResults(props: { run: RunState; timeZone: string }) {
+export interface SearchResultsProps {
+  run: RunState;
+  timeZone: string;
+  /** The query of the run (its scope terms are highlighted). */
+  query: string;
+  /** The resolved range of the run, for the histogram. */
+  range: { from: number; to: number } | undefined;
+  onNarrow: (from: number, to: number) => void;
+  onFilter: (field: string, value: string) => void;
+}
+
+/** The results area: status, histogram, then messages with their fields or the aggregate view. */
+export function SearchResults(props: SearchResultsProps) {
   const { run } = props;
+  const progress = run.kind === 'running' || run.kind === 'done' ? run.progress : undefined;
+  const page = run.kind === 'done' ? run.page : undefined;
   return (
     <section className="results" aria-label="Results">
-      <div className="status-line" role="status" aria-live="polite">
+      <div className="status-line">
+        <span className="status-text" role="status" aria-live="polite">
         {run.kind === 'running' && (
           <>
             <span className="spinner" aria-hidden="true" />
@@ -45,8 +59,20 @@ export function SearchResults(props: { run: RunState; timeZone: string }) {
         {(run.kind === 'idle' || run.kind === 'unavailable' || run.kind === 'invalid' || run.kind === 'failed') && (
           <span className="muted">{run.kind === 'idle' ? 'No search run yet' : 'No results'}</span>
         )}
+        </span>
+        <span className="spacer" />
+        {run.kind === 'done' && page && (
+          <ExportMenu
+            jobId={run.progress.jobId}
+            kind={page.kind}
+            total={page.kind === 'records' ? run.progress.recordCount : run.progress.messageCount}
+          />
+        )}
       </div>
-      <div className="results-body">
+      {props.range && (run.kind === 'running' || run.kind === 'done') && (
+        <Histogram buckets={progress?.histogram ?? []} from={props.range.from} to={props.range.to} timeZone={props.timeZone} onNarrow={props.onNarrow} />
+      )}
+      <div className={`results-body${page ? ` has-${page.kind}` : ''}`}>
         {run.kind === 'idle' && (
           <div className="empty-state">
             <h2>Search your logs</h2>
@@ -88,9 +114,16 @@ export function SearchResults(props: { run: RunState; timeZone: string }) {
             <p>{run.message}</p>
           </div>
         )}
-        {run.kind === 'done' && run.page?.kind === 'records' && <RecordTable page={run.page} total={run.progress.recordCount} />}
-        {run.kind === 'done' && run.page?.kind === 'messages' && (
-          <MessageTable page={run.page} total={run.progress.messageCount} timeZone={props.timeZone} />
+        {run.kind === 'done' && page?.kind === 'records' && <AggregateView page={page} total={run.progress.recordCount} timeZone={props.timeZone} />}
+        {run.kind === 'done' && page?.kind === 'messages' && (
+          <MessagesView
+            jobId={run.progress.jobId}
+            first={page}
+            total={run.progress.messageCount}
+            query={props.query}
+            timeZone={props.timeZone}
+            onFilter={props.onFilter}
+          />
         )}
         {(run.kind === 'running' || run.kind === 'done') && run.progress && run.progress.warnings.length + run.progress.errors.length > 0 && (
           <ul className="job-warnings">

@@ -1,0 +1,110 @@
+import { useMemo, useRef, useState, type PointerEvent } from 'react';
+import type { HistogramBucket } from '../../../../../src/protocol/search.js';
+
+export interface HistogramProps {
+  /** Increments as polls delivered them; the same startTimestamp may come back with more. */
+  buckets: readonly HistogramBucket[];
+  from: number;
+  to: number;
+  timeZone: string;
+  onNarrow: (from: number, to: number) => void;
+}
+
+const WIDTH = 1000;
+const HEIGHT = 60;
+const MIN_DRAG_PX = 4;
+
+/** Sums the increments per bucket start, in time order. */
+export function sumBuckets(buckets: readonly HistogramBucket[]): HistogramBucket[] {
+  const byStart = new Map<number, HistogramBucket>();
+  for (const b of buckets) {
+    const seen = byStart.get(b.startTimestamp);
+    byStart.set(b.startTimestamp, { startTimestamp: b.startTimestamp, length: b.length, count: (seen?.count ?? 0) + b.count });
+  }
+  return [...byStart.values()].sort((a, b) => a.startTimestamp - b.startTimestamp);
+}
+
+function label(ms: number, timeZone: string, span: number): string {
+  const options: Intl.DateTimeFormatOptions =
+    span > 2 * 86_400_000
+      ? { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
+      : { timeZone, hour: '2-digit', minute: '2-digit', second: span < 600_000 ? '2-digit' : undefined, hourCycle: 'h23' };
+  return new Intl.DateTimeFormat('en-GB', options).format(new Date(ms));
+}
+
+/** Message counts over the range as SVG bars; dragging across it selects a narrower range. */
+export function Histogram(props: HistogramProps) {
+  const { from, to } = props;
+  const span = Math.max(1, to - from);
+  const bars = useMemo(() => sumBuckets(props.buckets), [props.buckets]);
+  const max = bars.reduce((m, b) => Math.max(m, b.count), 0);
+  const svg = useRef<SVGSVGElement>(null);
+  const [drag, setDrag] = useState<{ start: number; end: number } | undefined>();
+  const [hover, setHover] = useState<HistogramBucket | undefined>();
+
+  const fraction = (event: PointerEvent): number => {
+    const box = svg.current?.getBoundingClientRect();
+    if (!box || box.width === 0) return 0;
+    return Math.min(1, Math.max(0, (event.clientX - box.left) / box.width));
+  };
+  const timeAt = (f: number): number => Math.round(from + f * span);
+
+  const onUp = (event: PointerEvent): void => {
+    if (!drag) return;
+    const end = fraction(event);
+    setDrag(undefined);
+    const width = svg.current?.getBoundingClientRect().width ?? 0;
+    if (Math.abs(end - drag.start) * width < MIN_DRAG_PX) return;
+    const [a, b] = drag.start < end ? [drag.start, end] : [end, drag.start];
+    props.onNarrow(timeAt(a), timeAt(b));
+  };
+
+  const total = bars.reduce((s, b) => s + b.count, 0);
+  return (
+    <div className="histogram" data-bars={bars.length}>
+      <svg
+        ref={svg}
+        role="img"
+        aria-label={`Histogram of ${total} messages from ${label(from, props.timeZone, span)} to ${label(to, props.timeZone, span)}; drag to narrow the range`}
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        preserveAspectRatio="none"
+        onPointerDown={(e) => {
+          e.currentTarget.setPointerCapture(e.pointerId);
+          const f = fraction(e);
+          setDrag({ start: f, end: f });
+        }}
+        onPointerMove={(e) => {
+          const f = fraction(e);
+          if (drag) setDrag({ ...drag, end: f });
+          const t = timeAt(f);
+          setHover(bars.find((b) => t >= b.startTimestamp && t < b.startTimestamp + b.length));
+        }}
+        onPointerUp={onUp}
+        onPointerLeave={() => setHover(undefined)}
+      >
+        {bars.map((b) => {
+          const x = ((b.startTimestamp - from) / span) * WIDTH;
+          const w = Math.max(1, (b.length / span) * WIDTH - 1);
+          const h = max === 0 ? 0 : Math.max(1, (b.count / max) * (HEIGHT - 2));
+          return <rect key={b.startTimestamp} className="histogram-bar" x={x} y={HEIGHT - h} width={w} height={h} />;
+        })}
+        {drag && (
+          <rect
+            className="histogram-selection"
+            x={Math.min(drag.start, drag.end) * WIDTH}
+            y={0}
+            width={Math.abs(drag.end - drag.start) * WIDTH}
+            height={HEIGHT}
+          />
+        )}
+      </svg>
+      <div className="histogram-axis muted" aria-hidden="true">
+        <span>{label(from, props.timeZone, span)}</span>
+        <span className="histogram-hover">
+          {hover ? `${label(hover.startTimestamp, props.timeZone, span)} · ${hover.count.toLocaleString()} messages` : ''}
+        </span>
+        <span>{label(to, props.timeZone, span)}</span>
+      </div>
+    </div>
+  );
+}

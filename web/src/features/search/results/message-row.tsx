@@ -1,0 +1,104 @@
+import { Fragment, memo } from 'react';
+import { highlightPieces } from './scope-terms';
+import type { Message } from './use-message-pages';
+
+const HIDDEN_IN_DETAILS = new Set(['_raw']);
+
+/** Formats epoch ms as `YYYY-MM-DD HH:mm:ss.SSS` in the time zone. */
+export function formatTime(value: string | undefined, timeZone: string): string {
+  const ms = Number(value);
+  if (!value || !Number.isFinite(ms)) return '';
+  const parts = new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(new Date(ms));
+  return `${parts}.${String(ms % 1000).padStart(3, '0')}`;
+}
+
+/** Pretty JSON when the text is a JSON object or array, else undefined. */
+export function prettyJson(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (!(trimmed.startsWith('{') || trimmed.startsWith('['))) return undefined;
+  try {
+    return JSON.stringify(JSON.parse(trimmed), null, 2);
+  } catch {
+    return undefined;
+  }
+}
+
+function Highlighted(props: { text: string; pattern: RegExp | undefined }) {
+  return (
+    <>
+      {highlightPieces(props.text, props.pattern).map((p, i) => (p.isMatch ? <mark key={i}>{p.text}</mark> : <Fragment key={i}>{p.text}</Fragment>))}
+    </>
+  );
+}
+
+export interface MessageRowProps {
+  index: number;
+  message: Message | undefined;
+  isExpanded: boolean;
+  pattern: RegExp | undefined;
+  timeZone: string;
+  onToggle: (index: number) => void;
+}
+
+/** One message: time, highlighted raw text and source; expanded it lists every field. */
+export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
+  const { message } = props;
+  if (!message) {
+    return (
+      <div role="row" className="message-row loading" aria-rowindex={props.index + 2}>
+        <div role="cell" className="message-time mono muted">
+          …
+        </div>
+        <div role="cell" className="message-body muted">
+          Loading…
+        </div>
+      </div>
+    );
+  }
+  const raw = message._raw ?? '';
+  const json = props.isExpanded ? prettyJson(raw) : undefined;
+  return (
+    <div role="row" className={`message-row${props.isExpanded ? ' expanded' : ''}`} aria-rowindex={props.index + 2} aria-expanded={props.isExpanded}>
+      <div role="cell" className="message-time mono">
+        <button type="button" className="expand-toggle" aria-label={`${props.isExpanded ? 'Collapse' : 'Expand'} message ${props.index + 1}`} onClick={() => props.onToggle(props.index)}>
+          <span aria-hidden="true">{props.isExpanded ? '▾' : '▸'}</span>
+        </button>
+        {formatTime(message._messagetime, props.timeZone)}
+      </div>
+      <div role="cell" className="message-body">
+        {json ? (
+          <pre className="raw mono json">
+            <Highlighted text={json} pattern={props.pattern} />
+          </pre>
+        ) : (
+          <div className="raw mono">
+            <Highlighted text={raw} pattern={props.pattern} />
+          </div>
+        )}
+        <div className="meta muted">{[message._sourcecategory, message._sourcehost, message._sourcename].filter(Boolean).join(' · ')}</div>
+        {props.isExpanded && (
+          <dl className="message-fields">
+            {Object.entries(message)
+              .filter(([name]) => !HIDDEN_IN_DETAILS.has(name))
+              .sort(([a], [b]) => Number(a.startsWith('_')) - Number(b.startsWith('_')) || a.localeCompare(b))
+              .map(([name, value]) => (
+                <Fragment key={name}>
+                  <dt className="mono">{name}</dt>
+                  <dd className="mono">{value}</dd>
+                </Fragment>
+              ))}
+          </dl>
+        )}
+      </div>
+    </div>
+  );
+});
