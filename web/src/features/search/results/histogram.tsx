@@ -26,7 +26,7 @@ export function sumBuckets(buckets: readonly HistogramBucket[]): HistogramBucket
 
 function label(ms: number, timeZone: string, span: number): string {
   const options: Intl.DateTimeFormatOptions =
-    span > 2 * 86_400_000
+    span > 12 * 3_600_000
       ? { timeZone, month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
       : { timeZone, hour: '2-digit', minute: '2-digit', second: span < 600_000 ? '2-digit' : undefined, hourCycle: 'h23' };
   return new Intl.DateTimeFormat('en-GB', options).format(new Date(ms));
@@ -41,6 +41,12 @@ export function Histogram(props: HistogramProps) {
   const svg = useRef<SVGSVGElement>(null);
   const [drag, setDrag] = useState<{ start: number; end: number } | undefined>();
   const [hover, setHover] = useState<HistogramBucket | undefined>();
+  // A new range (a narrowed re-run) drops the hover of the old one.
+  const [hoverRange, setHoverRange] = useState(`${from}-${to}`);
+  if (hoverRange !== `${from}-${to}`) {
+    setHoverRange(`${from}-${to}`);
+    setHover(undefined);
+  }
 
   const fraction = (event: PointerEvent): number => {
     const box = svg.current?.getBoundingClientRect();
@@ -101,7 +107,7 @@ export function Histogram(props: HistogramProps) {
       <div className="histogram-axis muted" aria-hidden="true">
         <span>{label(from, props.timeZone, span)}</span>
         <span className="histogram-hover">
-          {hover ? `${label(hover.startTimestamp, props.timeZone, span)} · ${hover.count.toLocaleString()} messages` : ''}
+          {hover ? `${label(hover.startTimestamp, props.timeZone, span)} · ${hover.count.toLocaleString()} message${hover.count === 1 ? '' : 's'}` : ''}
         </span>
         <span>{label(to, props.timeZone, span)}</span>
       </div>

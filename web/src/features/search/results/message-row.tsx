@@ -3,6 +3,7 @@ import { highlightPieces } from './scope-terms';
 import type { Message } from './use-message-pages';
 
 const HIDDEN_IN_DETAILS = new Set(['_raw']);
+const TIME_FIELDS = new Set(['_messagetime', '_receipttime']);
 
 /** Formats epoch ms as `YYYY-MM-DD HH:mm:ss.SSS` in the time zone. */
 export function formatTime(value: string | undefined, timeZone: string): string {
@@ -93,7 +94,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
               .map(([name, value]) => (
                 <Fragment key={name}>
                   <dt className="mono">{name}</dt>
-                  <dd className="mono">{value}</dd>
+                  <dd className="mono">{TIME_FIELDS.has(name) ? `${formatTime(value, props.timeZone)} (${value})` : value}</dd>
                 </Fragment>
               ))}
           </dl>
