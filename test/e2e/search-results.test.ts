@@ -159,10 +159,18 @@ describe('search results in chromium (apache access log)', { timeout: 120_000 },
     await statusText(LINES.filter((l) => statusOf(l) === '404').length, 0);
 
     // Metadata goes into the scope.
-    await fields.getByRole('button', { name: `Filter _sourcecategory = ${CATEGORY}` }).click();
+    await statusText(LINES.filter((l) => statusOf(l) === '404').length, 0);
+    await fields.getByRole('button', { name: 'Filter _sourcehost = 127.0.0.1' }).click();
     await expect
       .poll(() => page.getByRole('textbox', { name: 'Query' }).textContent())
-      .toBe(`_sourceCategory=${CATEGORY} _sourceCategory=${CATEGORY} | parse "\\" * " as status | where status = "404"`);
+      .toBe(`_sourceCategory=${CATEGORY} _sourceHost=127.0.0.1 | parse "\\" * " as status | where status = "404"`);
+    // A term the scope has already is not added twice.
+    await statusText(LINES.filter((l) => statusOf(l) === '404').length, 0);
+    await fields.getByRole('button', { name: `Filter _sourcecategory = ${CATEGORY}` }).click();
+    await statusText(LINES.filter((l) => statusOf(l) === '404').length, 0);
+    expect(await page.getByRole('textbox', { name: 'Query' }).textContent()).toBe(
+      `_sourceCategory=${CATEGORY} _sourceHost=127.0.0.1 | parse "\\" * " as status | where status = "404"`,
+    );
     await snap(page, '24-field-filter-applied');
   });
 

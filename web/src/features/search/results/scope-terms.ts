@@ -74,6 +74,8 @@ export function addFilter(query: string, field: string, value: string): string {
     const { scope, rest } = splitScope(query);
     const term = /^[^\s"()|=!]+$/.test(value) ? `${meta}=${value}` : `${meta}=${quote(value)}`;
     const trimmed = scope.trim();
+    // Already filtered by this term: the query stays as it is (and runs again).
+    if (trimmed.toLowerCase().split(/\s+/).includes(term.toLowerCase())) return query;
     return `${trimmed === '' || trimmed === '*' ? term : `${trimmed} ${term}`}${rest === '' ? '' : ` ${rest}`}`;
   }
   return `${query.trim()} | where ${field} = ${quote(value)}`;
