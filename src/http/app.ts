@@ -37,6 +37,12 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
     requestTimeout: 120_000,
   });
   app.decorateRequest('principal', null);
+  // While draining, answers close their connection: a keep-alive socket that was busy when shutdown
+  // began would otherwise hold the server open until its keep-alive timeout.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (state.draining) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.setErrorHandler(createErrorHandler(deps.logger));
 
   // Which methods each path answers, so a wrong method is a 405 (with Allow) rather than a 404.
