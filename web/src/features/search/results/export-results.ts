@@ -1,6 +1,8 @@
 import type { SearchField } from '../../../../../src/protocol/search.js';
 import { fetchMessages, fetchRecords } from '../../../api/search-client';
 
+export { toCsv } from './csv';
+
 export const EXPORT_LIMIT = 100_000;
 const EXPORT_PAGE = 10_000;
 
@@ -30,18 +32,6 @@ export async function fetchAll(options: {
     if (page.items.length < limit) break;
   }
   return { fields: [...fields.values()], rows };
-}
-
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** RFC 4180 CSV: a header of the field names, one line per row. */
-export function toCsv(fields: readonly SearchField[], rows: readonly Record<string, string>[]): string {
-  const names = fields.map((f) => f.name);
-  const lines = [names.map(csvCell).join(',')];
-  for (const row of rows) lines.push(names.map((n) => csvCell(row[n] ?? '')).join(','));
-  return `${lines.join('\r\n')}\r\n`;
 }
 
 /** Hands a file to the browser's download. */

@@ -1,5 +1,6 @@
 import { useMemo, useRef, useState, type PointerEvent } from 'react';
 import type { HistogramBucket } from '../../../../../src/protocol/search.js';
+import { sumBuckets } from './histogram-buckets';
 
 export interface HistogramProps {
   /** Increments as polls delivered them; the same startTimestamp may come back with more. */
@@ -13,16 +14,6 @@ export interface HistogramProps {
 const WIDTH = 1000;
 const HEIGHT = 60;
 const MIN_DRAG_PX = 4;
-
-/** Sums the increments per bucket start, in time order. */
-export function sumBuckets(buckets: readonly HistogramBucket[]): HistogramBucket[] {
-  const byStart = new Map<number, HistogramBucket>();
-  for (const b of buckets) {
-    const seen = byStart.get(b.startTimestamp);
-    byStart.set(b.startTimestamp, { startTimestamp: b.startTimestamp, length: b.length, count: (seen?.count ?? 0) + b.count });
-  }
-  return [...byStart.values()].sort((a, b) => a.startTimestamp - b.startTimestamp);
-}
 
 function label(ms: number, timeZone: string, span: number): string {
   const options: Intl.DateTimeFormatOptions =
