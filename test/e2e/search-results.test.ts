@@ -145,6 +145,18 @@ describe('search results in chromium (apache access log)', { timeout: 120_000 },
     }).length;
     await statusText(inRange, 0);
     await snap(page, '22-histogram-narrowed');
+
+    // With the keyboard: the first bucket, then Enter narrows to it.
+    const histogram = page.getByRole('img', { name: /^Histogram of/ });
+    await histogram.focus();
+    await page.keyboard.press('Home');
+    const keyed = page.waitForRequest((r) => r.url().endsWith('/api/v1/search/jobs') && r.method() === 'POST');
+    await page.keyboard.press('Enter');
+    const narrowed = (await keyed).postDataJSON() as { from: number; to: number };
+    // (Buckets are aligned to round sizes: the first may start a little before the range.)
+    expect(narrowed.from).toBeGreaterThanOrEqual(body.from - 3_600_000);
+    expect(narrowed.to - narrowed.from).toBeLessThan(body.to - body.from);
+    expect(narrowed.to).toBeLessThan(body.to);
   });
 
   it('adds a filter from the field browser and re-runs', async () => {

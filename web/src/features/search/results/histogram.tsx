@@ -62,7 +62,7 @@ export function Histogram(props: HistogramProps) {
       <svg
         ref={svg}
         role="img"
-        aria-label={`Histogram of ${total} messages from ${label(from, props.timeZone, span)} to ${label(to, props.timeZone, span)}; drag to narrow the range`}
+        aria-label={`Histogram of ${total} messages from ${label(from, props.timeZone, span)} to ${label(to, props.timeZone, span)}; drag, or use the arrow keys and Enter, to narrow the range`}
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         preserveAspectRatio="none"
         onPointerDown={(e) => {
@@ -78,12 +78,27 @@ export function Histogram(props: HistogramProps) {
         }}
         onPointerUp={onUp}
         onPointerLeave={() => setHover(undefined)}
+        tabIndex={bars.length > 0 ? 0 : -1}
+        onKeyDown={(e) => {
+          // Keyboard: arrows pick a bucket (shown like the hover), Enter narrows the range to it.
+          const at = hover ? bars.findIndex((b) => b.startTimestamp === hover.startTimestamp) : -1;
+          if (e.key === 'ArrowRight' || e.key === 'ArrowLeft' || e.key === 'Home' || e.key === 'End') {
+            e.preventDefault();
+            const next =
+              e.key === 'Home' ? 0 : e.key === 'End' ? bars.length - 1 : at < 0 ? 0 : at + (e.key === 'ArrowRight' ? 1 : -1);
+            setHover(bars[Math.min(bars.length - 1, Math.max(0, next))]);
+          } else if (e.key === 'Enter' && hover) {
+            e.preventDefault();
+            props.onNarrow(hover.startTimestamp, hover.startTimestamp + hover.length);
+          }
+        }}
       >
         {bars.map((b) => {
           const x = ((b.startTimestamp - from) / span) * WIDTH;
           const w = Math.max(1, (b.length / span) * WIDTH - 1);
           const h = max === 0 ? 0 : Math.max(1, (b.count / max) * (HEIGHT - 2));
-          return <rect key={b.startTimestamp} className="histogram-bar" x={x} y={HEIGHT - h} width={w} height={h} />;
+          const isPicked = hover?.startTimestamp === b.startTimestamp;
+          return <rect key={b.startTimestamp} className={isPicked ? 'histogram-bar picked' : 'histogram-bar'} x={x} y={HEIGHT - h} width={w} height={h} />;
         })}
         {drag && (
           <rect
