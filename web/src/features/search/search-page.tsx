@@ -141,11 +141,18 @@ export function SearchPage() {
           <QueryEditor value={state.query} onChange={(query) => update({ query })} onRun={() => void start()} onDiagnostics={setDiagnostics} fields={resultFields} />
           <div className="query-actions">
             <TimeRangePicker range={state.range} timeZone={state.timeZone} onChange={(range) => update({ range })} />
-            {running ? (
-              <button type="button" className="danger-outline" onClick={cancel}>
-                Cancel
-              </button>
-            ) : null}
+            {/* Always laid out (hidden when idle) so starting a search doesn't shift the query row. */}
+            <button
+              type="button"
+              className="danger-outline"
+              onClick={cancel}
+              disabled={!running}
+              aria-hidden={!running}
+              tabIndex={running ? 0 : -1}
+              style={running ? undefined : { visibility: 'hidden' }}
+            >
+              Cancel
+            </button>
             <button type="button" className="primary run-button" onClick={() => void start()} disabled={running} title={`Run (${isMac ? '⌘' : 'Ctrl'}+Enter)`}>
               <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
                 <path d="M4 2.5v11l9-5.5z" fill="currentColor" />
