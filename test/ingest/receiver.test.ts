@@ -4,32 +4,17 @@ import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
-import { api, createSource, sharedData, startTestServer } from '../support/server.js';
+import { createSource, sharedData, startTestServer } from '../support/server.js';
+import { storeReader } from '../support/store-reader.js';
 
 const apacheFile = join(sharedData, 'http-access/elastic-apache/apache_logs');
 const apache = readFileSync(apacheFile);
 
-interface TailMessage {
-  _raw: string;
-  _messageTime: string;
-  _receiptTime: string;
-  _sourceCategory: string;
-  _sourceHost: string;
-  _sourceName: string;
-  _source: string;
-  _collector: string;
-  _size: number;
-  _format: string;
-  [field: string]: unknown;
-}
-
 describe('HTTP source receiver', () => {
   let server: RunningServer;
   let base: string;
-  const count = async (query: string): Promise<number> =>
-    (await api<{ count: number }>(base, `/api/v1/logs/count?${query}`)).body.count;
-  const tail = async (limit: number): Promise<TailMessage[]> =>
-    (await api<{ messages: TailMessage[] }>(base, `/api/v1/logs/tail?limit=${limit}`)).body.messages;
+  const count = (query: string): Promise<number> => storeReader(base).count(query);
+  const tail = (limit: number) => storeReader(base).tail(limit);
   const post = (url: string, body: Buffer | string, headers: Record<string, string> = {}) =>
     fetch(url, { method: 'POST', body, headers });
 

@@ -2,7 +2,7 @@ import { Client, errors } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { basicAuth, createSource, startTestServer } from '../support/server.js';
-import { storeReader } from './support.js';
+import { storeReader } from '../support/store-reader.js';
 
 interface Doc {
   '@timestamp': string;

@@ -6,7 +6,7 @@ import LokiTransport from 'winston-loki';
 import { ProtobufWriter } from '../../src/ingest/protocols/protobuf.js';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { createSource, startTestServer, waitFor } from '../support/server.js';
-import { storeReader } from './support.js';
+import { storeReader } from '../support/store-reader.js';
 
 interface Entry {
   seconds: number;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRpcStatusForTest } from './otlp-wire.js';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { basicAuth, createSource, startTestServer } from '../support/server.js';
-import { storeReader } from './support.js';
+import { storeReader } from '../support/store-reader.js';
 
 type ExportResult = Parameters<Parameters<LogRecordExporter['export']>[1]>[0];
 

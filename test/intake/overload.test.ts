@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { createSource, startTestServer } from '../support/server.js';
 import { decodeRpcStatusForTest } from './otlp-wire.js';
-import { storeReader } from './support.js';
+import { storeReader } from '../support/store-reader.js';
 
 const LINES = 40;
 

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { basicAuth, createSource, startTestServer } from '../support/server.js';
-import { storeReader } from './support.js';
+import { storeReader } from '../support/store-reader.js';
 
 /**
  * Filebeat, Logstash, Vector and Fluent Bit are not installable here, so these replay the requests

@@ -3,7 +3,7 @@ import { Logger as SplunkLogger } from 'splunk-logging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { createSource, startTestServer } from '../support/server.js';
-import { storeReader } from './support.js';
+import { storeReader } from '../support/store-reader.js';
 
 describe('Splunk HEC intake', () => {
   let server: RunningServer;

@@ -9,7 +9,7 @@ import { createClient, Facility, Severity, Transport, type Client } from 'syslog
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { api, createSource, sharedData, startTestServer, tempDir, waitFor } from '../support/server.js';
-import { storeReader, type TailMessage } from './support.js';
+import { storeReader, type TailMessage } from '../support/store-reader.js';
 
 const fixtures = join(sharedData, 'syslog');
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;

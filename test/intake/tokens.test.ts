@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { basicAuth, createSource, startTestServer } from '../support/server.js';
-import { storeReader } from './support.js';
+import { storeReader } from '../support/store-reader.js';
 
 /** One minimal valid request per intake endpoint, carrying `marker` as its message. */
 const endpoints: Record<string, (marker: string) => { path: string; contentType: string; body: string; ok: number }> = {

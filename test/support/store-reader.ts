@@ -1,4 +1,4 @@
-import { api } from '../support/server.js';
+import { api } from './server.js';
 
 /** A stored message as `GET /api/v1/logs/tail` returns it (metadata plus fields at top level). */
 export interface TailMessage {
