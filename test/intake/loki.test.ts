@@ -1,12 +1,11 @@
 import { gzipSync } from 'node:zlib';
 import { compress as snappyCompress } from 'snappyjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import winston from 'winston';
 import LokiTransport from 'winston-loki';
 import { ProtobufWriter } from '../../src/ingest/protocols/protobuf.js';
-import type { RunningServer } from '../../src/server/start-server.js';
-import { createSource, startTestServer, waitFor } from '../support/server.js';
-import { storeReader } from '../support/store-reader.js';
+import { createSource, waitFor } from '../support/server.js';
+import { useTestServer } from '../support/suite.js';
 
 interface Entry {
   seconds: number;
@@ -31,27 +30,16 @@ function pushRequest(streams: { labels: string; entries: Entry[] }[]): Uint8Arra
 }
 
 describe('Loki push intake', () => {
-  let server: RunningServer;
-  let base: string;
-  let store: ReturnType<typeof storeReader>;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    base = server.url;
-    store = storeReader(base);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const suite = useTestServer();
 
   for (const json of [false, true]) {
     const encoding = json ? 'JSON' : 'protobuf + snappy';
     it(`stores what winston-loki sends as ${encoding}: labels → fields, job → category, times kept`, async () => {
       const sourceName = json ? 'loki-json' : 'loki-proto';
-      const source = await createSource(base, { name: sourceName });
+      const source = await createSource(suite.base, { name: sourceName });
       const errors: unknown[] = [];
       const transport = new LokiTransport({
-        host: base,
+        host: suite.base,
         json,
         basicAuth: `promtail:${source.token}`,
         labels: { job: `${sourceName}-job`, env: 'prod' },
@@ -69,11 +57,11 @@ describe('Loki push intake', () => {
       // winston hands entries to the transport asynchronously: flush until all of them are stored.
       await waitFor(async () => {
         await transport.flush();
-        return (await store.count(`category=${sourceName}-job`)) >= 51;
+        return (await suite.store.count(`category=${sourceName}-job`)) >= 51;
       }, 20_000, 'winston-loki entries to be stored');
       expect(errors).toEqual([]);
-      expect(await store.count(`category=${sourceName}-job`)).toBe(51);
-      const rows = await store.ofSource(sourceName);
+      expect(await suite.store.count(`category=${sourceName}-job`)).toBe(51);
+      const rows = await suite.store.ofSource(sourceName);
       const first = rows.find((r) => r._raw.startsWith('order 0 shipped'))!;
       expect(first).toMatchObject({
         _messageTime: new Date(time).toISOString(),
@@ -93,7 +81,7 @@ describe('Loki push intake', () => {
   }
 
   it('keeps structured metadata, maps service_name before job, takes the host label (protobuf + snappy built by hand)', async () => {
-    const source = await createSource(base, { name: 'loki-meta' });
+    const source = await createSource(suite.base, { name: 'loki-meta' });
     const seconds = Math.floor(Date.UTC(2026, 10, 21, 7, 0, 0) / 1000);
     const body = snappyCompress(
       pushRequest([
@@ -107,15 +95,15 @@ describe('Loki push intake', () => {
         { labels: '{app="only-app"}', entries: [{ seconds, nanos: 0, line: 'app stream line' }] },
       ]),
     );
-    const response = await fetch(`${base}/loki/api/v1/push`, {
+    const response = await fetch(`${suite.base}/loki/api/v1/push`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${source.token}` },
       body,
     });
     expect(response.status).toBe(204);
-    expect(await store.count('category=checkout')).toBe(2);
-    expect(await store.count('category=only-app')).toBe(1);
-    const rows = await store.ofSource('loki-meta');
+    expect(await suite.store.count('category=checkout')).toBe(2);
+    expect(await suite.store.count('category=only-app')).toBe(1);
+    const rows = await suite.store.ofSource('loki-meta');
     expect(rows.find((r) => r._raw === 'line with metadata')).toMatchObject({
       _messageTime: new Date(seconds * 1000 + 123).toISOString(),
       _sourceHost: 'node-3',
@@ -129,7 +117,7 @@ describe('Loki push intake', () => {
   });
 
   it('accepts JSON with structured metadata, gzip-compressed, with X-Sumo-Token', async () => {
-    const source = await createSource(base, { name: 'loki-json-meta' });
+    const source = await createSource(suite.base, { name: 'loki-json-meta' });
     const body = {
       streams: [
         {
@@ -141,22 +129,22 @@ describe('Loki push intake', () => {
         },
       ],
     };
-    const response = await fetch(`${base}/loki/api/v1/push`, {
+    const response = await fetch(`${suite.base}/loki/api/v1/push`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-sumo-token': source.token },
       body: gzipSync(JSON.stringify(body)),
     });
     expect(response.status).toBe(204);
-    const rows = await store.ofSource('loki-json-meta');
+    const rows = await suite.store.ofSource('loki-json-meta');
     expect(rows).toHaveLength(2);
     expect(rows.find((r) => r._raw === 'json line one')).toMatchObject({ request_id: 'r-1', team: 'a', _sourceCategory: 'json-svc', _messageTime: '2025-11-21T08:00:00.000Z' });
     expect(rows.find((r) => r._raw === 'json line two')!._messageTime).toBe('2025-11-21T08:00:00.500Z');
   });
 
   it('refuses bad snappy, malformed protobuf and bad JSON with 400 and a plain-text reason, storing nothing', async () => {
-    const source = await createSource(base, { name: 'loki-bad', category: 'loki/bad' });
+    const source = await createSource(suite.base, { name: 'loki-bad', category: 'loki/bad' });
     const post = (body: Uint8Array | string, type: string) =>
-      fetch(`${base}/loki/api/v1/push`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${source.token}` }, body });
+      fetch(`${suite.base}/loki/api/v1/push`, { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${source.token}` }, body });
     const badSnappy = await post(Buffer.from([0x20, 0x00, 0x41, 0x05, 0xff, 0xff]), 'application/x-protobuf');
     expect(badSnappy.status).toBe(400);
     expect(await badSnappy.text()).toMatch(/snappy/);
@@ -171,8 +159,8 @@ describe('Loki push intake', () => {
     const badTime = await post(JSON.stringify({ streams: [{ stream: {}, values: [['soon', 'x']] }] }), 'application/json');
     expect(badTime.status).toBe(400);
     expect(await badTime.text()).toMatch(/unix nanoseconds/);
-    const unauthorized = await fetch(`${base}/loki/api/v1/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"streams":[]}' });
+    const unauthorized = await fetch(`${suite.base}/loki/api/v1/push`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"streams":[]}' });
     expect(unauthorized.status).toBe(401);
-    expect(await store.count('category=loki/bad')).toBe(0);
+    expect(await suite.store.count('category=loki/bad')).toBe(0);
   });
 });

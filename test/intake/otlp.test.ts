@@ -5,11 +5,10 @@ import { OTLPLogExporter as OtlpJsonExporter } from '@opentelemetry/exporter-log
 import { OTLPLogExporter as OtlpProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeRpcStatusForTest } from './otlp-wire.js';
-import type { RunningServer } from '../../src/server/start-server.js';
-import { basicAuth, createSource, startTestServer } from '../support/server.js';
-import { storeReader } from '../support/store-reader.js';
+import { basicAuth, createSource } from '../support/server.js';
+import { useTestServer } from '../support/suite.js';
 
 type ExportResult = Parameters<Parameters<LogRecordExporter['export']>[1]>[0];
 
@@ -35,18 +34,7 @@ const TRACE_ID = '5b8efff798038103d269b633813fc60c';
 const SPAN_ID = 'eee19b7ec3c1b174';
 
 describe('OTLP/HTTP logs intake with the real OpenTelemetry exporters', () => {
-  let server: RunningServer;
-  let base: string;
-  let store: ReturnType<typeof storeReader>;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    base = server.url;
-    store = storeReader(base);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const suite = useTestServer();
 
   /** Emits records through a LoggerProvider with the given exporter and flushes. */
   async function emitWith(
@@ -73,9 +61,9 @@ describe('OTLP/HTTP logs intake with the real OpenTelemetry exporters', () => {
   ] as const) {
     it(`stores records sent as ${name}: body, attributes, severity, trace ids, time, service.name → category`, async () => {
       const sourceName = `otel-${name.replace(' ', '-')}`;
-      const source = await createSource(base, { name: sourceName });
+      const source = await createSource(suite.base, { name: sourceName });
       const exporter = new Exporter({
-        url: `${base}/v1/logs`,
+        url: `${suite.base}/v1/logs`,
         headers: { authorization: `Bearer ${source.token}` },
         ...(compression === 'gzip' ? { compression: 'gzip' as never } : {}),
       });
@@ -95,8 +83,8 @@ describe('OTLP/HTTP logs intake with the real OpenTelemetry exporters', () => {
       });
       expect(recording.results.map((r) => r.code)).toEqual([0]);
       const category = `checkout-${sourceName}`;
-      expect(await store.count(`category=${category}`)).toBe(100);
-      const rows = await store.ofSource(sourceName);
+      expect(await suite.store.count(`category=${category}`)).toBe(100);
+      const rows = await suite.store.ofSource(sourceName);
       const first = rows.find((r) => r._raw === 'payment accepted for order 42')!;
       expect(first).toMatchObject({
         _messageTime: new Date(time).toISOString(),
@@ -126,41 +114,41 @@ describe('OTLP/HTTP logs intake with the real OpenTelemetry exporters', () => {
   }
 
   it('keeps the source category over service.name, unless the request asks the rule to override it', async () => {
-    const source = await createSource(base, { name: 'otel-fixed', category: 'team/fixed' });
+    const source = await createSource(suite.base, { name: 'otel-fixed', category: 'team/fixed' });
     const send = async (headers: Record<string, string>) =>
       (
-        await emitWith(new OtlpProtoExporter({ url: `${base}/v1/logs`, headers: { 'x-sumo-token': source.token, ...headers } }), { 'service.name': 'svc-a', 'service.namespace': 'ns-b' }, (logger) =>
+        await emitWith(new OtlpProtoExporter({ url: `${suite.base}/v1/logs`, headers: { 'x-sumo-token': source.token, ...headers } }), { 'service.name': 'svc-a', 'service.namespace': 'ns-b' }, (logger) =>
           logger.emit({ body: 'category rule line' }),
         )
       ).results;
     expect((await send({})).map((r) => r.code)).toEqual([0]);
-    expect(await store.count('category=team/fixed')).toBe(1);
+    expect(await suite.store.count('category=team/fixed')).toBe(1);
     expect((await send({ 'x-quarry-category-override': 'true' })).map((r) => r.code)).toEqual([0]);
-    expect(await store.count('category=svc-a')).toBe(1);
+    expect(await suite.store.count('category=svc-a')).toBe(1);
     expect((await send({ 'x-quarry-category-override': 'true', 'x-quarry-category-from': 'service.namespace' })).map((r) => r.code)).toEqual([0]);
-    expect(await store.count('category=ns-b')).toBe(1);
+    expect(await suite.store.count('category=ns-b')).toBe(1);
     // Without a time the record gets its observed time (the SDK sets it) and format otlp.
-    const rows = await store.ofSource('otel-fixed');
+    const rows = await suite.store.ofSource('otel-fixed');
     expect(rows).toHaveLength(3);
     expect(rows.every((r) => r._format === 'otlp')).toBe(true);
   });
 
   it('accepts the token as HTTP Basic password and answers 401 for a wrong one (the exporter reports failure)', async () => {
-    const source = await createSource(base, { name: 'otel-basic', category: 'otel/basic' });
-    const ok = await emitWith(new OtlpJsonExporter({ url: `${base}/v1/logs`, headers: { authorization: basicAuth('anyone', source.token) } }), {}, (l) =>
+    const source = await createSource(suite.base, { name: 'otel-basic', category: 'otel/basic' });
+    const ok = await emitWith(new OtlpJsonExporter({ url: `${suite.base}/v1/logs`, headers: { authorization: basicAuth('anyone', source.token) } }), {}, (l) =>
       l.emit({ body: 'basic auth line' }),
     );
     expect(ok.results.map((r) => r.code)).toEqual([0]);
-    expect(await store.count('category=otel/basic')).toBe(1);
-    const bad = await emitWith(new OtlpJsonExporter({ url: `${base}/v1/logs`, headers: { authorization: 'Bearer nope' } }), {}, (l) =>
+    expect(await suite.store.count('category=otel/basic')).toBe(1);
+    const bad = await emitWith(new OtlpJsonExporter({ url: `${suite.base}/v1/logs`, headers: { authorization: 'Bearer nope' } }), {}, (l) =>
       l.emit({ body: 'never stored' }),
     );
     expect(bad.results.map((r) => r.code)).toEqual([1]);
-    expect(await store.count('contains=never%20stored')).toBe(0);
+    expect(await suite.store.count('contains=never%20stored')).toBe(0);
   });
 
   it('answers partial success for malformed records in a JSON request and stores the rest', async () => {
-    const source = await createSource(base, { name: 'otel-partial' });
+    const source = await createSource(suite.base, { name: 'otel-partial' });
     const body = {
       resourceLogs: [
         {
@@ -178,7 +166,7 @@ describe('OTLP/HTTP logs intake with the real OpenTelemetry exporters', () => {
         },
       ],
     };
-    const response = await fetch(`${base}/v1/logs`, {
+    const response = await fetch(`${suite.base}/v1/logs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${source.token}` },
       body: JSON.stringify(body),
@@ -187,17 +175,17 @@ describe('OTLP/HTTP logs intake with the real OpenTelemetry exporters', () => {
     const answer = (await response.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
     expect(answer.partialSuccess.rejectedLogRecords).toBe('2');
     expect(answer.partialSuccess.errorMessage).toMatch(/timeUnixNano/);
-    expect(await store.count('category=partial-svc')).toBe(2);
-    const rows = await store.ofSource('otel-partial');
+    expect(await suite.store.count('category=partial-svc')).toBe(2);
+    const rows = await suite.store.ofSource('otel-partial');
     expect(rows.map((r) => r._raw).sort()).toEqual(['good one', '{"a":7}']);
     expect(rows.find((r) => r._raw === 'good one')!._messageTime).toBe('2025-11-21T09:30:15.000Z');
     expect(rows.find((r) => r._raw === '{"a":7}')!._messageTime).toBe('2025-11-21T09:30:16.000Z');
   });
 
   it('refuses malformed payloads with 400 and a google.rpc.Status in the request content type', async () => {
-    const source = await createSource(base, { name: 'otel-bad' });
+    const source = await createSource(suite.base, { name: 'otel-bad' });
     const headers = { authorization: `Bearer ${source.token}` };
-    const proto = await fetch(`${base}/v1/logs`, {
+    const proto = await fetch(`${suite.base}/v1/logs`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/x-protobuf' },
       body: Buffer.from([0x0a, 0x05, 0x12, 0x10, 0x01]),
@@ -208,26 +196,26 @@ describe('OTLP/HTTP logs intake with the real OpenTelemetry exporters', () => {
     expect(status.code).toBe(3);
     expect(status.message).toMatch(/malformed OTLP protobuf/);
 
-    const json = await fetch(`${base}/v1/logs`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"resourceLogs": [' });
+    const json = await fetch(`${suite.base}/v1/logs`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"resourceLogs": [' });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ code: 3, message: expect.stringMatching(/not valid JSON/) });
 
-    const gz = await fetch(`${base}/v1/logs`, {
+    const gz = await fetch(`${suite.base}/v1/logs`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },
       body: Buffer.from('not gzip at all'),
     });
     expect(gz.status).toBe(400);
 
-    const type = await fetch(`${base}/v1/logs`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: 'x' });
+    const type = await fetch(`${suite.base}/v1/logs`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: 'x' });
     expect(type.status).toBe(415);
 
-    const unauth = await fetch(`${base}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const unauth = await fetch(`${suite.base}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(unauth.status).toBe(401);
     expect(await unauth.json()).toMatchObject({ code: 16 });
-    expect(await store.count(`contains=x&category=`)).toBe(0);
+    expect(await suite.store.count(`contains=x&category=`)).toBe(0);
 
-    const empty = await fetch(`${base}/v1/logs`, {
+    const empty = await fetch(`${suite.base}/v1/logs`, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'content-encoding': 'gzip' },
       body: gzipSync('{}'),

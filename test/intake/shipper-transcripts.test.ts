@@ -1,8 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server/start-server.js';
-import { basicAuth, createSource, startTestServer } from '../support/server.js';
-import { storeReader } from '../support/store-reader.js';
+import { describe, expect, it } from 'vitest';
+import { basicAuth, createSource } from '../support/server.js';
+import { useTestServer } from '../support/suite.js';
 
 /**
  * Filebeat, Logstash, Vector and Fluent Bit are not installable here, so these replay the requests
@@ -10,18 +9,7 @@ import { storeReader } from '../support/store-reader.js';
  * body shapes of their 8.x versions) and check each answer is one the shipper accepts.
  */
 describe('Elasticsearch shipper transcripts', () => {
-  let server: RunningServer;
-  let base: string;
-  let store: ReturnType<typeof storeReader>;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    base = server.url;
-    store = storeReader(base);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const suite = useTestServer();
 
   async function call(
     method: string,
@@ -29,7 +17,7 @@ describe('Elasticsearch shipper transcripts', () => {
     auth: string,
     init: { body?: string | Buffer; headers?: Record<string, string> } = {},
   ): Promise<{ status: number; json: unknown; product: string | null }> {
-    const response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${suite.base}${path}`, {
       method,
       headers: { authorization: auth, accept: 'application/json', ...init.headers },
       ...(init.body !== undefined ? { body: init.body } : {}),
@@ -39,7 +27,7 @@ describe('Elasticsearch shipper transcripts', () => {
   }
 
   it('Filebeat 8: version, license, ILM policy, index template, then gzip bulk create into its data stream', async () => {
-    const source = await createSource(base, { name: 'filebeat' });
+    const source = await createSource(suite.base, { name: 'filebeat' });
     const auth = basicAuth('elastic', source.token);
     const ua = { 'user-agent': 'Elastic-filebeat/8.15.0 (linux; amd64)' };
     const root = await call('GET', '/', auth, { headers: ua });
@@ -64,7 +52,7 @@ describe('Elasticsearch shipper transcripts', () => {
     });
     expect(bulk).toMatchObject({ status: 200, json: { errors: false } });
     expect((bulk.json as { items: { create: { status: number } }[] }).items.map((i) => i.create.status)).toEqual([201, 201, 201]);
-    const rows = await store.ofSource('filebeat');
+    const rows = await suite.store.ofSource('filebeat');
     expect(rows.find((r) => r._raw === 'filebeat line 1')).toMatchObject({
       _messageTime: '2026-11-21T10:00:01.123Z',
       _sourceCategory: 'filebeat-8.15.0',
@@ -76,7 +64,7 @@ describe('Elasticsearch shipper transcripts', () => {
   });
 
   it('Logstash 8: HEAD healthcheck, version, license, template check, bulk with filter_path', async () => {
-    const source = await createSource(base, { name: 'logstash' });
+    const source = await createSource(suite.base, { name: 'logstash' });
     const auth = basicAuth('logstash_writer', source.token);
     expect((await call('HEAD', '/', auth)).status).toBe(200);
     expect((await call('GET', '/', auth)).json).toMatchObject({ version: { number: expect.stringMatching(/^8\./) } });
@@ -89,11 +77,11 @@ describe('Elasticsearch shipper transcripts', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(bulk).toMatchObject({ status: 200, json: { errors: false, items: [{ index: { status: 201 } }] } });
-    expect(await store.count('category=logstash-2026.11.21')).toBe(1);
+    expect(await suite.store.count('category=logstash-2026.11.21')).toBe(1);
   });
 
   it('Vector: version probe, cluster health check, bulk with its `timestamp` field and a string host', async () => {
-    const source = await createSource(base, { name: 'vector' });
+    const source = await createSource(suite.base, { name: 'vector' });
     const auth = basicAuth('vector', source.token);
     expect((await call('GET', '/', auth)).status).toBe(200);
     expect((await call('GET', '/_cluster/health', auth)).json).toMatchObject({ status: 'green' });
@@ -102,12 +90,12 @@ describe('Elasticsearch shipper transcripts', () => {
       headers: { 'content-type': 'application/x-ndjson' },
     });
     expect(bulk).toMatchObject({ status: 200, json: { errors: false } });
-    const [row] = await store.ofSource('vector');
+    const [row] = await suite.store.ofSource('vector');
     expect(row).toMatchObject({ _raw: 'vector event', _messageTime: '2026-11-21T12:00:00.500Z', _sourceHost: 'vec-host', source_type: 'file' });
   });
 
   it('Fluent Bit: bulk straight away, ApiKey auth, records with `log` instead of `message`', async () => {
-    const source = await createSource(base, { name: 'fluent-bit', category: 'k8s/fluent' });
+    const source = await createSource(suite.base, { name: 'fluent-bit', category: 'k8s/fluent' });
     const auth = `ApiKey ${Buffer.from(`fb-id:${source.token}`).toString('base64')}`;
     const bulk = await call('POST', '/_bulk', auth, {
       body:
@@ -115,7 +103,7 @@ describe('Elasticsearch shipper transcripts', () => {
       headers: { 'content-type': 'application/x-ndjson' },
     });
     expect(bulk).toMatchObject({ status: 200, json: { errors: false } });
-    const [row] = await store.ofSource('fluent-bit');
+    const [row] = await suite.store.ofSource('fluent-bit');
     // No `message`: the whole document is the text; its keys are fields as well.
     expect(JSON.parse(row!._raw)).toMatchObject({ log: 'raw container line' });
     expect(row).toMatchObject({ _sourceCategory: 'k8s/fluent', log: 'raw container line', 'kubernetes.pod_name': 'api-1', _messageTime: '2026-11-21T13:00:00.000Z' });

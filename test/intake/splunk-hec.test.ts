@@ -1,30 +1,18 @@
 import { gzipSync } from 'node:zlib';
 import { Logger as SplunkLogger } from 'splunk-logging';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/server/start-server.js';
-import { createSource, startTestServer } from '../support/server.js';
-import { storeReader } from '../support/store-reader.js';
+import { describe, expect, it } from 'vitest';
+import { createSource } from '../support/server.js';
+import { useTestServer } from '../support/suite.js';
 
 describe('Splunk HEC intake', () => {
-  let server: RunningServer;
-  let base: string;
-  let store: ReturnType<typeof storeReader>;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    base = server.url;
-    store = storeReader(base);
-  });
-  afterAll(async () => {
-    await server.close();
-  });
+  const suite = useTestServer();
 
   const hec = (path: string, body: string | Buffer, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, { method: 'POST', body, headers });
+    fetch(`${suite.base}${path}`, { method: 'POST', body, headers });
 
   it('stores a batch sent by splunk-logging: event, severity, metadata → host/name/category/fields, time', async () => {
-    const source = await createSource(base, { name: 'hec-client' });
-    const logger = new SplunkLogger({ token: source.token, url: base, maxBatchCount: 100 });
+    const source = await createSource(suite.base, { name: 'hec-client' });
+    const logger = new SplunkLogger({ token: source.token, url: suite.base, maxBatchCount: 100 });
     const failures: Error[] = [];
     logger.error = (error) => failures.push(error);
     const time = Date.UTC(2026, 10, 21, 4, 0, 0, 500) / 1000;
@@ -40,8 +28,8 @@ describe('Splunk HEC intake', () => {
     );
     expect(failures).toEqual([]);
     expect(answer).toEqual({ status: 200, body: { text: 'Success', code: 0 } });
-    expect(await store.count('category=node:app')).toBe(20);
-    const rows = await store.ofSource('hec-client');
+    expect(await suite.store.count('category=node:app')).toBe(20);
+    const rows = await suite.store.ofSource('hec-client');
     const first = rows.find((r) => r._raw.includes('"checkout 0"'))!;
     expect(JSON.parse(first._raw)).toEqual({ message: { text: 'checkout 0', order: 0 }, severity: 'error' });
     expect(first).toMatchObject({
@@ -57,7 +45,7 @@ describe('Splunk HEC intake', () => {
   });
 
   it('accepts concatenated events with fields on /services/collector/event, gzip, with the Splunk and other token forms', async () => {
-    const source = await createSource(base, { name: 'hec-raw-events', category: 'team/hec' });
+    const source = await createSource(suite.base, { name: 'hec-raw-events', category: 'team/hec' });
     const body =
       '{"event":"plain text event","time":"1795219200.25","fields":{"region":"eu","zones":["a","b"]}}\n' +
       '{"event":{"k":"v"},"host":"h2"} {"event":"third","sourcetype":"ignored-because-source-has-category"}';
@@ -69,20 +57,20 @@ describe('Splunk HEC intake', () => {
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ text: 'Success', code: 0 });
     }
-    expect(await store.count('category=team/hec')).toBe(6);
-    const rows = await store.ofSource('hec-raw-events');
+    expect(await suite.store.count('category=team/hec')).toBe(6);
+    const rows = await suite.store.ofSource('hec-raw-events');
     expect(rows.find((r) => r._raw === 'plain text event')).toMatchObject({ region: 'eu', zones: 'a,b', _messageTime: '2026-11-21T00:00:00.250Z' });
     expect(rows.find((r) => r._raw === '{"k":"v"}')!._sourceHost).toBe('h2');
   });
 
   it('splits /services/collector/raw bodies like the HTTP source, with query-string metadata', async () => {
-    const source = await createSource(base, { name: 'hec-raw', multiline: false });
+    const source = await createSource(suite.base, { name: 'hec-raw', multiline: false });
     const response = await hec('/services/collector/raw?sourcetype=raw:lines&host=raw-host&source=raw.log', '2026-11-21 01:02:03 first line\nsecond line\n', {
       authorization: `Splunk ${source.token}`,
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ text: 'Success', code: 0 });
-    const rows = await store.ofSource('hec-raw');
+    const rows = await suite.store.ofSource('hec-raw');
     expect(rows).toHaveLength(2);
     expect(rows.find((r) => r._raw.endsWith('first line'))).toMatchObject({
       _messageTime: '2026-11-21T01:02:03.000Z',
@@ -94,18 +82,18 @@ describe('Splunk HEC intake', () => {
   });
 
   it('hands out ackIds on a channel and acknowledges them (answers come only once durable)', async () => {
-    const source = await createSource(base, { name: 'hec-ack' });
+    const source = await createSource(suite.base, { name: 'hec-ack' });
     const headers = { authorization: `Splunk ${source.token}`, 'x-splunk-request-channel': '6d2c6d8e-1111-4a4a-9b9b-000000000001' };
     const first = (await (await hec('/services/collector/event', '{"event":"acked 1"}', headers)).json()) as { ackId: number };
     const second = (await (await hec('/services/collector/raw', 'acked 2', headers)).json()) as { ackId: number };
     expect(second.ackId).toBe(first.ackId + 1);
     const acks = await hec('/services/collector/ack', JSON.stringify({ acks: [first.ackId, second.ackId, 999_999] }), headers);
     expect(await acks.json()).toEqual({ acks: { [first.ackId]: true, [second.ackId]: true, 999999: false } });
-    expect(await store.count('contains=acked')).toBe(2);
+    expect(await suite.store.count('contains=acked')).toBe(2);
   });
 
   it('answers HEC error codes: token required, invalid authorization, invalid token, no data, invalid format, event required', async () => {
-    const source = await createSource(base, { name: 'hec-errors', category: 'hec/errors' });
+    const source = await createSource(suite.base, { name: 'hec-errors', category: 'hec/errors' });
     const auth = { authorization: `Splunk ${source.token}` };
     const check = async (response: Response, status: number, code: number) => {
       expect(response.status).toBe(status);
@@ -123,9 +111,9 @@ describe('Splunk HEC intake', () => {
     expect(bad).toMatchObject({ text: 'Invalid data format', 'invalid-event-number': 1 });
     await check(await hec('/services/collector/event', '{"time": 1}', auth), 400, 12);
     await check(await hec('/services/collector/event', '{"event": ""}', auth), 400, 13);
-    expect(await store.count('category=hec/errors')).toBe(2);
+    expect(await suite.store.count('category=hec/errors')).toBe(2);
 
-    const health = await fetch(`${base}/services/collector/health`);
+    const health = await fetch(`${suite.base}/services/collector/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ text: 'HEC is healthy', code: 17 });
   });

@@ -15,6 +15,8 @@ export interface TailMessage {
   [field: string]: unknown;
 }
 
+export type StoreReader = ReturnType<typeof storeReader>;
+
 /** Helpers bound to one server: counts and the newest stored messages. */
 export function storeReader(base: string) {
   return {
