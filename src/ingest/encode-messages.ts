@@ -9,6 +9,7 @@ import {
   type MessageContext,
 } from '../store/row-encoding.js';
 import { splitMessages } from './multiline.js';
+import type { MessageRules } from './processing-rules.js';
 
 /** `_format` of a message whose time is its receipt time because no timestamp was found. */
 export const NO_TIMESTAMP_FORMAT = 'none';
@@ -24,12 +25,16 @@ export interface EncodeOptions {
   maxPartChars: number;
   /** True when the text is pure ASCII: then a message's byte size is its length. */
   isAscii: boolean;
+  /** The source's processing rules, applied to each message after multiline grouping. */
+  rules?: MessageRules;
 }
 
 export interface EncodedMessages {
   parts: EncodedBatch[];
   messages: number;
   messageBytes: number;
+  /** Messages a processing rule dropped (set only when rules were given); not in `messages`/`messageBytes`. */
+  excluded?: number;
 }
 
 const boundaryCache = new Map<string, RegExp>();
@@ -65,11 +70,19 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
   let currentLines = 0;
   let currentBytes = 0;
   let totalBytes = 0;
-  for (const message of messages) {
-    let detected = detectTimestamp(message, timestampOptions);
+  let excluded = 0;
+  const rules = options.rules;
+  for (const original of messages) {
+    const message = rules ? rules.apply(original) : original;
+    if (message === undefined) {
+      excluded++;
+      continue;
+    }
+    // The time is read from the message as received, so a mask or hash over it cannot move it.
+    let detected = detectTimestamp(original, timestampOptions);
     // A time the store cannot hold (before 1900, after 2299) is not the message's time: use receipt time.
     if (detected && (detected.ms < MIN_STORABLE_MS || detected.ms > MAX_STORABLE_MS)) detected = undefined;
-    const size = options.isAscii ? message.length : Buffer.byteLength(message, 'utf8');
+    const size = options.isAscii && message === original ? message.length : Buffer.byteLength(message, 'utf8');
     current += encodeRow(
       detected?.ms ?? context.receiptTime,
       detected?.format ?? NO_TIMESTAMP_FORMAT,
@@ -91,5 +104,6 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
     totalBytes += currentBytes;
   }
-  return { parts, messages: messages.length, messageBytes: totalBytes };
+  const stored = messages.length - excluded;
+  return rules ? { parts, messages: stored, messageBytes: totalBytes, excluded } : { parts, messages: stored, messageBytes: totalBytes };
 }

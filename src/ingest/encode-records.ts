@@ -1,6 +1,7 @@
 import { encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
 import { NO_TIMESTAMP_FORMAT, type EncodedMessages } from './encode-messages.js';
 import { cutUtf8, DEFAULT_MAX_MESSAGE_BYTES, utf8Length } from './multiline.js';
+import type { MessageRules } from './processing-rules.js';
 
 /**
  * One structured log record, as the intake protocols (OTLP, Loki, Elasticsearch, HEC) decode them:
@@ -34,6 +35,8 @@ export interface EncodeRecordsOptions {
   timeFormat: string;
   /** Parts are cut at record boundaries once they pass this many encoded characters. */
   maxPartChars: number;
+  /** The source's processing rules, applied to each record's message before it is stored. */
+  rules?: MessageRules;
 }
 
 const MAX_CONTEXT_CACHE = 512;
@@ -81,15 +84,22 @@ export function encodeRecords(records: readonly IngestRecord[], options: EncodeR
   let currentBytes = 0;
   let totalBytes = 0;
   let messages = 0;
+  let excluded = 0;
+  const rules = options.rules;
   for (const record of records) {
+    const message = rules ? rules.apply(record.message) : record.message;
+    if (message === undefined) {
+      excluded++;
+      continue;
+    }
     const encodedContext = contextOf(record);
     const hasTime =
       record.time !== undefined && Number.isFinite(record.time) && record.time >= MIN_RECORD_TIME_MS && record.time <= MAX_RECORD_TIME_MS;
     // DateTime64(3) keeps whole milliseconds: sub-millisecond parts are truncated, as ClickHouse does.
     const time = hasTime ? Math.floor(record.time!) : context.receiptTime;
     const format = hasTime ? options.timeFormat : NO_TIMESTAMP_FORMAT;
-    const size = utf8Length(record.message);
-    const pieces = size > DEFAULT_MAX_MESSAGE_BYTES ? cutUtf8(record.message, DEFAULT_MAX_MESSAGE_BYTES) : [record.message];
+    const size = utf8Length(message);
+    const pieces = size > DEFAULT_MAX_MESSAGE_BYTES ? cutUtf8(message, DEFAULT_MAX_MESSAGE_BYTES) : [message];
     for (const piece of pieces) {
       const pieceSize = pieces.length === 1 ? size : utf8Length(piece);
       current += encodeRow(time, format, pieceSize, piece, encodedContext);
@@ -109,5 +119,5 @@ export function encodeRecords(records: readonly IngestRecord[], options: EncodeR
     parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
     totalBytes += currentBytes;
   }
-  return { parts, messages, messageBytes: totalBytes };
+  return rules ? { parts, messages, messageBytes: totalBytes, excluded } : { parts, messages, messageBytes: totalBytes };
 }
