@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode } from '../../core/errors.js';
+import { encodeBatchBody, readBatchHeaders, runBatchOnce } from '../../ingest/collector-batch.js';
 import { decodeUtf8, parseContentEncoding, readBody } from '../../ingest/decode-body.js';
-import { encodeMessages } from '../../ingest/encode-messages.js';
 import { readSumoHeaders } from '../../ingest/sumo-headers.js';
 import type { HttpDeps } from '../deps.js';
 import { INGEST_TOKEN_FORMS, resolveIngestSource } from '../ingest-token.js';
@@ -43,6 +43,7 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
       const source = auth.source;
       const encoding = parseContentEncoding(request.headers['content-encoding']);
       const metadata = readSumoHeaders(request.headers);
+      const batch = readBatchHeaders(request.headers);
       const receiptTime = Date.now();
       const stream = (request.body as Readable | undefined) ?? request.raw;
       const bytes = await readBody(stream, encoding, {
@@ -50,7 +51,7 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
         maxRatio: deps.config.ingest.maxCompressionRatio,
       });
       const decoded = decodeUtf8(bytes);
-      const encoded = encodeMessages(decoded.text, {
+      const encoded = encodeBatchBody(decoded.text, {
         context: {
           receiptTime,
           partition: 'default',
@@ -65,9 +66,10 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
         timestampFormat: source.timestampFormat,
         maxPartChars: deps.config.ingest.batchMaxBytes,
         isAscii: decoded.isAscii,
-      });
-      await deps.batcher.submit(encoded.parts);
-      return { messages: encoded.messages, bytes: encoded.messageBytes, invalidUtf8Replaced: decoded.replacedSequences };
+      }, batch);
+      // A batch with an X-Quarry-Batch-Id is stored at most once (ingest/collector-batch.ts).
+      const once = await runBatchOnce({ store: deps.store, source: source.name, batch, write: () => deps.batcher.submit(encoded.parts), duplicate: () => undefined });
+      return { messages: encoded.messages, bytes: encoded.messageBytes, invalidUtf8Replaced: decoded.replacedSequences, ...(once.isDuplicate ? { duplicate: true } : {}) };
     };
 
     for (const url of RECEIVER_PATHS) {

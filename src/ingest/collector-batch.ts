@@ -1,0 +1,205 @@
+/**
+ * Receiver support for `quarry collect` (and any sender that wants the same guarantees):
+ *
+ * - `X-Quarry-Framing: json-lines` — each non-empty body line is one JSON string, stored as one
+ *   message exactly as sent (newlines inside it kept). The sender has already grouped multiline
+ *   events, so the source's multiline setting must not split them again.
+ * - `X-Quarry-Batch-Id: <id>` — the request is one idempotent batch. Its rows carry the id in the
+ *   field `collector_batch`, are written as one atomic insert, and a batch id the server has already
+ *   stored is answered 200 again without storing anything (`X-Quarry-Batch-Duplicate: true`).
+ * - `X-Quarry-Batch-Resend: <epoch ms>` — the sender may have sent this batch before (it was not
+ *   sent before that time). When the server does not remember the id (it restarted since), it looks
+ *   for rows with the id in the store, received since that time minus {@link RESEND_CLOCK_SKEW_MS}.
+ *
+ * Because the id lives in the stored rows themselves and the rows of a batch are one insert, "the
+ * id is in the store" and "the batch is stored" cannot disagree, whatever crashes when.
+ */
+import { AppError, ErrorCode } from '../core/errors.js';
+import type { MultilineSetting } from '../meta/meta-store.js';
+import type { LogStore } from '../store/log-store.js';
+import type { EncodedBatch } from '../store/row-encoding.js';
+import { encodeMessages, type EncodeOptions, type EncodedMessages } from './encode-messages.js';
+import { SplitMode } from './multiline.js';
+
+/** The field every row of an identified batch carries. */
+export const BATCH_FIELD = 'collector_batch';
+/** How far the sender's clock may be ahead of the server's for a resend lookup to still find its batch. */
+export const RESEND_CLOCK_SKEW_MS = 15 * 60_000;
+/** Completed batch ids remembered in memory (a lookup in the store is needed only beyond these). */
+const REMEMBERED_BATCHES = 20_000;
+
+/**
+ * The splitter's `request` mode keeps a text as one message (trimming blank edges, cutting past
+ * 64 KiB); sources cannot choose it, so MultilineSetting does not list it, but encodeMessages hands
+ * the mode to the splitter as is.
+ */
+const WHOLE_MESSAGE = { mode: SplitMode.Request } as unknown as MultilineSetting;
+
+const BATCH_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const Framing = { Lines: 'lines', JsonLines: 'json-lines' } as const;
+export type Framing = (typeof Framing)[keyof typeof Framing];
+
+export interface BatchHeaders {
+  framing: Framing;
+  id?: string;
+  resendSince?: number;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  return text === undefined || text === '' ? undefined : text;
+}
+
+/** Reads the X-Quarry-Framing / -Batch-Id / -Batch-Resend headers; malformed ones are a 400 naming the header. */
+export function readBatchHeaders(headers: Record<string, string | string[] | undefined>): BatchHeaders {
+  const framingText = single(headers['x-quarry-framing'])?.toLowerCase();
+  if (framingText !== undefined && framingText !== Framing.Lines && framingText !== Framing.JsonLines) {
+    throw new AppError(ErrorCode.BadRequest, 'X-Quarry-Framing must be "lines" or "json-lines"');
+  }
+  const id = single(headers['x-quarry-batch-id']);
+  if (id !== undefined && !BATCH_ID.test(id)) {
+    throw new AppError(
+      ErrorCode.BadRequest,
+      'X-Quarry-Batch-Id must be 1-128 characters of letters, digits, . _ : -',
+    );
+  }
+  const resendText = single(headers['x-quarry-batch-resend']);
+  let resendSince: number | undefined;
+  if (resendText !== undefined) {
+    resendSince = Number(resendText);
+    if (!/^\d{1,15}$/.test(resendText)) {
+      throw new AppError(ErrorCode.BadRequest, 'X-Quarry-Batch-Resend must be epoch milliseconds');
+    }
+    if (id === undefined)
+      throw new AppError(ErrorCode.BadRequest, 'X-Quarry-Batch-Resend needs X-Quarry-Batch-Id');
+  }
+  return {
+    framing: framingText ?? Framing.Lines,
+    ...(id !== undefined ? { id } : {}),
+    ...(resendSince !== undefined ? { resendSince } : {}),
+  };
+}
+
+/**
+ * Encodes a receiver body per its framing. `lines`: as every HTTP source request. `json-lines`:
+ * one message per JSON string line, never re-split (a message over 64 KiB is still cut). A batch
+ * with an id becomes one part, so the store writes it in one atomic insert.
+ */
+export function encodeBatchBody(text: string, options: EncodeOptions, batch: BatchHeaders): EncodedMessages {
+  const context =
+    batch.id === undefined
+      ? options.context
+      : { ...options.context, fields: { ...options.context.fields, [BATCH_FIELD]: batch.id } };
+  const opts: EncodeOptions = {
+    ...options,
+    context,
+    ...(batch.id !== undefined ? { maxPartChars: Number.POSITIVE_INFINITY } : {}),
+  };
+  if (batch.framing === Framing.Lines) return encodeMessages(text, opts);
+  const parts: EncodedBatch[] = [];
+  let messages = 0;
+  let messageBytes = 0;
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `X-Quarry-Framing json-lines: line ${lineNo} is not valid JSON`,
+      );
+    }
+    if (typeof message !== 'string') {
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `X-Quarry-Framing json-lines: line ${lineNo} is not a JSON string`,
+      );
+    }
+    const one = encodeMessages(message, { ...opts, multiline: WHOLE_MESSAGE, isAscii: false });
+    messages += one.messages;
+    messageBytes += one.messageBytes;
+    for (const part of one.parts) {
+      const last = parts[parts.length - 1];
+      if (last !== undefined && last.text.length < opts.maxPartChars) {
+        last.text += part.text;
+        last.lines += part.lines;
+        last.messageBytes += part.messageBytes;
+      } else {
+        parts.push({ ...part });
+      }
+    }
+  }
+  return { parts, messages, messageBytes };
+}
+
+interface Deduplicator {
+  inFlight: Map<string, Promise<unknown>>;
+  done: Map<string, unknown>;
+}
+
+const deduplicators = new WeakMap<LogStore, Deduplicator>();
+
+async function isInStore(store: LogStore, source: string, id: string, since: number): Promise<boolean> {
+  const scan = store.scan({
+    from: since - RESEND_CLOCK_SKEW_MS,
+    to: Date.now() + RESEND_CLOCK_SKEW_MS,
+    byReceiptTime: true,
+    batchRows: 5_000,
+  });
+  for await (const rows of scan) {
+    if (rows.some((row) => row.fields[BATCH_FIELD] === id && row._source === source)) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs `store` (which stores the batch and returns the answer) at most once per source and batch id:
+ * a concurrent duplicate waits for the first, a later one gets `duplicate` without storing again.
+ */
+export async function runBatchOnce<T>(options: {
+  store: LogStore;
+  source: string;
+  batch: BatchHeaders;
+  write: () => Promise<T>;
+  duplicate: () => T;
+}): Promise<{ result: T; isDuplicate: boolean }> {
+  const { batch, source } = options;
+  if (batch.id === undefined) return { result: await options.write(), isDuplicate: false };
+  let state = deduplicators.get(options.store);
+  if (state === undefined) {
+    state = { inFlight: new Map(), done: new Map() };
+    deduplicators.set(options.store, state);
+  }
+  const key = `${source}\u0000${batch.id}`;
+  // A resend that overlaps the first attempt (the sender timed out) waits for it.
+  for (let running = state.inFlight.get(key); running !== undefined; running = state.inFlight.get(key)) {
+    try {
+      await running;
+    } catch {
+      // The first attempt failed: this one may store the batch.
+    }
+  }
+  if (state.done.has(key)) return { result: options.duplicate(), isDuplicate: true };
+  const attempt = (async () => {
+    if (
+      batch.resendSince !== undefined &&
+      (await isInStore(options.store, source, batch.id!, batch.resendSince))
+    ) {
+      return { result: options.duplicate(), isDuplicate: true };
+    }
+    return { result: await options.write(), isDuplicate: false };
+  })();
+  state.inFlight.set(key, attempt);
+  try {
+    const outcome = await attempt;
+    state.done.set(key, true);
+    if (state.done.size > REMEMBERED_BATCHES) state.done.delete(state.done.keys().next().value!);
+    return outcome;
+  } finally {
+    state.inFlight.delete(key);
+  }
+}
