@@ -25,7 +25,7 @@ async function partStats(): Promise<{ rows: number; bytesOnDisk: number; parts: 
 
 let output: Record<string, unknown> = {};
 if (values.load) {
-  await session.queryAsync(createLogsTableSql);
+  await session.queryAsync(createLogsTableSql());
   const started = performance.now();
   await session.queryAsync(
     `INSERT INTO ${logsTable} (ts, receipt_ts, partition, source_category, source_host, source_name, collector, source, fields, message, size, format)

@@ -6,7 +6,8 @@ import { Session } from 'chdb';
 import { AppError, ErrorCode } from '../../core/errors.js';
 import type { AppendOptions, CountFilter, LogStore, ScanRequest, StoreStats, StoredMessage } from '../log-store.js';
 import { encodedColumns, encodedStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
-import { createHealthTableSql, createLogsTableSql, logsTable } from './schema.js';
+import { createHealthTableSql, logsTable, logsTableSetupSql } from './schema.js';
+import type { TextIndexKind } from './text-index.js';
 
 export interface ChdbLogStoreOptions {
   /** Directory of the chDB database (created if missing). One process may open it at a time. */
@@ -18,6 +19,8 @@ export interface ChdbLogStoreOptions {
    * live only while their insert runs; they need no durability, and leftovers are removed at open.
    */
   spoolDir?: string;
+  /** Full-text skip index of the message column (docs/storage.md); added to an existing table if missing. */
+  textIndex?: TextIndexKind;
 }
 
 function quoteString(value: string): string {
@@ -115,7 +118,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
         if (name === 'ChdbConnectionError' || /lock/i.test(String(error))) throw lockedError(options.path, error);
         throw error;
       }
-      await session.queryAsync(createLogsTableSql);
+      for (const sql of logsTableSetupSql({ textIndex: options.textIndex })) await session.queryAsync(sql);
       await session.queryAsync(createHealthTableSql);
       if (options.spoolDir) {
         rmSync(options.spoolDir, { recursive: true, force: true });

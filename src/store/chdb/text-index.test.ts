@@ -1,0 +1,214 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Session } from 'chdb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScopeExpr } from '../../query/ast.js';
+import { DiagnosticSink } from '../../query/interpreter/diagnostics.js';
+import { compileScope } from '../../query/interpreter/scope.js';
+import { logsTableSetupSql } from './schema.js';
+import { textIndexPredicate, type TextIndexKind } from './text-index.js';
+
+// Rows that separate "word boundary, any case" from what a tokenizer sees: Unicode punctuation next
+// to a word, letters glued to words, case folding outside ASCII, underscores, dots, combining marks.
+const tricky = [
+  'User LOGIN failed for bob',
+  'login_failed event',
+  'relogin attempt',
+  'loginé and élogin are other words',
+  'login—ok', // em dash
+  '“login” quoted',
+  '«LOGIN»',
+  'LOGIN… ellipsis',
+  'login\u00A0now', // no-break space
+  'log in twice',
+  'login\u0301 with a combining accent', // the mark is not a letter: a boundary
+  '🔥login🔥',
+  '\u212Aelvin sign', // KELVIN SIGN matches k case-insensitively
+  '\u017Ftatus long s', // LONG S matches s case-insensitively
+  'ＬＯＧＩＮ fullwidth',
+  'STRASSE straße İSTANBUL istanbul',
+  'ip=10.0.0.1 and 10.0.0.12',
+  'request_id=7F3C9A2E-4B1D-4E8F-9C6A-2D5B8E1F0A37 upper',
+  '/api/v1/orders/7f3c9a2e-4b1d-4e8f-9c6a-2d5b8e1f0a37',
+  'foo_bar baz',
+  '_bar',
+  'a-b and b-a',
+  'error:timeout\tafter 30 ms',
+  'Timeout',
+  'TIMEOUTS',
+  'x\u2028y', // line separator
+  'tab\tseparated\u3000ideographic space',
+  '٣login', // Arabic-Indic digit glued: a word character
+  'login٣',
+  '',
+];
+
+const terms = [
+  'login',
+  'LOGIN',
+  'Login now',
+  'log in',
+  'kelvin',
+  'status',
+  'istanbul',
+  'strasse',
+  '10.0.0.1',
+  '0',
+  'ip=10',
+  '7f3c9a2e-4b1d-4e8f-9c6a-2d5b8e1f0a37',
+  'foo_bar',
+  '_bar',
+  'bar',
+  'a-b',
+  '-b',
+  'b-',
+  'error:timeout',
+  'timeout',
+  'timeouts',
+  'x y',
+  'ideographic space',
+  'separated ideographic',
+  '🔥login',
+];
+
+const kinds: TextIndexKind[] = ['text', 'tokenbf'];
+let dir: string;
+let session: Session;
+
+function query(sql: string, params: Record<string, unknown> = {}): string {
+  return session.queryBind(sql, params, 'TSV');
+}
+
+function ids(table: string, where: string, params: Record<string, string>): number[] {
+  const text = query(`SELECT toUInt32(size) FROM ${table} WHERE ${where} ORDER BY 1 SETTINGS use_query_condition_cache = 0`, params);
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map(Number);
+}
+
+function insertRows(table: string, messages: string[]): void {
+  // `size` carries the row number so results can be compared with the interpreter's.
+  query(`INSERT INTO ${table} (ts, receipt_ts, message, size)
+    SELECT '2026-11-01', '2026-11-01', m, toUInt32(i - 1) FROM (SELECT arrayJoin(arrayEnumerate({m:Array(String)})) AS i, {m:Array(String)}[i] AS m)`, { m: messages });
+}
+
+function interpreterIds(term: string, messages: string[]): number[] {
+  const scope: ScopeExpr = /\s/.test(term)
+    ? { kind: 'ScopePhrase', value: term, hasWildcard: false, span: { start: 0, end: term.length } }
+    : { kind: 'ScopeTerm', text: term, hasWildcard: false, span: { start: 0, end: term.length } };
+  const matches = compileScope(scope, new DiagnosticSink());
+  return messages.flatMap((m, i) => (matches({ _raw: m }) ? [i] : []));
+}
+
+function predicateOf(term: string, kind: TextIndexKind): { sql: string; params: Record<string, string> } | undefined {
+  const params: Record<string, string> = {};
+  const sql = textIndexPredicate(term, kind, (token) => {
+    const name = `t${Object.keys(params).length}`;
+    params[name] = token;
+    return `{${name}:String}`;
+  });
+  return sql === undefined ? undefined : { sql, params };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'quarry-text-index-'));
+  session = new Session(dir);
+  for (const kind of kinds) {
+    for (const sql of logsTableSetupSql({ textIndex: kind, table: `logs_${kind}`, tokenbfBytes: 4096 })) query(sql);
+    insertRows(`logs_${kind}`, tricky);
+  }
+});
+
+afterAll(() => {
+  session?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('textIndexPredicate', () => {
+  it('declines what the index cannot answer', () => {
+    for (const term of ['log*', 'l?gin', 'straße', 'é', '---', '', '   ']) expect(predicateOf(term, 'text'), term).toBeUndefined();
+    expect(predicateOf('login', 'none')).toBeUndefined();
+  });
+
+  it('asks for each letter/digit run of a term as a whole lower-case token', () => {
+    const p = predicateOf('ERROR:Timeout error', 'tokenbf');
+    expect(p?.params).toEqual({ t0: 'error', t1: 'timeout' });
+    expect(p?.sql.match(/hasToken\(/g)).toHaveLength(2);
+  });
+
+  for (const kind of kinds) {
+    it(`[${kind}] keeps every row the interpreter matches (tricky rows)`, () => {
+      let narrowed = 0;
+      for (const term of terms) {
+        const p = predicateOf(term, kind);
+        if (!p) continue;
+        const expected = interpreterIds(term, tricky);
+        const got = ids(`logs_${kind}`, p.sql, p.params);
+        expect(got, `term ${JSON.stringify(term)}`).toEqual(expect.arrayContaining(expected));
+        if (got.length < tricky.length) narrowed++;
+      }
+      // The check must be able to fail: the predicate really filters.
+      expect(narrowed).toBeGreaterThan(terms.length / 2);
+    });
+
+    it(`[${kind}] the planner's form is served by the index`, () => {
+      const table = `big_${kind}`;
+      for (const sql of logsTableSetupSql({ textIndex: kind, table })) query(sql);
+      query(
+        `INSERT INTO ${table} (ts, receipt_ts, message, size)
+         SELECT '2026-11-01', '2026-11-01', if(number = 70000, 'the NeedleX—here', concat('row ', toString(number), ' filler')), 0
+         FROM numbers(100000)`,
+      );
+      const p = predicateOf('needlex', kind)!;
+      const explain = query(`EXPLAIN indexes = 1 SELECT count() FROM ${table} WHERE ${p.sql}`, p.params);
+      const granules = [...explain.matchAll(/Granules: (\d+)\/(\d+)/g)].map((m) => Number(m[1]));
+      expect(Math.min(...granules)).toBeLessThanOrEqual(1);
+      expect(ids(table, p.sql, p.params)).toHaveLength(1);
+    });
+  }
+
+  it('is a superset on random words and separators (property)', () => {
+    const piece = fc.constantFrom('log', 'in', 'LOG', 'ok', '42', 'x', '_', '-', '.', ' ', '—', '“', 'é', '\u212A', '\u017F', 's', 'k', '٣', '\u0301', '🔥', '\u00A0');
+    const text = fc.array(piece, { minLength: 1, maxLength: 8 }).map((p) => p.join(''));
+    // Terms from ASCII pieces only (others are declined), messages from all pieces.
+    const asciiPiece = fc.constantFrom('log', 'in', 'LOG', 'ok', '42', 'x', '_', '-', '.', ' ', 's', 'k');
+    const term = fc.array(asciiPiece, { minLength: 1, maxLength: 4 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 30 }), term, (messages, t) => {
+        const term = t;
+        const p = predicateOf(term.trim(), 'text');
+        if (!p) return true;
+        const table = 'prop';
+        query(`DROP TABLE IF EXISTS ${table}`);
+        for (const sql of logsTableSetupSql({ textIndex: 'text', table })) query(sql);
+        insertRows(table, messages);
+        const got = new Set(ids(table, p.sql, p.params));
+        return interpreterIds(term.trim(), messages).every((i) => got.has(i));
+      }),
+      { numRuns: 40, seed: 20261122 },
+    );
+  });
+});
+
+describe('logsTableSetupSql on an existing table', () => {
+  it('adds the chosen index to a table that lacks it; old parts stay correct', () => {
+    const table = 'upgrade';
+    for (const sql of logsTableSetupSql({ textIndex: 'none', table })) query(sql);
+    insertRows(table, tricky);
+    for (const sql of logsTableSetupSql({ textIndex: 'text', table })) query(sql);
+    expect(query(`SHOW CREATE TABLE ${table}`)).toContain('INDEX message_text');
+    insertRows(table, tricky);
+    const p = predicateOf('LOGIN', 'text')!;
+    const expected = interpreterIds('login', tricky);
+    const got = ids(table, p.sql, p.params);
+    for (const id of expected) expect(got.filter((g) => g === id)).toHaveLength(2);
+    // Switching kinds drops Quarry's other index.
+    for (const sql of logsTableSetupSql({ textIndex: 'tokenbf', table })) query(sql);
+    const ddl = query(`SHOW CREATE TABLE ${table}`);
+    expect(ddl).toContain('INDEX message_tokenbf');
+    expect(ddl).not.toContain('INDEX message_text');
+  });
+});
