@@ -10,6 +10,7 @@ export const envKeys = {
   QUARRY_PUBLIC_URL: 'publicUrl',
   QUARRY_LOG_LEVEL: 'logLevel',
   QUARRY_SELF_LOGS: 'selfLogs',
+  QUARRY_TEXT_INDEX: 'textIndex',
   QUARRY_MAX_BODY_BYTES: 'ingest.maxBodyBytes',
   QUARRY_MAX_COMPRESSION_RATIO: 'ingest.maxCompressionRatio',
   QUARRY_QUEUE_MAX_LINES: 'ingest.queueMaxLines',

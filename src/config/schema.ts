@@ -15,6 +15,8 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Store Quarry's own logs in its store under _sourceCategory=quarry/<component>. */
   selfLogs: z.boolean(),
+  /** Full-text index of the log store's messages (docs/storage.md, "Full-text index"). */
+  textIndex: z.enum(['text', 'tokenbf', 'none']),
   ingest: z.object({
     /** Largest accepted body after decompression, in bytes. */
     maxBodyBytes: z.coerce.number().int().positive(),
@@ -79,6 +81,7 @@ export const defaultConfig: Config = {
   dataDir: './quarry-data',
   logLevel: 'info',
   selfLogs: true,
+  textIndex: 'text',
   ingest: {
     maxBodyBytes: 100 * 1024 * 1024,
     maxCompressionRatio: 200,

@@ -77,6 +77,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     path: join(config.dataDir, 'logs'),
     spoolDir: join(config.dataDir, 'spool'),
     fsync: config.ingest.fsync,
+    textIndex: config.textIndex,
   });
   try {
     await store.open();

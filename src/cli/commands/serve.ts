@@ -8,6 +8,7 @@ interface ServeFlags {
   logLevel?: string;
   selfLogs?: boolean;
   fsync?: boolean;
+  textIndex?: string;
   syslogTcp?: string;
   syslogUdp?: string;
   syslogTlsPort?: string;
@@ -30,6 +31,7 @@ export function registerServeCommand(program: Command): void {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (QUARRY_LOG_LEVEL)')
     .option('--no-self-logs', "don't store Quarry's own logs in its store (QUARRY_SELF_LOGS=false)")
     .option('--fsync', 'fsync every insert so acknowledged lines survive power loss (QUARRY_FSYNC)')
+    .option('--text-index <kind>', 'full-text index of messages: text|tokenbf|none (QUARRY_TEXT_INDEX, default text)')
     .option('--syslog-tcp <port>', 'syslog TCP listener port (QUARRY_SYSLOG_TCP_PORT; off by default)')
     .option('--syslog-udp <port>', 'syslog UDP listener port (QUARRY_SYSLOG_UDP_PORT; off by default)')
     .option('--syslog-tls-port <port>', 'syslog TLS listener port; needs QUARRY_SYSLOG_TLS_CERT and QUARRY_SYSLOG_TLS_KEY')
@@ -41,6 +43,7 @@ export function registerServeCommand(program: Command): void {
         ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
         ...(flags.selfLogs === false ? { selfLogs: false } : {}),
         ...(flags.fsync ? { 'ingest.fsync': true } : {}),
+        ...(flags.textIndex !== undefined ? { textIndex: flags.textIndex } : {}),
         ...(flags.syslogTcp !== undefined ? { 'syslog.tcpPort': flags.syslogTcp } : {}),
         ...(flags.syslogUdp !== undefined ? { 'syslog.udpPort': flags.syslogUdp } : {}),
         ...(flags.syslogTlsPort !== undefined ? { 'syslog.tlsPort': flags.syslogTlsPort } : {}),
