@@ -1,7 +1,41 @@
 import { z } from 'zod';
 import { validateTimeZone } from '../core/timestamp.js';
 
-const optionalPort = z.coerce.number().int().min(0).max(65535).optional();
+/** One syslog listener port and the source it lands in (absent: `syslog.source`). */
+export interface SyslogPortBinding {
+  port: number;
+  source?: string;
+}
+
+/**
+ * Parses a syslog port setting: a port, or a comma list of `PORT` / `PORT=SOURCE` (for example
+ * `5514=network,5515`). Returns the bindings or a message naming the bad entry.
+ */
+export function parseSyslogPorts(value: number | string | undefined): { bindings: SyslogPortBinding[] } | { error: string } {
+  if (value === undefined) return { bindings: [] };
+  if (typeof value === 'number') return { bindings: [{ port: value }] };
+  const bindings: SyslogPortBinding[] = [];
+  for (const entry of value.split(',')) {
+    const [portText = '', ...rest] = entry.split('=');
+    const source = rest.join('=').trim();
+    const port = Number(portText.trim());
+    if (!/^\s*\d+\s*$/.test(portText) || port > 65535) return { error: `"${entry.trim()}" is not PORT or PORT=SOURCE (port 0-65535)` };
+    if (rest.length > 0 && source === '') return { error: `"${entry.trim()}" names no source after "="` };
+    if (bindings.some((b) => b.port === port && port !== 0)) return { error: `port ${port} is listed twice` };
+    bindings.push(source ? { port, source } : { port });
+  }
+  return { bindings };
+}
+
+const syslogPorts = z
+  .union([
+    z.number().int().min(0).max(65535),
+    z.string().superRefine((spec, ctx) => {
+      const parsed = parseSyslogPorts(spec);
+      if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+    }),
+  ])
+  .optional();
 
 /** The one configuration schema of `quarry serve`. Every key has a default; env and flags override. */
 export const configSchema = z.object({
@@ -38,9 +72,10 @@ export const configSchema = z.object({
   /** Syslog listeners (docs/ingest.md, "Syslog"); each is off unless its port is set. */
   syslog: z
     .object({
-      tcpPort: optionalPort,
-      udpPort: optionalPort,
-      tlsPort: optionalPort,
+      /** A port, or `PORT[=SOURCE]` entries separated by commas (one listener each). */
+      tcpPort: z.preprocess((v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), syslogPorts),
+      udpPort: z.preprocess((v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), syslogPorts),
+      tlsPort: z.preprocess((v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v), syslogPorts),
       /** PEM certificate (chain) and key files of the TLS listener. */
       tlsCert: z.string().min(1).optional(),
       tlsKey: z.string().min(1).optional(),

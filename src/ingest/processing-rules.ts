@@ -1,23 +1,13 @@
 import { createHmac } from 'node:crypto';
+import { ProcessingRuleKind as RuleKind, type ProcessingRule } from '../meta/meta-store.js';
+
+export { RuleKind, type ProcessingRule };
 
 /**
  * Per-source processing rules (Sumo's "processing rules"): include and exclude filters, mask and
  * hash. They run in the order given, on each message after multiline grouping and before storage,
  * on every intake path. Each rule sees the message as the rules before it left it.
  */
-
-export const RuleKind = { Include: 'include', Exclude: 'exclude', Mask: 'mask', Hash: 'hash' } as const;
-export type RuleKind = (typeof RuleKind)[keyof typeof RuleKind];
-
-/** One stored rule, as the API takes and shows it. */
-export interface ProcessingRule {
-  name: string;
-  kind: RuleKind;
-  /** JavaScript RegExp syntax; matched anywhere in the message (anchor with ^…$ to match it whole). */
-  regex: string;
-  /** Mask rules: the replacement text (default `#####`). */
-  mask?: string;
-}
 
 export const MAX_RULES = 100;
 export const MAX_RULE_REGEX_CHARS = 1000;
@@ -169,6 +159,8 @@ export function hashValue(value: string, key: string | Buffer): string {
 /** A source's rules compiled once; `apply` runs them in order on one message. */
 export class CompiledRules implements MessageRules {
   private readonly steps: Step[];
+  /** Messages a filter dropped since the last `takeExcluded`. */
+  private excluded = 0;
 
   constructor(rules: readonly ProcessingRule[], hashKey: string | Buffer) {
     this.steps = rules.map((rule) => compileStep(rule, hashKey));
@@ -178,13 +170,28 @@ export class CompiledRules implements MessageRules {
     let current: string | undefined = message;
     for (const step of this.steps) {
       current = step(current);
-      if (current === undefined) return undefined;
+      if (current === undefined) {
+        this.excluded++;
+        return undefined;
+      }
     }
     return current;
+  }
+
+  /** The excluded count since the last `takeExcluded`. */
+  peekExcluded(): number {
+    return this.excluded;
+  }
+
+  /** Returns the excluded count since the last call and resets it. */
+  takeExcluded(): number {
+    const count = this.excluded;
+    this.excluded = 0;
+    return count;
   }
 }
 
 /** Compiles validated rules; undefined for an empty list, so the hot path can skip rules entirely. */
-export function compileRules(rules: readonly ProcessingRule[], hashKey: string | Buffer): MessageRules | undefined {
+export function compileRules(rules: readonly ProcessingRule[], hashKey: string | Buffer): CompiledRules | undefined {
   return rules.length === 0 ? undefined : new CompiledRules(rules, hashKey);
 }

@@ -1,10 +1,11 @@
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, type Kysely, type Selectable } from 'kysely';
 import { AppError, ErrorCode } from '../core/errors.js';
 import type {
   AccessKeyRecord,
   MetaStore,
   MultilineSetting,
   NewSource,
+  ProcessingRule,
   SourceRecord,
   UserRecord,
 } from './meta-store.js';
@@ -12,7 +13,7 @@ import { createKyselySessionRepository } from './kysely-session-repository.js';
 import { metaMigrations } from './migrations.js';
 import type { MetaDatabase } from './sqlite/schema.js';
 
-type SourceRow = MetaDatabase['sources'];
+type SourceRow = Selectable<MetaDatabase['sources']>;
 
 function toSource(row: SourceRow): SourceRecord {
   return {
@@ -23,6 +24,8 @@ function toSource(row: SourceRow): SourceRecord {
     host: row.host,
     multiline: JSON.parse(row.multiline) as MultilineSetting,
     timestampFormat: row.timestamp_format,
+    rules: JSON.parse(row.rules) as ProcessingRule[],
+    excludedLines: Number(row.excluded_lines),
     createdAt: Number(row.created_at),
   };
 }
@@ -121,10 +124,11 @@ export function createKyselyMetaStore(db: Kysely<MetaDatabase>, onClose: () => P
             host: source.host,
             multiline: JSON.stringify(source.multiline),
             timestamp_format: source.timestampFormat,
+            rules: JSON.stringify(source.rules ?? []),
             created_at: createdAt,
           })
           .execute();
-        return { ...source, createdAt };
+        return { ...source, rules: source.rules ?? [], excludedLines: 0, createdAt };
       },
       async list() {
         return (await db.selectFrom('sources').selectAll().orderBy('created_at').orderBy('name').execute()).map(
@@ -146,6 +150,22 @@ export function createKyselyMetaStore(db: Kysely<MetaDatabase>, onClose: () => P
       async updateTokenHash(id, tokenHash) {
         const result = await db.updateTable('sources').set({ token_hash: tokenHash }).where('id', '=', id).executeTakeFirst();
         return Number(result.numUpdatedRows) > 0;
+      },
+      async updateRules(id, rules) {
+        const result = await db.updateTable('sources').set({ rules: JSON.stringify(rules) }).where('id', '=', id).executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
+      },
+      async addExcludedLines(counts) {
+        if (counts.size === 0) return;
+        await db.transaction().execute(async (trx) => {
+          for (const [id, count] of counts) {
+            await trx
+              .updateTable('sources')
+              .set((eb) => ({ excluded_lines: eb('excluded_lines', '+', count) }))
+              .where('id', '=', id)
+              .execute();
+          }
+        });
       },
       async delete(id) {
         const result = await db.deleteFrom('sources').where('id', '=', id).executeTakeFirst();

@@ -31,6 +31,19 @@ export interface MultilineSetting {
   boundary?: string;
 }
 
+export const ProcessingRuleKind = { Include: 'include', Exclude: 'exclude', Mask: 'mask', Hash: 'hash' } as const;
+export type ProcessingRuleKind = (typeof ProcessingRuleKind)[keyof typeof ProcessingRuleKind];
+
+/** One processing rule of a source (src/ingest/processing-rules.ts validates and applies them). */
+export interface ProcessingRule {
+  name: string;
+  kind: ProcessingRuleKind;
+  /** JavaScript RegExp source, matched anywhere in the message. */
+  regex: string;
+  /** Mask rules: the replacement text. */
+  mask?: string;
+}
+
 export interface SourceRecord {
   id: string;
   name: string;
@@ -40,10 +53,15 @@ export interface SourceRecord {
   host: string | null;
   multiline: MultilineSetting;
   timestampFormat: string | null;
+  /** Processing rules, applied in order before storage. */
+  rules: ProcessingRule[];
+  /** Messages the source's filters dropped so far (not stored, not counted as ingested bytes). */
+  excludedLines: number;
   createdAt: number;
 }
 
-export type NewSource = Omit<SourceRecord, 'createdAt'>;
+/** A new source; `rules` defaults to none, `excludedLines` starts at 0. */
+export type NewSource = Omit<SourceRecord, 'createdAt' | 'excludedLines' | 'rules'> & { rules?: ProcessingRule[] };
 
 export interface UserRepository {
   create(user: UserRecord): Promise<void>;
@@ -69,6 +87,10 @@ export interface SourceRepository {
   findByName(name: string): Promise<SourceRecord | undefined>;
   findByTokenHash(tokenHash: string): Promise<SourceRecord | undefined>;
   updateTokenHash(id: string, tokenHash: string): Promise<boolean>;
+  /** Replaces the source's processing rules; false when no source had that id. */
+  updateRules(id: string, rules: ProcessingRule[]): Promise<boolean>;
+  /** Adds to the excluded-lines counter of each source id given (unknown ids are ignored). */
+  addExcludedLines(counts: ReadonlyMap<string, number>): Promise<void>;
   delete(id: string): Promise<boolean>;
 }
 

@@ -58,5 +58,18 @@ export const metaMigrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_user_id').on('sessions').column('user_id').execute();
       await db.schema.createIndex('sessions_expires_at').on('sessions').column('expires_at').execute();
     },
+  },  '0003_source_rules': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Processing rules per source (a JSON array, read and written whole) and the count of
+      // messages its filters dropped.
+      await db.schema
+        .alterTable('sources')
+        .addColumn('rules', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+      await db.schema
+        .alterTable('sources')
+        .addColumn('excluded_lines', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
   },
 };

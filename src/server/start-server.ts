@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, multistream, destination, type StreamEntry } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
-import type { Config } from '../config/schema.js';
+import { parseSyslogPorts, type Config } from '../config/schema.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { buildApp, type AppState } from '../http/app.js';
@@ -17,7 +17,7 @@ import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { SelfLogSink } from './self-log-sink.js';
-import { startSyslogListeners, type SyslogListeners } from './syslog-listener.js';
+import { startSyslogBindings, SyslogProtocol, type BoundSyslogListeners, type SyslogBinding } from './syslog-listener.js';
 
 export interface RunningServer {
   /** Base URL the server answers on. */
@@ -26,8 +26,8 @@ export interface RunningServer {
   store: LogStore;
   meta: MetaStore;
   batcher: AppendBatcher;
-  /** Syslog listeners and their bound ports (none unless configured). */
-  syslog: SyslogListeners;
+  /** Syslog listeners, their bound ports and sources (none unless configured). */
+  syslog: BoundSyslogListeners;
   logger: Logger;
   firstStart: BootstrapResult;
   /** Drains in-flight requests, writes queued lines, closes the stores. Idempotent. */
@@ -94,7 +94,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logger: logger.child({ component: 'ingest' }),
   });
   sink?.attach(batcher);
-  const sources = new SourceService(meta);
+  const sources = new SourceService(meta, logger.child({ component: 'sources' }));
+  await sources.open();
   const search = new SearchService(store, logger.child({ component: 'search' }));
   const firstStart = await bootstrap(meta, sources, config.adminPassword);
 
@@ -126,12 +127,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
     }
     throw error;
   }
-  let syslog: SyslogListeners;
+  let syslog: BoundSyslogListeners;
   try {
-    syslog = await startSyslog(config, { meta, batcher, logger });
+    syslog = await startSyslog(config, { sources, batcher, logger });
   } catch (error) {
     await app.close();
     await batcher.shutdown();
+    await sources.close();
     await store.close();
     await meta.close();
     throw error;
@@ -154,6 +156,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       search.close();
       sink?.flush();
       await batcher.shutdown();
+      await sources.close();
       const stats = batcher.stats();
       logger.info({ appendedLines: stats.appendedLines }, 'ingest drained; closing stores');
       await store.close();
@@ -165,14 +168,41 @@ export async function startServer(config: Config): Promise<RunningServer> {
   return { url, app, store, meta, batcher, syslog, logger, firstStart, close };
 }
 
-/** Starts the configured syslog listeners; a busy port or unreadable TLS file is an invalid_config error. */
+/** The configured syslog listeners, each with the source it lands in. */
+function syslogBindings(config: Config): { binding: SyslogBinding; isExplicit: boolean }[] {
+  const { syslog } = config;
+  const out: { binding: SyslogBinding; isExplicit: boolean }[] = [];
+  for (const protocol of [SyslogProtocol.Tcp, SyslogProtocol.Udp, SyslogProtocol.Tls]) {
+    const parsed = parseSyslogPorts(syslog[`${protocol}Port`]);
+    // The schema has validated the setting; an error here would be a bug in parseSyslogPorts.
+    if ('error' in parsed) throw new AppError(ErrorCode.InvalidConfig, `syslog.${protocol}Port: ${parsed.error}`);
+    for (const { port, source } of parsed.bindings) {
+      out.push({ binding: { protocol, port, sourceName: source ?? syslog.source }, isExplicit: source !== undefined });
+    }
+  }
+  return out;
+}
+
+/**
+ * Starts the configured syslog listeners. A listener bound to a source by name (`5514=network`)
+ * needs that source to exist; a busy port or unreadable TLS file is an invalid_config error.
+ */
 async function startSyslog(
   config: Config,
-  deps: { meta: MetaStore; batcher: AppendBatcher; logger: Logger },
-): Promise<SyslogListeners> {
+  deps: { sources: SourceService; batcher: AppendBatcher; logger: Logger },
+): Promise<BoundSyslogListeners> {
   const { syslog } = config;
-  let tls: { port: number; cert: Buffer; key: Buffer } | undefined;
-  if (syslog.tlsPort !== undefined) {
+  const bindings = syslogBindings(config);
+  for (const { binding, isExplicit } of bindings) {
+    if (isExplicit && !(await deps.sources.findByName(binding.sourceName))) {
+      throw new AppError(
+        ErrorCode.InvalidConfig,
+        `syslog ${binding.protocol} port ${binding.port} is bound to source "${binding.sourceName}", which does not exist: create it first (POST /api/v1/sources) or change --syslog-${binding.protocol === SyslogProtocol.Tls ? 'tls-port' : binding.protocol} / QUARRY_SYSLOG_${binding.protocol.toUpperCase()}_PORT`,
+      );
+    }
+  }
+  let tlsFiles: { cert: Buffer; key: Buffer } | undefined;
+  if (bindings.some(({ binding }) => binding.protocol === SyslogProtocol.Tls)) {
     const read = (path: string, what: string): Buffer => {
       try {
         return readFileSync(path);
@@ -180,16 +210,15 @@ async function startSyslog(
         throw new AppError(ErrorCode.InvalidConfig, `cannot read the syslog TLS ${what} ${path}: ${(error as Error).message}`);
       }
     };
-    tls = { port: syslog.tlsPort, cert: read(syslog.tlsCert!, 'certificate'), key: read(syslog.tlsKey!, 'key') };
+    tlsFiles = { cert: read(syslog.tlsCert!, 'certificate'), key: read(syslog.tlsKey!, 'key') };
   }
   try {
-    return await startSyslogListeners({
+    return await startSyslogBindings({
       host: config.host,
-      ...(syslog.tcpPort !== undefined ? { tcpPort: syslog.tcpPort } : {}),
-      ...(syslog.udpPort !== undefined ? { udpPort: syslog.udpPort } : {}),
-      ...(tls ? { tls } : {}),
-      sourceName: syslog.source,
-      findSource: (name) => deps.meta.sources.findByName(name),
+      bindings: bindings.map(({ binding }) => binding),
+      ...(tlsFiles ? { tlsFiles } : {}),
+      findSource: (name) => deps.sources.findByName(name),
+      rulesOf: (source) => deps.sources.rulesOf(source),
       ...(syslog.timeZone ? { timeZone: syslog.timeZone } : {}),
       sink: deps.batcher,
       logger: deps.logger.child({ component: 'syslog' }),

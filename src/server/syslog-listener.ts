@@ -4,6 +4,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { ErrorCode, toAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { encodeRecords } from '../ingest/encode-records.js';
+import type { MessageRules } from '../ingest/processing-rules.js';
 import { parseSyslog, splitSyslogMessages, SyslogFormat, toSyslogRecord, type SyslogRecord } from '../ingest/protocols/syslog.js';
 import { SyslogFrameDecoder } from '../ingest/protocols/syslog-framing.js';
 import type { SourceRecord } from '../meta/meta-store.js';
@@ -22,6 +23,8 @@ export interface SyslogListenerOptions {
   /** Name of the source every listener lands in (`_source`, and its category/host settings). */
   sourceName: string;
   findSource(name: string): Promise<SourceRecord | undefined>;
+  /** The source's compiled processing rules (none when absent). */
+  rulesOf?(source: SourceRecord): MessageRules | undefined;
   /** Zone of RFC 3164 times without one. */
   timeZone?: string;
   sink: SyslogSink;
@@ -194,6 +197,7 @@ export async function startSyslogListeners(options: SyslogListenerOptions): Prom
         fixed: source?.category ? { category: source.category } : {},
         timeFormat: format,
         maxPartChars: options.maxPartChars,
+        rules: source && options.rulesOf ? options.rulesOf(source) : undefined,
       });
       parts.push(...encoded.parts);
     }
@@ -416,5 +420,70 @@ export async function startSyslogListeners(options: SyslogListenerOptions): Prom
     ports,
     stats: () => ({ connections: sockets.size, ...counters }),
     close: () => (closing ??= closeAll()),
+  };
+}
+
+export const SyslogProtocol = { Tcp: 'tcp', Udp: 'udp', Tls: 'tls' } as const;
+export type SyslogProtocol = (typeof SyslogProtocol)[keyof typeof SyslogProtocol];
+
+/** One listener: a protocol, a port and the source its messages land in. */
+export interface SyslogBinding {
+  protocol: SyslogProtocol;
+  port: number;
+  sourceName: string;
+}
+
+export interface SyslogBindingsOptions extends Omit<SyslogListenerOptions, 'tcpPort' | 'udpPort' | 'tls' | 'sourceName'> {
+  bindings: readonly SyslogBinding[];
+  /** Certificate and key of every TLS listener. */
+  tlsFiles?: { cert: Buffer; key: Buffer };
+}
+
+/** Running listeners, each bound to its source. */
+export interface BoundSyslogListeners extends SyslogListeners {
+  /** Every listener with its bound port (useful with port 0), in the order configured. */
+  bindings: SyslogBinding[];
+}
+
+/**
+ * Starts one listener per binding (e.g. TCP 5514 → `network`, TCP 5515 → `default`). `ports` names
+ * the first listener of each protocol; stats are summed over all. A port that fails to bind closes
+ * the listeners already started.
+ */
+export async function startSyslogBindings(options: SyslogBindingsOptions): Promise<BoundSyslogListeners> {
+  const { bindings, tlsFiles, ...common } = options;
+  const started: { binding: SyslogBinding; listeners: SyslogListeners }[] = [];
+  try {
+    for (const binding of bindings) {
+      const listeners = await startSyslogListeners({
+        ...common,
+        sourceName: binding.sourceName,
+        ...(binding.protocol === SyslogProtocol.Tcp ? { tcpPort: binding.port } : {}),
+        ...(binding.protocol === SyslogProtocol.Udp ? { udpPort: binding.port } : {}),
+        ...(binding.protocol === SyslogProtocol.Tls && tlsFiles ? { tls: { port: binding.port, ...tlsFiles } } : {}),
+      });
+      const port = listeners.ports[binding.protocol];
+      started.push({ binding: { ...binding, port: port ?? binding.port }, listeners });
+    }
+  } catch (error) {
+    await Promise.all(started.map(({ listeners }) => listeners.close()));
+    throw error;
+  }
+  const ports: SyslogListeners['ports'] = {};
+  for (const { binding } of started) ports[binding.protocol] ??= binding.port;
+  return {
+    ports,
+    bindings: started.map(({ binding }) => binding),
+    stats: () => {
+      const total: SyslogStats = { connections: 0, messages: 0, cutFrames: 0, malformedStreams: 0, droppedUdpMessages: 0, failedMessages: 0 };
+      for (const { listeners } of started) {
+        const stats = listeners.stats();
+        for (const key of Object.keys(total) as (keyof SyslogStats)[]) total[key] += stats[key];
+      }
+      return total;
+    },
+    close: async () => {
+      await Promise.all(started.map(({ listeners }) => listeners.close()));
+    },
   };
 }

@@ -54,6 +54,7 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
         7,
       );
       expect(created.createdAt).toBe(7);
+      expect(created).toMatchObject({ rules: [], excludedLines: 0 });
       expect(await meta.sources.findByTokenHash('t1')).toEqual(created);
       expect((await meta.sources.findByName('web'))?.id).toBe('s1');
       await expect(
@@ -63,6 +64,32 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
       expect(await meta.sources.findByTokenHash('t1')).toBeUndefined();
       expect(await meta.sources.delete('s1')).toBe(true);
       expect(await meta.sources.list()).toEqual([]);
+    });
+
+    it('stores processing rules and counts excluded lines per source', async () => {
+      const base = { category: null, host: null, multiline: { mode: 'line' as const }, timestampFormat: null };
+      const rules = [
+        { name: 'drop health', kind: 'exclude' as const, regex: 'GET /health' },
+        { name: 'card', kind: 'mask' as const, regex: '\\d{16}', mask: '****' },
+      ];
+      const a = await meta.sources.create({ ...base, id: 'a', name: 'a', tokenHash: 'ta', rules }, 1);
+      await meta.sources.create({ ...base, id: 'b', name: 'b', tokenHash: 'tb' }, 2);
+      expect(a.rules).toEqual(rules);
+      expect((await meta.sources.findById('a'))?.rules).toEqual(rules);
+      expect((await meta.sources.findById('b'))?.rules).toEqual([]);
+
+      const changed = [{ name: 'ids', kind: 'hash' as const, regex: 'user=(\\w+)' }];
+      expect(await meta.sources.updateRules('b', changed)).toBe(true);
+      expect(await meta.sources.updateRules('missing', changed)).toBe(false);
+      expect((await meta.sources.findByName('b'))?.rules).toEqual(changed);
+      expect((await meta.sources.findById('a'))?.rules).toEqual(rules);
+
+      await meta.sources.addExcludedLines(new Map([['a', 3], ['b', 5], ['missing', 7]]));
+      await meta.sources.addExcludedLines(new Map([['a', 4]]));
+      await meta.sources.addExcludedLines(new Map());
+      expect((await meta.sources.findById('a'))?.excludedLines).toBe(7);
+      expect((await meta.sources.findByTokenHash('tb'))?.excludedLines).toBe(5);
+      expect((await meta.sources.list()).map((s) => [s.id, s.excludedLines])).toEqual([['a', 7], ['b', 5]]);
     });
 
     it('stores sessions, touches them and deletes them one by one, per user and when expired', async () => {

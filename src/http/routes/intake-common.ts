@@ -110,6 +110,7 @@ export async function storeRecords(deps: HttpDeps, records: readonly IngestRecor
     },
     timeFormat: options.timeFormat,
     maxPartChars: deps.config.ingest.batchMaxBytes,
+    rules: deps.sources.rulesOf(source),
   });
   await deps.batcher.submit(encoded.parts);
   return encoded.messages;

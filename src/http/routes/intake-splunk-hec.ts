@@ -132,6 +132,7 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
         timestampFormat: source.timestampFormat,
         maxPartChars: deps.config.ingest.batchMaxBytes,
         isAscii: decoded.isAscii,
+        rules: deps.sources.rulesOf(source),
       });
       await deps.batcher.submit(encoded.parts);
       return { text: HecCode.Success.text, code: HecCode.Success.code, ...ackIdFor(request) };

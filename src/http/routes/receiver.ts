@@ -66,6 +66,7 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
         timestampFormat: source.timestampFormat,
         maxPartChars: deps.config.ingest.batchMaxBytes,
         isAscii: decoded.isAscii,
+        rules: deps.sources.rulesOf(source),
       }, batch);
       // A batch with an X-Quarry-Batch-Id is stored at most once (ingest/collector-batch.ts).
       const once = await runBatchOnce({ store: deps.store, source: source.name, batch, write: () => deps.batcher.submit(encoded.parts), duplicate: () => undefined });

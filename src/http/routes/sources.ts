@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError, ErrorCode } from '../../core/errors.js';
-import { viewSource } from '../../ingest/source-service.js';
 import type { HttpDeps } from '../deps.js';
 import { requirePrincipal } from '../request.js';
 
-/** HTTP sources: create (token and URL shown once), list, get, delete, rotate the token. */
+/** HTTP sources: create (token and URL shown once), list, get, change rules, delete, rotate the token. */
 export function registerSourceRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const ingestUrl = (token: string): string => `${deps.publicUrl()}/receiver/v1/http/${token}`;
 
@@ -12,16 +11,26 @@ export function registerSourceRoutes(app: FastifyInstance, deps: HttpDeps): void
     const principal = requirePrincipal(request);
     const { source, token } = await deps.sources.create(request.body ?? {});
     deps.logger.info({ sourceId: source.id, name: source.name, user: principal.username }, 'source created');
-    return reply.status(201).send({ ...viewSource(source), token, url: ingestUrl(token) });
+    return reply.status(201).send({ ...deps.sources.view(source), token, url: ingestUrl(token) });
   });
 
-  app.get('/api/v1/sources', async () => ({ data: (await deps.meta.sources.list()).map(viewSource) }));
+  app.get('/api/v1/sources', async () => ({ data: (await deps.meta.sources.list()).map((source) => deps.sources.view(source)) }));
 
   app.get<{ Params: { id: string } }>('/api/v1/sources/:id', async (request) => {
     const source = await deps.meta.sources.findById(request.params.id);
     if (!source) throw new AppError(ErrorCode.NotFound, `no source with id ${request.params.id}`);
-    return viewSource(source);
+    return deps.sources.view(source);
   });
+
+  // PUT and PATCH both take `{rules}`: the only setting that can change on an existing source.
+  for (const method of ['put', 'patch'] as const) {
+    app[method]<{ Params: { id: string } }>('/api/v1/sources/:id', async (request) => {
+      const principal = requirePrincipal(request);
+      const source = await deps.sources.update(request.params.id, request.body ?? {});
+      deps.logger.info({ sourceId: source.id, rules: source.rules.length, user: principal.username }, 'source rules changed');
+      return deps.sources.view(source);
+    });
+  }
 
   app.delete<{ Params: { id: string } }>('/api/v1/sources/:id', async (request, reply) => {
     const principal = requirePrincipal(request);
@@ -36,6 +45,6 @@ export function registerSourceRoutes(app: FastifyInstance, deps: HttpDeps): void
     const principal = requirePrincipal(request);
     const { source, token } = await deps.sources.rotateToken(request.params.id);
     deps.logger.info({ sourceId: source.id, user: principal.username }, 'source token rotated');
-    return { ...viewSource(source), token, url: ingestUrl(token) };
+    return { ...deps.sources.view(source), token, url: ingestUrl(token) };
   });
 }

@@ -21,6 +21,9 @@ export interface MetaDatabase {
     multiline: string;
     timestamp_format: string | null;
     created_at: number;
+    /** JSON array of processing rules (migration 0003). */
+    rules: Generated<string>;
+    excluded_lines: Generated<number>;
   };
   settings: { key: string; value: string };
   sessions: { id: string; user_id: string; created_at: number; last_seen_at: number; expires_at: number };
