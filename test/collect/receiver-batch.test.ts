@@ -75,12 +75,13 @@ describe('receiver: X-Quarry-Framing and X-Quarry-Batch-Id', () => {
 
   it('refuses malformed batch headers', async () => {
     const source = await createSource(server.url, { name: 'batched-bad' });
-    for (const headers of [
+    const cases: Record<string, string>[] = [
       { 'x-quarry-batch-id': 'has space' },
       { 'x-quarry-framing': 'xml' },
       { 'x-quarry-batch-id': 'ok', 'x-quarry-batch-resend': 'yesterday' },
       { 'x-quarry-batch-resend': '123' },
-    ]) {
+    ];
+    for (const headers of cases) {
       const response = await post(source.url, 'x\n', headers);
       expect(response.status, JSON.stringify(headers)).toBe(400);
     }
