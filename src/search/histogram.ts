@@ -27,11 +27,11 @@ export class Histogram {
     this.bucketMs = sizeForBuckets(Math.max(1, to - from), TARGET_BUCKETS);
   }
 
-  add(time: number): void {
+  add(time: number, count = 1): void {
     if (time < this.from || time >= this.to) return;
     const start = timesliceStart(time, this.bucketMs, this.timeZone);
-    this.counts.set(start, (this.counts.get(start) ?? 0) + 1);
-    this.pending.set(start, (this.pending.get(start) ?? 0) + 1);
+    this.counts.set(start, (this.counts.get(start) ?? 0) + count);
+    this.pending.set(start, (this.pending.get(start) ?? 0) + count);
   }
 
   /** What was counted since the previous call, as increments per bucket. */

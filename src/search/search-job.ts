@@ -5,6 +5,9 @@ import { DiagnosticSink } from '../query/interpreter/diagnostics.js';
 import { compileScope } from '../query/interpreter/scope.js';
 import type { LogStore, StoredMessage } from '../store/log-store.js';
 import { Histogram, type HistogramBucket } from './histogram.js';
+import { capabilitiesFor, NO_PUSHDOWN } from './pushdown/capabilities.js';
+import { aggregateRecords, histogramCounts, histogramSql, messagePages, type ExecuteOptions } from './pushdown/execute.js';
+import { planQuery } from './pushdown/plan.js';
 
 export const JobState = {
   NotStarted: 'NOT STARTED',
@@ -28,6 +31,10 @@ export interface SearchJobSpec {
   maxMessages: number;
   /** Aggregate results beyond this many records are cut, with a warning. */
   maxRecords: number;
+  /** Push what the store's engine supports into SQL (default true; false = interpreter over scan). */
+  pushdown?: boolean;
+  /** Engine settings for every statement of the job (guards: max_execution_time …). */
+  querySettings?: Record<string, string | number>;
 }
 
 export interface JobStatus {
@@ -133,47 +140,79 @@ export class SearchJob {
   private async run(): Promise<void> {
     const { spec } = this;
     this.state = JobState.Gathering;
-    const compiled = compileQuery(spec.query, {
-      from: spec.from,
-      to: spec.to,
-      timeZone: spec.timeZone,
-      now: Date.now(),
-      runShifted: (shiftMs, query) => this.runShifted(shiftMs, query),
-    });
+    const now = Date.now();
+    const context = { from: spec.from, to: spec.to, timeZone: spec.timeZone, now };
+    const compiled = compileQuery(spec.query, { ...context, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });
     if (!compiled.ok) {
       this.pendingErrors.push(...compiled.error.map((d) => d.message));
       this.finish(JobState.Done);
       return;
     }
     this.aggregated = compiled.value.aggregated;
-    const scope = compileScope(spec.query.scope, new DiagnosticSink());
-    const timeField = spec.byReceiptTime ? '_receiptTime' : '_messageTime';
+    const caps = spec.pushdown === false ? NO_PUSHDOWN : capabilitiesFor(await this.store.engine());
+    const plan = planQuery(spec.query, { from: spec.from, to: spec.to, timeZone: spec.timeZone, byReceiptTime: spec.byReceiptTime, caps });
+    // The interpreter runs what the plan left; its compile cannot fail where the whole query compiled.
+    const rest = compileQuery(plan.rest, { ...context, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });
+    if (!rest.ok) throw new Error(rest.error.map((d) => d.message).join('; '));
     const signal = this.abort.signal;
-    const store = this.store;
+    const exec: ExecuteOptions = { signal, settings: spec.querySettings };
+    const timeField = spec.byReceiptTime ? '_receiptTime' : '_messageTime';
     const histogram = this.histogram;
-    const aggregated = this.aggregated;
-    const countMatched = (): void => {
-      this.messageCount++;
-    };
-    async function* input(): AsyncGenerator<Row[]> {
-      for await (const batch of store.scan({ from: spec.from, to: spec.to, byReceiptTime: spec.byReceiptTime, signal })) {
-        const rows = batch.map(toRow);
-        if (aggregated) {
-          // The histogram of an aggregate search counts the messages its scope matched.
-          for (const row of rows) {
-            if (scope(row)) {
-              histogram.add(row[timeField] as number);
-              countMatched();
-            }
+    let input: AsyncIterable<Row[]>;
+    let histogramDone: Promise<void> | undefined;
+    if (plan.kind === 'aggregate') {
+      // The records come from one GROUP BY; the histogram and message count (what the scope
+      // matched) from another, run alongside.
+      input = aggregateRecords(this.store, plan, exec);
+      histogramDone = histogramCounts(this.store, histogramSql(plan, histogram.bucketMs, spec.timeZone, spec.from), exec).then((groups) => {
+        for (const g of groups) {
+          histogram.add(g.time, g.count);
+          this.messageCount += g.count;
+        }
+      });
+    } else if (spec.pushdown === false) {
+      // The reference path: every message of the range through the interpreter.
+      const store = this.store;
+      const scan = async function* (): AsyncGenerator<Row[]> {
+        for await (const batch of store.scan({ from: spec.from, to: spec.to, byReceiptTime: spec.byReceiptTime, signal })) yield batch.map(toRow);
+      };
+      input = this.messageInput(plan.scopeExact, scan(), timeField);
+    } else {
+      input = this.messageInput(plan.scopeExact, messagePages(this.store, plan, exec), timeField);
+    }
+    try {
+      await this.collect(rest.value.runBatches(input), timeField);
+    } finally {
+      await histogramDone?.catch(() => undefined);
+    }
+    await histogramDone;
+    if (this.isRunning) this.finish(signal.aborted ? JobState.Cancelled : JobState.Done);
+  }
+
+  /** Message pages; for an aggregate that runs in JS the histogram counts what the scope matched. */
+  private async *messageInput(scopeExact: boolean, pages: AsyncIterable<Row[]>, timeField: string): AsyncGenerator<Row[]> {
+    const scope = scopeExact ? () => true : compileScope(this.spec.query.scope, new DiagnosticSink());
+    for await (const rows of pages) {
+      if (this.aggregated) {
+        for (const row of rows) {
+          if (scope(row)) {
+            this.histogram.add(row[timeField] as number);
+            this.messageCount++;
           }
         }
-        yield rows;
-        if (signal.aborted) return;
       }
+      yield rows;
+      if (this.abort.signal.aborted) return;
     }
-    for await (const row of compiled.value.runBatches(input())) {
+  }
+
+  /** Keeps the interpreter's output: records (cut at maxRecords) or messages (force pause at maxMessages). */
+  private async collect(output: AsyncIterable<Row>, timeField: string): Promise<void> {
+    const { spec } = this;
+    const signal = this.abort.signal;
+    for await (const row of output) {
       if (signal.aborted) break;
-      if (aggregated) {
+      if (this.aggregated) {
         if (this.records.length >= spec.maxRecords) {
           this.pendingWarnings.push(`results were cut at ${spec.maxRecords} records`);
           break;
@@ -184,7 +223,7 @@ export class SearchJob {
       this.messageCount++;
       this.messages.push(row);
       const time = row[timeField];
-      if (typeof time === 'number') histogram.add(time);
+      if (typeof time === 'number') this.histogram.add(time);
       if (this.messageCount >= spec.maxMessages) {
         this.pendingWarnings.push(
           `the search stopped at ${spec.maxMessages} messages; narrow the time range or the query to see the rest`,
@@ -194,7 +233,6 @@ export class SearchJob {
         return;
       }
     }
-    this.finish(signal.aborted ? JobState.Cancelled : JobState.Done);
   }
 
   private async runShifted(shiftMs: number, query: Query): Promise<Row[]> {

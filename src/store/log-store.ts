@@ -54,6 +54,25 @@ export interface AppendOptions {
   timeoutMs?: number;
 }
 
+/** Which engine runs the store (the search planner's capability table is keyed by it). */
+export interface StoreEngine {
+  engine: 'chdb' | 'clickhouse';
+  /** Engine version, e.g. `26.7.2.1`. */
+  version: string;
+}
+
+/** A planner-built statement: SQL over the store's tables with `{name:Type}` placeholders. */
+export interface SelectOptions {
+  signal?: AbortSignal;
+  /** Per-query engine settings (max_execution_time, max_rows_to_read …), appended as SETTINGS. */
+  settings?: Record<string, string | number>;
+  /** Rows per yielded batch at most (default 10,000). */
+  batchRows?: number;
+}
+
+/** One result row of select(): column name → JSON value (64-bit integers as numbers). */
+export type SelectRow = Record<string, unknown>;
+
 export interface LogStore {
   /** Creates tables if needed; must be called once before anything else. */
   open(): Promise<void>;
@@ -68,6 +87,13 @@ export interface LogStore {
    */
   scan(request: ScanRequest): AsyncIterable<StoredMessage[]>;
   stats(): Promise<StoreStats>;
+  /** The engine and its version (what the search planner may push down). */
+  engine(): Promise<StoreEngine>;
+  /**
+   * Runs a read-only statement built by the search planner; every user value must be a bound
+   * parameter. Yields the result in batches; stops when the signal aborts.
+   */
+  select(sql: string, params: Record<string, string | number>, options?: SelectOptions): AsyncIterable<SelectRow[]>;
   /** True when the store is open and accepts writes. */
   checkWritable(): Promise<boolean>;
   close(): Promise<void>;

@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { AppError, ErrorCode } from '../../core/errors.js';
-import type { AppendOptions, CountFilter, LogStore, ScanRequest, StoreStats, StoredMessage } from '../log-store.js';
-import { encodedColumns, encodedStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
+import type {
+  AppendOptions,
+  CountFilter,
+  LogStore,
+  ScanRequest,
+  SelectOptions,
+  SelectRow,
+  StoreEngine,
+  StoreStats,
+  StoredMessage,
+} from '../log-store.js';
+import { batchContexts, contextValues, encodedRowStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
 import { createHealthTableSql, logsTable, logsTableSetupSql } from './schema.js';
 import type { TextIndexKind } from './text-index.js';
 
@@ -63,12 +73,66 @@ interface TailRow {
   fields: Record<string, string>;
 }
 
+/** SETTINGS clause of a select: names are checked, values are numbers or plain words. */
+function settingsClause(settings: Record<string, string | number>): string {
+  const all: Record<string, string | number> = { output_format_json_quote_64bit_integers: 0, ...settings };
+  return Object.entries(all)
+    .map(([k, v]) => {
+      if (!/^[a-z_][a-z0-9_]*$/.test(k)) throw new AppError(ErrorCode.Internal, `invalid setting name ${JSON.stringify(k)}`);
+      if (typeof v === 'number' ? !Number.isFinite(v) : !/^[A-Za-z0-9_.]+$/.test(v)) {
+        throw new AppError(ErrorCode.Internal, `invalid value for setting ${k}`);
+      }
+      return `${k} = ${typeof v === 'number' ? String(v) : quoteString(v)}`;
+    })
+    .join(', ');
+}
+
 function lockedError(path: string, cause: unknown): AppError {
   return new AppError(
     ErrorCode.Unavailable,
     `the log store at ${path} is in use by another process (is another quarry serve running on this data directory?)`,
     { cause },
   );
+}
+
+/** A ClickHouse string literal of any text (control characters as \\xHH escapes). */
+function sqlLiteral(value: string): string {
+  return `'${value.replace(/[\\'\x00-\x1f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
+}
+
+/**
+ * The INSERT of one append: rows carry a context id (row-encoding.ts); the shared metadata of the
+ * batch's contexts is written once here as constant arrays, and each row picks its entry. A row
+ * whose id is not among them stops the whole insert (nothing is written), so a batch is never
+ * stored under the wrong metadata.
+ */
+function appendSql(file: string, contextIds: readonly number[], settings: string): string {
+  const contexts = contextIds.map((id) => {
+    const values = contextValues(id);
+    if (values === undefined) {
+      throw new AppError(ErrorCode.Unavailable, `ingest context ${id} is no longer known (too many distinct sources); retry the request`, {
+        retryAfterSeconds: 1,
+      });
+    }
+    return values;
+  });
+  const column = (pick: (c: NonNullable<ReturnType<typeof contextValues>>) => string): string =>
+    `arrayElement([${contexts.map((c) => sqlLiteral(pick(c))).join(', ')}], i)`;
+  const maps = contexts.map(
+    (c) => `map(${Object.entries(c.fields).flatMap(([k, v]) => [sqlLiteral(k), sqlLiteral(v)]).join(', ')})`,
+  );
+  return `INSERT INTO ${logsTable}
+  (ts, format, size, message, receipt_ts, partition, source_category, source_host, source_name, collector, source, fields)
+SELECT fromUnixTimestamp64Milli(ts), format, size, message, fromUnixTimestamp64Milli(receipt),
+  ${column((c) => c.partition)}, ${column((c) => c.sourceCategory)}, ${column((c) => c.sourceHost)},
+  ${column((c) => c.sourceName)}, ${column((c) => c.collector)}, ${column((c) => c.source)},
+  arrayElement(CAST([${maps.join(', ')}], 'Array(Map(String, String))'), i)
+FROM (
+  SELECT *, transform(context, [${contextIds.join(', ')}], [${contextIds.map((_, n) => n + 1).join(', ')}], 0) AS i0,
+    i0 + throwIf(i0 = 0, 'a row refers to an ingest context the batch does not carry') AS i
+  FROM file(${quoteString(file)}, 'TSV', ${quoteString(encodedRowStructure)})
+)
+SETTINGS ${settings}`;
 }
 
 /** The embedded chDB (ClickHouse in-process) adapter of the LogStore port. */
@@ -132,14 +196,10 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       // chDB's insert() parses inline data several times slower than its file reader (measured:
       // 2.3 s vs 0.4 s for 74 MB), so each batch is spooled to a file the engine reads.
       const file = join(spoolDir!, `batch-${process.pid}-${spoolSeq++}.tsv`);
+      const sql = appendSql(file, batchContexts(batch), insertSettings);
       await writeFile(file, batch.text, 'utf8');
       try {
-        await db().queryAsync(
-          `INSERT INTO ${logsTable} (${encodedColumns.join(', ')})
-           SELECT * FROM file(${quoteString(file)}, 'TSV', ${quoteString(encodedStructure)})
-           SETTINGS ${insertSettings}`,
-          appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {},
-        );
+        await db().queryAsync(sql, appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {});
       } finally {
         await unlink(file).catch(() => undefined);
       }
@@ -227,6 +287,43 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       );
       const row = rows[0];
       return { rows: Number(row?.rows ?? 0), bytesOnDisk: Number(row?.disk ?? 0), bytesUncompressed: Number(row?.raw ?? 0) };
+    },
+
+    async engine(): Promise<StoreEngine> {
+      const rows = await queryJson<{ v: string }>('SELECT version() AS v');
+      return { engine: 'chdb', version: rows[0]?.v ?? '0' };
+    },
+
+    async *select(sql: string, params: Record<string, string | number>, selectOptions: SelectOptions = {}) {
+      const { signal } = selectOptions;
+      if (signal?.aborted) return;
+      let result;
+      try {
+        result = await db().queryBindAsync(`${sql} SETTINGS ${settingsClause(selectOptions.settings ?? {})}`, params, {
+          format: 'JSONEachRow',
+          ...(signal ? { signal } : {}),
+        });
+      } catch (error) {
+        // A cancelled search ends quietly; the caller knows it aborted.
+        if (signal?.aborted) return;
+        throw error;
+      }
+      const text = result.text();
+      const batchRows = selectOptions.batchRows ?? 10_000;
+      let batch: SelectRow[] = [];
+      let start = 0;
+      while (start < text.length) {
+        let end = text.indexOf('\n', start);
+        if (end < 0) end = text.length;
+        if (end > start) batch.push(JSON.parse(text.slice(start, end)) as SelectRow);
+        start = end + 1;
+        if (batch.length >= batchRows) {
+          yield batch;
+          batch = [];
+          if (signal?.aborted) return;
+        }
+      }
+      if (batch.length > 0) yield batch;
     },
 
     async checkWritable() {

@@ -1,0 +1,160 @@
+/**
+ * `timeslice` and aggregate stages as SQL, only where ClickHouse gives the interpreter's exact
+ * answer: count, count(f), count_distinct, sum, avg, min, max, and nearest-rank pct/median
+ * (ClickHouse's quantileExact* pick other ranks, so percentiles sort the group's values).
+ */
+import type { AggregateStage, TimesliceStage } from '../../query/ast.js';
+import { AGGREGATE_SYNONYMS, compileAggregate } from '../../query/interpreter/aggregates/index.js';
+import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
+import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
+import type { PushdownCapabilities } from './capabilities.js';
+import { fieldSql, isMetadataField } from './fields.js';
+import { quoteIdentifier, type ParamBinder } from './sql.js';
+
+const WEEK = 7 * 86_400_000;
+const MONDAY_EPOCH = 4 * 86_400_000;
+
+/** Fields computed by pushed stages (timeslice), by lower-cased name → Int64 SQL. */
+export type ComputedFields = Map<string, { name: string; sql: string }>;
+
+/** Context of the translation. */
+export interface AggregateContext {
+  caps: PushdownCapabilities;
+  binder: ParamBinder;
+  from: number;
+  to: number;
+  timeZone: string;
+  computed: ComputedFields;
+}
+
+/**
+ * Bucket start (epoch ms, Int64) of `msSql` for a fixed-offset zone, as timesliceStart computes it.
+ * Undefined for zones with DST (those buckets stay in the interpreter).
+ */
+export function bucketStartSql(msSql: string, sizeMs: number, timeZone: string, binder: ParamBinder): string | undefined {
+  const offset = parseFixedOffset(timeZone);
+  if (offset === null || !Number.isInteger(sizeMs) || sizeMs <= 0) return undefined;
+  const base = sizeMs % WEEK === 0 ? MONDAY_EPOCH : 0;
+  const shift = binder.bind(offset - base, 'Int64');
+  const size = binder.bind(sizeMs, 'Int64');
+  const back = binder.bind(base - offset, 'Int64');
+  // floor((local - base) / size) * size + base - offset, with local = ms + offset.
+  return `((${msSql} + ${shift}) - positiveModulo(${msSql} + ${shift}, ${size}) + ${back})`;
+}
+
+/** Adds the field a timeslice stage writes, or says why it cannot be pushed. */
+export function pushTimeslice(stage: TimesliceStage, ctx: AggregateContext): string | undefined {
+  if (!ctx.caps.timeslice) return 'timeslice is not pushed to this engine';
+  if (stage.size?.parameter !== undefined) return 'timeslice has a template parameter';
+  const name = stage.alias?.name ?? '_timeslice';
+  let size = stage.size?.ms;
+  if (size === undefined && stage.buckets !== undefined) size = sizeForBuckets(ctx.to - ctx.from, stage.buckets);
+  if (size === undefined) return 'timeslice without a size';
+  const sql = bucketStartSql('toUnixTimestamp64Milli(ts)', size, ctx.timeZone, ctx.binder);
+  if (sql === undefined) return `timeslice in time zone ${ctx.timeZone} (daylight saving) runs in JS`;
+  ctx.computed.set(name.toLowerCase(), { name, sql });
+  return undefined;
+}
+
+interface ValueSql {
+  /** the field's value as the interpreter sees it (String, or a number for numeric metadata) */
+  value: string;
+  /** toNumber of it */
+  number: string;
+  /** the value is never NULL */
+  notNull: boolean;
+}
+
+function valueOf(name: string, ctx: AggregateContext): ValueSql | undefined {
+  // A computed field is an exact hit when the name matches; a stored field of the same name is
+  // shadowed (the stage overwrote it).
+  const computed = ctx.computed.get(name.toLowerCase());
+  if (computed !== undefined && (computed.name === name || !isMetadataField(name))) {
+    return { value: computed.sql, number: `toFloat64(${computed.sql})`, notNull: true };
+  }
+  const f = fieldSql(name, ctx.binder);
+  if (f === undefined) return undefined;
+  const numericMeta = f.isMetadata && f.text.startsWith('toString(');
+  return { value: numericMeta ? f.text.slice('toString('.length, -1) : f.text, number: f.number, notNull: f.isMetadata };
+}
+
+/** A pushed aggregate stage: SELECT list and GROUP BY, in the interpreter's column order. */
+export interface AggregateSql {
+  select: string[];
+  groupBy: string[];
+  /** output names (keys then aggregate outputs); SQL column i is aliased `c{i}` */
+  columns: string[];
+}
+
+/** Translates an aggregate stage, or returns why it stays in the interpreter. */
+export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): AggregateSql | string {
+  if (!ctx.caps.aggregates) return 'aggregates are not pushed to this engine';
+  const select: string[] = [];
+  const groupBy: string[] = [];
+  const columns: string[] = [];
+  for (const key of stage.groupBy) {
+    const v = valueOf(key.name, ctx);
+    if (v === undefined) return `group key ${key.name}`;
+    const alias = quoteIdentifier(`c${columns.length}`);
+    select.push(`${v.value} AS ${alias}`);
+    groupBy.push(alias);
+    columns.push(key.name);
+  }
+  for (const a of stage.aggregations) {
+    const name = AGGREGATE_SYNONYMS[a.function] ?? a.function;
+    const countsAll = name === 'count' && (a.args.length === 0 || (a.args.length === 1 && a.args[0]?.kind === 'Field' && a.args[0].name === '*'));
+    const isPct = name === 'pct' || name === 'median';
+    const valueArgs = isPct && name === 'pct' ? a.args.slice(0, 1) : countsAll ? [] : a.args;
+    const percents =
+      name === 'median' ? [50] : isPct ? a.args.slice(1).map((e) => (e.kind === 'NumberLiteral' ? e.value : NaN)) : [];
+    if (percents.some((p) => Number.isNaN(p))) return `${a.function} with non-literal percentiles`;
+    const arg = valueArgs[0];
+    if (valueArgs.length > 1 || (arg !== undefined && arg.kind !== 'Field')) return `${a.function} over an expression`;
+    const compiled = compileAggregate({
+      name: a.function,
+      valueArgCount: valueArgs.length,
+      percents: name === 'median' ? [] : percents,
+      argFieldName: arg?.kind === 'Field' ? arg.name : undefined,
+      alias: a.alias?.name,
+    });
+    if (!compiled.ok) return compiled.message;
+    const outputs = compiled.spec.outputs;
+    const v = arg?.kind === 'Field' ? valueOf(arg.name, ctx) : undefined;
+    if (arg !== undefined && v === undefined) return `${a.function}(${arg.kind === 'Field' ? arg.name : ''})`;
+    const exprs: string[] = [];
+    switch (name) {
+      case 'count':
+        exprs.push(v === undefined || v.notNull ? 'toFloat64(count())' : `toFloat64(countIf(isNotNull(${v.value})))`);
+        break;
+      case 'count_distinct':
+        exprs.push(`toFloat64(uniqExact(${v!.value}))`);
+        break;
+      case 'sum':
+      case 'avg':
+      case 'min':
+      case 'max':
+        exprs.push(`${name}OrNull(${v!.number})`);
+        break;
+      case 'pct':
+      case 'median': {
+        if (!ctx.caps.percentiles) return 'percentiles are not pushed to this engine';
+        const n = `count(${v!.number})`;
+        for (const p of percents) {
+          const pp = ctx.binder.bind(p, 'Float64');
+          exprs.push(
+            `if(${n} = 0, NULL, arrayElement(arraySort(groupArray(${v!.number})), toUInt64(greatest(1, least(${n}, ceil(${pp} / 100 * ${n} - 1e-9))))))`,
+          );
+        }
+        break;
+      }
+      default:
+        return `${a.function} is not pushed`;
+    }
+    if (exprs.length !== outputs.length) return `${a.function} outputs`;
+    exprs.forEach((e, i) => {
+      select.push(`${e} AS ${quoteIdentifier(`c${columns.length}`)}`);
+      columns.push(outputs[i] as string);
+    });
+  }
+  return { select, groupBy, columns };
+}

@@ -1,0 +1,132 @@
+/**
+ * Runs a plan's statements against a LogStore: message pages newest first, the records of a
+ * pushed aggregate, and the histogram of a search as one GROUP BY.
+ */
+import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
+import { setKeyOrder, type Row, type Value } from '../../query/interpreter/values.js';
+import type { LogStore, SelectRow } from '../../store/log-store.js';
+import { bucketStartSql } from './aggregate-sql.js';
+import type { PushdownPlan } from './plan.js';
+import { ParamBinder, quoteIdentifier, type SqlStatement } from './sql.js';
+
+/** Per-statement options: cancellation and engine settings (guards). */
+export interface ExecuteOptions {
+  signal?: AbortSignal | undefined;
+  settings?: Record<string, string | number> | undefined;
+}
+
+// Aliases must not shadow the columns the WHERE clause reads.
+const MESSAGE_COLUMNS = `toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(receipt_ts) AS receipt_ms, partition,
+  source_category, source_host, source_name, collector, source, size, format, message, fields`;
+
+/** A selected message as the interpreter's row (same shape and key order as search-job toRow). */
+export function messageRow(r: SelectRow): Row {
+  const row: Row = {
+    _messageTime: Number(r.ts_ms),
+    _receiptTime: Number(r.receipt_ms),
+    _index: r.partition as string,
+    _sourceCategory: r.source_category as string,
+    _sourceHost: r.source_host as string,
+    _sourceName: r.source_name as string,
+    _collector: r.collector as string,
+    _source: r.source as string,
+    _size: Number(r.size),
+    _format: r.format as string,
+    _raw: r.message as string,
+  };
+  const fields = r.fields as Record<string, string>;
+  for (const k in fields) row[k] = fields[k] as string;
+  return row;
+}
+
+/** The statement of one page of messages: newest first, ties at the page's end included. */
+export function messagePageSql(plan: PushdownPlan, limit: number, upper: number | undefined): SqlStatement {
+  const col = quoteIdentifier(plan.timeColumn);
+  const before = upper === undefined ? '' : ` AND ${col} < fromUnixTimestamp64Milli({upper:Int64})`;
+  return {
+    sql: `SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where}${before} ORDER BY ${col} DESC LIMIT {limit:UInt64} WITH TIES`,
+    params: { ...plan.params, limit, ...(upper === undefined ? {} : { upper }) },
+  };
+}
+
+/** Page sizes: a small first page (a selective search shows results at once), then larger ones. */
+export const FIRST_PAGE = 1_000;
+export const NEXT_PAGE = 20_000;
+
+/**
+ * The messages of a plan, newest first, in pages. Each page is one statement (`LIMIT n WITH
+ * TIES`, so a millisecond never splits across pages); the next starts below the last time seen.
+ */
+export async function* messagePages(store: LogStore, plan: PushdownPlan, options: ExecuteOptions = {}): AsyncGenerator<Row[]> {
+  let upper: number | undefined;
+  let limit = FIRST_PAGE;
+  const timeKey = plan.timeColumn === 'ts' ? 'ts_ms' : 'receipt_ms';
+  for (;;) {
+    if (options.signal?.aborted) return;
+    const { sql, params } = messagePageSql(plan, limit, upper);
+    let got = 0;
+    let last: number | undefined;
+    for await (const batch of store.select(sql, params, { signal: options.signal, settings: options.settings })) {
+      got += batch.length;
+      const tail = batch[batch.length - 1];
+      if (tail !== undefined) last = Number(tail[timeKey]);
+      yield batch.map(messageRow);
+    }
+    if (got < limit || last === undefined) return;
+    upper = last;
+    limit = NEXT_PAGE;
+  }
+}
+
+/** The records of an aggregate plan (key and output names as the interpreter names them). */
+export async function* aggregateRecords(store: LogStore, plan: PushdownPlan, options: ExecuteOptions = {}): AsyncGenerator<Row[]> {
+  const agg = plan.aggregate;
+  if (agg === undefined) return;
+  for await (const batch of store.select(agg.sql, plan.params, { signal: options.signal, settings: options.settings })) {
+    yield batch.map((r) => {
+      const out: Row = {};
+      agg.columns.forEach((name, i) => (out[name] = (r[`c${i}`] ?? null) as Value));
+      return setKeyOrder(out, agg.columns);
+    });
+  }
+}
+
+const MINUTE = 60_000;
+/** Every zone offset since 1972 is whole minutes (Monrovia was the last with seconds). */
+const WHOLE_MINUTE_OFFSETS_FROM = Date.UTC(1972, 6, 1);
+
+/**
+ * One statement counting the plan's matches per histogram bucket. Rows are grouped by the
+ * bucket itself (fixed-offset zones) or by a unit that never straddles a bucket boundary
+ * (minutes or seconds); each group reports its earliest time, which the caller buckets.
+ */
+export function histogramSql(plan: PushdownPlan, bucketMs: number, timeZone: string, from: number): SqlStatement {
+  const binder = new ParamBinder();
+  const ms = `toUnixTimestamp64Milli(${quoteIdentifier(plan.timeColumn)})`;
+  let key = parseFixedOffset(timeZone) === null ? undefined : bucketStartSql(ms, bucketMs, timeZone, binder);
+  if (key === undefined) {
+    const unit = bucketMs % MINUTE === 0 && from >= WHOLE_MINUTE_OFFSETS_FROM ? MINUTE : 1000;
+    key = `intDiv(${ms}, ${binder.bind(unit, 'Int64')})`;
+  }
+  // Rename the binder's parameters so they cannot collide with the plan's.
+  const params: Record<string, string | number> = { ...plan.params };
+  let sqlKey = key;
+  for (const [name, value] of Object.entries(binder.params)) {
+    params[`h${name}`] = value;
+    sqlKey = sqlKey.split(`{${name}:`).join(`{h${name}:`);
+  }
+  return { sql: `SELECT min(${ms}) AS t, count() AS n FROM logs WHERE ${plan.where} GROUP BY ${sqlKey}`, params };
+}
+
+/** Runs the histogram statement: (earliest time, count) per group. */
+export async function histogramCounts(
+  store: LogStore,
+  statement: SqlStatement,
+  options: ExecuteOptions = {},
+): Promise<{ time: number; count: number }[]> {
+  const out: { time: number; count: number }[] = [];
+  for await (const batch of store.select(statement.sql, statement.params, { signal: options.signal, settings: options.settings })) {
+    for (const r of batch) out.push({ time: Number(r.t), count: Number(r.n) });
+  }
+  return out;
+}

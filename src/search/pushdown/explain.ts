@@ -1,0 +1,77 @@
+/** The EXPLAIN view of a search: the SQL the store runs, its parameters, and what runs in JS. */
+import type { Query } from '../../query/ast.js';
+import { printQuery, printStage } from '../../query/printer.js';
+import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
+import type { StoreEngine } from '../../store/log-store.js';
+import { TARGET_BUCKETS } from '../histogram.js';
+import { capabilitiesFor, type PushdownCapabilities } from './capabilities.js';
+import { FIRST_PAGE, histogramSql, messagePageSql } from './execute.js';
+import { planQuery, type PushdownPlan } from './plan.js';
+
+export interface ExplainStatement {
+  purpose: string;
+  sql: string;
+  params: Record<string, string | number>;
+}
+
+export interface Explanation {
+  query: string;
+  engine: StoreEngine;
+  capabilities: PushdownCapabilities;
+  kind: PushdownPlan['kind'];
+  /** pushed into SQL: the scope (when exact) and the first N stages */
+  pushed: string[];
+  /** what the interpreter runs over the SQL results, in order */
+  javascript: string[];
+  stoppedBecause: string | undefined;
+  statements: ExplainStatement[];
+}
+
+/** Explains how a search would run (no query is executed). */
+export function explainSearch(
+  query: Query,
+  ctx: { from: number; to: number; timeZone: string; byReceiptTime: boolean; engine: StoreEngine },
+): Explanation {
+  const caps = capabilitiesFor(ctx.engine);
+  const plan = planQuery(query, { ...ctx, caps });
+  const pushed: string[] = ['time range'];
+  if (query.scope !== undefined) pushed.push(plan.scopeExact ? 'scope' : 'scope (narrowing only; re-checked in JS)');
+  pushed.push(...query.stages.slice(0, plan.pushedStages).map(printStage));
+  const javascript: string[] = [];
+  if (plan.rest.scope !== undefined) javascript.push(`scope: ${printQuery({ ...plan.rest, stages: [] })}`);
+  javascript.push(...plan.rest.stages.map(printStage));
+  const statements: ExplainStatement[] = [];
+  if (plan.kind === 'aggregate' && plan.aggregate !== undefined) {
+    statements.push({ purpose: 'records', sql: plan.aggregate.sql, params: plan.params });
+    const h = histogramSql(plan, sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS), ctx.timeZone, ctx.from);
+    statements.push({ purpose: 'histogram and message count', ...h });
+  } else {
+    statements.push({ purpose: `messages, newest first (first page of ${FIRST_PAGE}; later pages add ts < last seen)`, ...messagePageSql(plan, FIRST_PAGE, undefined) });
+  }
+  return {
+    query: printQuery(query),
+    engine: ctx.engine,
+    capabilities: caps,
+    kind: plan.kind,
+    pushed,
+    javascript,
+    stoppedBecause: plan.stoppedBecause,
+    statements,
+  };
+}
+
+/** The explanation as text (CLI). */
+export function renderExplanation(e: Explanation): string {
+  const lines = [
+    `query:   ${e.query}`,
+    `engine:  ${e.engine.engine} ${e.engine.version}`,
+    `plan:    ${e.kind}`,
+    `pushed:  ${e.pushed.join(' | ')}`,
+    `in JS:   ${e.javascript.length === 0 ? '(nothing)' : e.javascript.join(' | ')}`,
+  ];
+  if (e.stoppedBecause !== undefined) lines.push(`stopped: ${e.stoppedBecause}`);
+  for (const s of e.statements) {
+    lines.push('', `-- ${s.purpose}`, s.sql, `-- params: ${JSON.stringify(s.params)}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,123 @@
+/**
+ * The planner: pushes the longest supported prefix of a query into one SQL statement over the
+ * `logs` table and leaves the rest to the interpreter. Two shapes:
+ * - messages: WHERE time range AND scope, newest first; every stage runs in JS (streamed);
+ * - aggregate: the scope, timeslice and the first aggregate run as one GROUP BY statement; the
+ *   stages after it (sort, where, eval, limit, top) run in JS over the records.
+ */
+import type { Query, Stage } from '../../query/ast.js';
+import { pushAggregate, pushTimeslice, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
+import type { PushdownCapabilities } from './capabilities.js';
+import { scopeToSql, type IndexNarrowing } from './scope-sql.js';
+import { ParamBinder, quoteIdentifier } from './sql.js';
+
+/** What a plan needs to know about the search. */
+export interface PlanContext {
+  /** query range [from, to), epoch ms */
+  from: number;
+  to: number;
+  timeZone: string;
+  byReceiptTime: boolean;
+  caps: PushdownCapabilities;
+  /** extra narrowing from the store's full-text index, when it has one */
+  index?: IndexNarrowing | undefined;
+}
+
+/** A pushed GROUP BY statement. */
+export interface AggregateStatement {
+  sql: string;
+  /** output names: SQL column `c{i}` is `columns[i]` */
+  columns: string[];
+}
+
+export interface PushdownPlan {
+  kind: 'messages' | 'aggregate';
+  /** the time column of the range (`ts` or `receipt_ts`) */
+  timeColumn: 'ts' | 'receipt_ts';
+  /** WHERE clause (time range and pushed scope) shared by every statement of the plan */
+  where: string;
+  /** bound parameters of every statement of the plan */
+  params: Record<string, string | number>;
+  /** true when the SQL decides the scope exactly (else the interpreter re-checks it) */
+  scopeExact: boolean;
+  /** the records statement of an aggregate plan */
+  aggregate: AggregateStatement | undefined;
+  /** stages of the query pushed into SQL (after the scope) */
+  pushedStages: number;
+  /** what the interpreter still runs: the scope when not exact, and the remaining stages */
+  rest: Query;
+  /** why pushing stopped before the end of the query, if it did */
+  stoppedBecause: string | undefined;
+}
+
+/** Stages that behave the same over pushed records as after the interpreter's own aggregate. */
+const SAFE_AFTER_AGGREGATE = new Set<Stage['kind']>(['Sort', 'Where', 'Eval']);
+/** Safe after an aggregate once a sort fixed the order. */
+const SAFE_AFTER_SORT = new Set<Stage['kind']>(['Limit', 'Top']);
+
+function tailIsSafe(stages: readonly Stage[]): string | undefined {
+  let sorted = false;
+  for (const s of stages) {
+    if (s.kind === 'Sort') sorted = true;
+    if (SAFE_AFTER_AGGREGATE.has(s.kind) || (sorted && SAFE_AFTER_SORT.has(s.kind))) continue;
+    return `${s.kind.toLowerCase()} after the aggregate runs in JS, so the aggregate does too`;
+  }
+  return undefined;
+}
+
+/** Plans a query (already parsed and checked by the interpreter's compiler). */
+export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
+  const binder = new ParamBinder();
+  const timeColumn = ctx.byReceiptTime ? 'receipt_ts' : 'ts';
+  const col = quoteIdentifier(timeColumn);
+  const conditions = [
+    `${col} >= fromUnixTimestamp64Milli(${binder.bind(ctx.from, 'Int64')})`,
+    `${col} < fromUnixTimestamp64Milli(${binder.bind(ctx.to, 'Int64')})`,
+  ];
+  const scope = ctx.caps.scope ? scopeToSql(query.scope, ctx.caps, binder, ctx.index) : { sql: undefined, exact: query.scope === undefined };
+  if (scope.sql !== undefined) conditions.push(scope.sql);
+  const where = conditions.join(' AND ');
+  const messages = (stoppedBecause: string | undefined): PushdownPlan => ({
+    kind: 'messages',
+    timeColumn,
+    where,
+    params: binder.params,
+    scopeExact: scope.exact,
+    aggregate: undefined,
+    pushedStages: 0,
+    rest: { ...query, scope: scope.exact ? undefined : query.scope, stages: query.stages },
+    stoppedBecause,
+  });
+  if (!scope.exact) return messages(query.stages.length > 0 ? 'the scope is checked in JS, so every stage runs there' : undefined);
+
+  const computed: ComputedFields = new Map();
+  const actx: AggregateContext = { caps: ctx.caps, binder, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, computed };
+  for (let i = 0; i < query.stages.length; i++) {
+    const stage = query.stages[i] as Stage;
+    if (stage.kind === 'Timeslice') {
+      const why = pushTimeslice(stage, actx);
+      if (why !== undefined) return messages(why);
+      continue;
+    }
+    if (stage.kind !== 'Aggregate') return messages(`${stage.kind.toLowerCase()} before an aggregate runs in JS`);
+    const tail = query.stages.slice(i + 1);
+    const unsafe = tailIsSafe(tail);
+    if (unsafe !== undefined) return messages(unsafe);
+    const agg = pushAggregate(stage, actx);
+    if (typeof agg === 'string') return messages(agg);
+    const sql =
+      `SELECT ${agg.select.join(', ')} FROM logs WHERE ${where}` + (agg.groupBy.length > 0 ? ` GROUP BY ${agg.groupBy.join(', ')}` : '');
+    return {
+      kind: 'aggregate',
+      timeColumn,
+      where,
+      params: binder.params,
+      scopeExact: true,
+      aggregate: { sql, columns: agg.columns },
+      pushedStages: i + 1,
+      rest: { ...query, scope: undefined, stages: tail },
+      stoppedBecause: undefined,
+    };
+  }
+  return messages(undefined);
+}

@@ -1,0 +1,140 @@
+/**
+ * The scope (keyword expression) as a SQL predicate with exactly the interpreter's semantics
+ * (src/query/interpreter/scope.ts): terms and phrases match at word boundaries, case-insensitively,
+ * over the message. Each keyword becomes a cheap narrowing predicate that can use an index
+ * (an ASCII substring, case-insensitive) ANDed before the exact RE2 `match()`.
+ *
+ * A translation may be a superset ("inexact"): then the SQL only narrows and the interpreter
+ * re-applies the whole scope to what the store returns.
+ */
+import type { ScopeExpr } from '../../query/ast.js';
+import type { PushdownCapabilities } from './capabilities.js';
+import { JS_SPACE, fieldSql } from './fields.js';
+import type { ParamBinder } from './sql.js';
+
+/** A scope as SQL: `sql` undefined means "no restriction"; `exact` false means a superset. */
+export interface ScopeSql {
+  sql: string | undefined;
+  exact: boolean;
+}
+
+/** The interpreter's word class, `[\p{L}\p{N}_]`, in RE2 syntax. */
+const WORD = '[\\p{L}\\p{N}_]';
+const NOT_WORD = '[^\\p{L}\\p{N}_]';
+
+/** Optional extra narrowing from a full-text index (set by the store's configured index). */
+export type IndexNarrowing = (literal: string, binder: ParamBinder) => string | undefined;
+
+function re2Literal(codePoint: number): string {
+  const c = String.fromCodePoint(codePoint);
+  if (/^[A-Za-z0-9]$/.test(c)) return c;
+  if (codePoint < 0x80 && /^[!-/:-@[-`{-~]$/.test(c)) return `\\${c}`;
+  return `\\x{${codePoint.toString(16)}}`;
+}
+
+/** RE2 source of a term or phrase body (scope.ts termSource, RE2 escaping). */
+function termRe2(text: string, inPhrase: boolean): string {
+  let src = '';
+  const chars = [...text];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
+    if (c === '*') src += inPhrase ? `${WORD}+` : `${WORD}*`;
+    else if (c === '?') src += WORD;
+    else if (/\s/.test(c)) {
+      while (i + 1 < chars.length && /\s/.test(chars[i + 1] as string)) i++;
+      src += `[${JS_SPACE}]+`;
+    } else src += re2Literal(c.codePointAt(0) as number);
+  }
+  return src;
+}
+
+/** The exact RE2 pattern of a keyword (scope.ts boundedRegex). */
+export function keywordPattern(text: string, inPhrase: boolean): string {
+  // scope.ts tests the first and last UTF-16 code unit, so an astral first letter gets no boundary.
+  const isWord = (c: string): boolean => /[\p{L}\p{N}_*?]/u.test(c);
+  const pre = isWord(text[0] ?? '') ? `(^|${NOT_WORD})` : '';
+  const post = isWord(text[text.length - 1] ?? '') ? `($|${NOT_WORD})` : '';
+  return `(?i)${pre}${termRe2(text, inPhrase)}${post}`;
+}
+
+/**
+ * The longest run of the keyword that any match must contain byte for byte up to ASCII case:
+ * ASCII only (positionCaseInsensitive folds ASCII only) and without k/s, whose Unicode case
+ * orbits hold non-ASCII letters (K KELVIN SIGN, ſ LONG S) that the interpreter also matches.
+ */
+export function narrowingLiteral(text: string): string | undefined {
+  let best = '';
+  for (const piece of text.split(/[*?\s]+/)) {
+     
+    for (const run of piece.split(/[^\x20-\x7e]|[kKsS]/)) if (run.length > best.length) best = run;
+  }
+  return best.length >= 2 ? best : undefined;
+}
+
+function keyword(text: string, inPhrase: boolean, caps: PushdownCapabilities, binder: ParamBinder, index?: IndexNarrowing): ScopeSql {
+  const literal = narrowingLiteral(text);
+  const parts: string[] = [];
+  if (literal !== undefined) {
+    const extra = index?.(literal, binder);
+    if (extra !== undefined) parts.push(extra);
+    parts.push(`positionCaseInsensitive(message, ${binder.bind(literal, 'String')}) > 0`);
+  }
+  if (caps.unicodeRegex) parts.push(`match(message, ${binder.bind(keywordPattern(text, inPhrase), 'String')})`);
+  return { sql: parts.length === 0 ? undefined : `(${parts.join(' AND ')})`, exact: caps.unicodeRegex };
+}
+
+function escapeGlobRe2(value: string): string {
+  let src = '';
+  for (const c of value) src += c === '*' ? '.*' : re2Literal(c.codePointAt(0) as number);
+  return src;
+}
+
+function fieldMatch(scope: Extract<ScopeExpr, { kind: 'ScopeFieldMatch' }>, binder: ParamBinder): ScopeSql {
+  // The interpreter's /^…$/i has no `u` flag: ASCII case folding only for ASCII values — which is
+  // what ClickHouse's lower() does. Non-ASCII values stay in JS.
+   
+  if (!/^[\x00-\x7f]*$/.test(scope.value)) return { sql: undefined, exact: false };
+  const field = fieldSql(scope.field.name, binder);
+  if (field === undefined) return { sql: undefined, exact: false };
+  const isGlob = !scope.quoted && scope.value.includes('*');
+  const test = isGlob
+    ? `match(lower(${field.text}), ${binder.bind(`(?s)^${escapeGlobRe2(scope.value.toLowerCase())}$`, 'String')})`
+    : `lower(${field.text}) = ${binder.bind(scope.value.toLowerCase(), 'String')}`;
+  const hit = field.isMetadata ? test : `ifNull(${test}, 0)`;
+  return { sql: scope.operator === '!=' ? `NOT (${hit})` : hit, exact: true };
+}
+
+/** Translates a scope into a predicate over the `logs` table. */
+export function scopeToSql(scope: ScopeExpr | undefined, caps: PushdownCapabilities, binder: ParamBinder, index?: IndexNarrowing): ScopeSql {
+  if (scope === undefined) return { sql: undefined, exact: true };
+  switch (scope.kind) {
+    case 'ScopeTerm':
+      if (/^\*+$/.test(scope.text)) return { sql: undefined, exact: true };
+      return keyword(scope.text, false, caps, binder, index);
+    case 'ScopePhrase':
+      if (scope.value === '') return { sql: undefined, exact: true };
+      return keyword(scope.value.trim(), true, caps, binder, index);
+    case 'ScopeFieldMatch':
+      return fieldMatch(scope, binder);
+    case 'ScopeNot': {
+      const inner = scopeToSql(scope.operand, caps, binder, index);
+      if (!inner.exact) return { sql: undefined, exact: false };
+      return { sql: inner.sql === undefined ? '0' : `NOT ${inner.sql}`, exact: true };
+    }
+    case 'ScopeAnd': {
+      const parts = scope.operands.map((o) => scopeToSql(o, caps, binder, index));
+      const sqls = parts.flatMap((p) => (p.sql === undefined ? [] : [p.sql]));
+      return { sql: sqls.length === 0 ? undefined : `(${sqls.join(' AND ')})`, exact: parts.every((p) => p.exact) };
+    }
+    case 'ScopeOr': {
+      const parts = scope.operands.map((o) => scopeToSql(o, caps, binder, index));
+      const exact = parts.every((p) => p.exact);
+      // One unrestricted operand makes the OR unrestricted.
+      if (parts.some((p) => p.sql === undefined)) return { sql: undefined, exact: exact || parts.some((p) => p.sql === undefined && p.exact) };
+      return { sql: `(${parts.map((p) => p.sql as string).join(' OR ')})`, exact };
+    }
+    default:
+      // Parameters and subqueries never run (the interpreter reports them).
+      return { sql: undefined, exact: false };
+  }
+}
