@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.js';
+import { registerCollectCommand } from './commands/collect.js';
 import { registerQueryCommand } from './commands/query.js';
 import { registerSearchCommand } from './commands/search.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerQueryCommand(program);
   registerSearchCommand(program);
   registerTailCommand(program);
+  registerCollectCommand(program);
   return program;
 }
 
