@@ -8,7 +8,7 @@
  * ratio ≥ 0.5, RSS ≤ 1.5 GB, disk ≤ 1/6 of the NDJSON.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,11 +25,15 @@ const { values } = parseArgs({
     multiline: { type: 'string', default: 'false' },
     fsync: { type: 'boolean', default: false },
     modes: { type: 'string', default: 'plain,gzip' },
+    /** Write a V8 CPU profile of each server into this directory (node --cpu-prof). */
+    'cpu-prof': { type: 'string' },
   },
 });
 const repo = resolve(import.meta.dirname, '..');
 const clients = Number(values.clients);
 const batchBytes = Number(values['batch-kib']) * 1024;
+const cpuProfDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : undefined;
+if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
 
 function log(message: string): void {
   process.stderr.write(`bench:ingest: ${message}\n`);
@@ -74,6 +78,12 @@ async function buildBodies(): Promise<Body[]> {
   }
   for (const [category, entry] of [...open]) flush(category, entry);
   return bodies;
+}
+
+/** CPU seconds a process has used so far, all threads (utime + stime from /proc). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 function rssOf(pid: number): { rss: number; hwm: number } {
@@ -130,17 +140,32 @@ const totalLines = bodies.reduce((n, b) => n + b.lines, 0);
 
 const work = mkdtempSync(join(tmpdir(), 'quarry-bench-'));
 const nativeDb = join(work, 'native');
-log('chDB native NDJSON load …');
-const native = await runNative(['--load', ndjson, '--db', nativeDb]);
-rmSync(nativeDb, { recursive: true, force: true });
+// The native load runs before and after the receiver runs; the ratio uses their mean, so a change
+// of machine load during the run moves both sides alike.
+const nativeRuns: Record<string, number>[] = [];
+const loadNative = async (): Promise<void> => {
+  log(`chDB native NDJSON load (${nativeRuns.length === 0 ? 'before' : 'after'}) …`);
+  nativeRuns.push(await runNative(['--load', ndjson, '--db', nativeDb]));
+  rmSync(nativeDb, { recursive: true, force: true });
+};
+await loadNative();
 
-const results: { mode: string; seconds: number; lines: number; retries: number }[] = [];
+const results: { mode: string; seconds: number; lines: number; retries: number; cpuSeconds: number }[] = [];
 let peakRss = 0;
 let serverDisk = 0;
 for (const mode of values.modes.split(',') as ('plain' | 'gzip')[]) {
   const dataDir = join(work, `server-${mode}`);
   const port = await freePort();
-  const server = await spawnServer({ dataDir, port, env: { QUARRY_SELF_LOGS: 'false', QUARRY_LOG_LEVEL: 'warn', QUARRY_FSYNC: String(values.fsync) } });
+  const server = await spawnServer({
+    dataDir,
+    port,
+    env: {
+      QUARRY_SELF_LOGS: 'false',
+      QUARRY_LOG_LEVEL: 'warn',
+      QUARRY_FSYNC: String(values.fsync),
+      ...(cpuProfDir ? { NODE_OPTIONS: `--import tsx --import ${join(repo, 'bench/cpu-profile.ts')}`, QUARRY_BENCH_CPU_PROF: cpuProfDir } : {}),
+    },
+  });
   const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
   const created = (await (
     await fetch(`${server.url}/api/v1/sources`, {
@@ -151,28 +176,39 @@ for (const mode of values.modes.split(',') as ('plain' | 'gzip')[]) {
   ).json()) as { url: string };
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.process.pid!).rss)), 200);
   log(`HTTP receiver, ${mode}, ${clients} clients …`);
+  const cpuBefore = cpuSecondsOf(server.process.pid!);
   const result = await send(created.url, bodies, mode === 'gzip');
+  const cpuSeconds = cpuSecondsOf(server.process.pid!) - cpuBefore;
   clearInterval(sampler);
   peakRss = Math.max(peakRss, rssOf(server.process.pid!).hwm);
-  results.push({ mode, ...result });
+  results.push({ mode, ...result, cpuSeconds });
   server.process.kill('SIGTERM');
   await server.exited;
   if (serverDisk === 0) serverDisk = (await runNative(['--db', join(dataDir, 'logs')])).bytesOnDisk ?? 0;
   rmSync(dataDir, { recursive: true, force: true });
 }
+await loadNative();
 rmSync(work, { recursive: true, force: true });
 
-const nativeRate = totalLines / native.seconds!;
+const native = {
+  seconds: nativeRuns.reduce((n, r) => n + r.seconds!, 0) / nativeRuns.length,
+  cpuSeconds: nativeRuns.reduce((n, r) => n + r.cpuSeconds!, 0) / nativeRuns.length,
+  bytesOnDisk: nativeRuns[0]!.bytesOnDisk!,
+};
+const nativeRate = totalLines / native.seconds;
+const cpuPerLine = (cpuSeconds: number): string => `${((cpuSeconds / totalLines) * 1e6).toFixed(1)} CPU-µs/line`;
 console.log(`\nfsync: ${values.fsync ? 'on' : 'off'}`);
 console.log(`corpus: ${totalLines.toLocaleString('en-US')} lines, NDJSON ${mb(ndjsonBytes)}, ${bodies.length} bodies of ~${values['batch-kib']} KiB, ${clients} clients`);
-console.log(`chDB native NDJSON loader:      ${rate(totalLines, native.seconds!)} (${native.seconds!.toFixed(1)} s)`);
+console.log(
+  `chDB native NDJSON loader:      ${rate(totalLines, native.seconds)} (mean of ${nativeRuns.map((r) => `${r.seconds!.toFixed(1)} s`).join(' before, ')} after)  ${cpuPerLine(native.cpuSeconds)}`,
+);
 for (const r of results) {
   const ratio = r.lines / r.seconds / nativeRate;
   console.log(
-    `HTTP receiver (${r.mode.padEnd(5)}):          ${rate(r.lines, r.seconds)} (${r.seconds.toFixed(1)} s, ${r.retries} retries)  ratio ${ratio.toFixed(2)}  ${ratio >= 0.5 ? 'PASS' : 'FAIL'} (target >= 0.5)`,
+    `HTTP receiver (${r.mode.padEnd(5)}):          ${rate(r.lines, r.seconds)} (${r.seconds.toFixed(1)} s, ${r.retries} retries)  ratio ${ratio.toFixed(2)}  ${ratio >= 0.5 ? 'PASS' : 'FAIL'} (target >= 0.5)  ${cpuPerLine(r.cpuSeconds)}, CPU ratio ${(native.cpuSeconds / r.cpuSeconds).toFixed(2)}`,
   );
 }
 console.log(`server peak RSS:                ${mb(peakRss)}  ${peakRss <= 1.5 * 1024 ** 3 ? 'PASS' : 'FAIL'} (target <= 1536 MB)`);
 console.log(
-  `disk (receiver, after merge):   ${mb(serverDisk)} = 1/${(ndjsonBytes / serverDisk).toFixed(1)} of NDJSON  ${ndjsonBytes / serverDisk >= 6 ? 'PASS' : 'FAIL'} (target <= 1/6); native loader: ${mb(native.bytesOnDisk!)}`,
+  `disk (receiver, after merge):   ${mb(serverDisk)} = 1/${(ndjsonBytes / serverDisk).toFixed(1)} of NDJSON  ${ndjsonBytes / serverDisk >= 6 ? 'PASS' : 'FAIL'} (target <= 1/6); native loader: ${mb(native.bytesOnDisk)}`,
 );

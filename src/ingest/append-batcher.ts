@@ -156,6 +156,10 @@ export class AppendBatcher {
     this.timer = undefined;
     const taken = this.takeBatch();
     if (taken.length === 0) return;
+    // A merged batch knows its context ids when every part does (else the store reads them from the rows).
+    const contexts = taken.every((p) => p.part.contexts !== undefined)
+      ? [...new Set(taken.flatMap((p) => p.part.contexts!))]
+      : undefined;
     const batch: EncodedBatch =
       taken.length === 1
         ? taken[0]!.part
@@ -163,6 +167,7 @@ export class AppendBatcher {
             text: taken.map((p) => p.part.text).join(''),
             lines: taken.reduce((n, p) => n + p.part.lines, 0),
             messageBytes: taken.reduce((n, p) => n + p.part.messageBytes, 0),
+            ...(contexts ? { contexts } : {}),
           };
     const write: Promise<void> = this.sink
       .append(batch, { timeoutMs: this.options.exportTimeoutMs })

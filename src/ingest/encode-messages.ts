@@ -1,6 +1,7 @@
 import { detectTimestamp } from '../core/timestamp.js';
 import type { MultilineSetting } from '../meta/meta-store.js';
 import {
+  contextIdOf,
   encodeContext,
   encodeRow,
   MAX_STORABLE_MS,
@@ -61,6 +62,7 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     maxMessageBytes: MAX_MESSAGE_BYTES,
   });
   const encodedContext = encodeContext(context);
+  const contexts = [contextIdOf(encodedContext)];
   const timestampOptions = {
     referenceTime: context.receiptTime,
     ...(options.timestampFormat ? { format: options.timestampFormat } : {}),
@@ -93,7 +95,7 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     currentLines++;
     currentBytes += size;
     if (current.length >= options.maxPartChars) {
-      parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
+      parts.push({ text: current, lines: currentLines, messageBytes: currentBytes, contexts });
       totalBytes += currentBytes;
       current = '';
       currentLines = 0;
@@ -101,7 +103,7 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     }
   }
   if (currentLines > 0) {
-    parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
+    parts.push({ text: current, lines: currentLines, messageBytes: currentBytes, contexts });
     totalBytes += currentBytes;
   }
   const stored = messages.length - excluded;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageContext } from '../store/row-encoding.js';
+import { decodeRows, type MessageContext } from '../store/row-encoding.js';
 import { encodeRecords } from './encode-records.js';
 
 const context: MessageContext = {
@@ -13,12 +13,22 @@ const context: MessageContext = {
   fields: { team: 'a' },
 };
 
-/** The encoded rows as column arrays (TSV, encodedColumns order). */
+/** The encoded rows as column arrays (the store's column order), contexts expanded. */
 function rows(text: string): string[][] {
-  return text
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.split('\t'));
+  return decodeRows(text).map((r) => [
+    String(r.time),
+    r.format,
+    String(r.size),
+    r.message,
+    String(r.receiptTime),
+    r.context?.partition ?? '?',
+    r.context?.sourceCategory ?? '?',
+    r.context?.sourceHost ?? '?',
+    r.context?.sourceName ?? '?',
+    r.context?.collector ?? '?',
+    r.context?.source ?? '?',
+    JSON.stringify(r.context?.fields),
+  ]);
 }
 
 describe('encodeRecords', () => {
@@ -32,10 +42,11 @@ describe('encodeRecords', () => {
     );
     expect(encoded).toMatchObject({ messages: 2, messageBytes: 10 + 6 });
     const [a, b] = rows(encoded.parts[0]!.text);
-    expect(a!.slice(0, 11)).toEqual(['1795222923.456', 'otlp', '10', 'first\\tline', '1795262400.000', 'default', 'svc', 'h1', 'n1', 'otlp', 'src']);
-    expect(a![11]).toBe("{'k':'v','team':'a'}");
-    expect(b!.slice(0, 9)).toEqual(['1795262400.000', 'none', '6', 'héllo', '1795262400.000', 'default', 'default-cat', '10.0.0.1', 'otlp']);
-    expect(b![11]).toBe("{'team':'a'}");
+    expect(a!.slice(0, 11)).toEqual(['1795222923456', 'otlp', '10', 'first\tline', '1795262400000', 'default', 'svc', 'h1', 'n1', 'otlp', 'src']);
+    expect(a![11]).toBe('{"k":"v","team":"a"}');
+    expect(b!.slice(0, 9)).toEqual(['1795262400000', 'none', '6', 'héllo', '1795262400000', 'default', 'default-cat', '10.0.0.1', 'otlp']);
+    expect(b![11]).toBe('{"team":"a"}');
+    expect(encoded.parts[0]!.text).toContain('first\\tline');
   });
 
   it('uses the receipt time for times the store cannot hold (before 1973, after 2286, not finite)', () => {
@@ -44,8 +55,8 @@ describe('encodeRecords', () => {
       { context, fixed: {}, timeFormat: 'otlp', maxPartChars: 1e6 },
     );
     expect(rows(encoded.parts[0]!.text).map((r) => `${r[0]} ${r[1]}`)).toEqual([
-      ...Array.from({ length: 5 }, () => '1795262400.000 none'),
-      '100000000.000 otlp',
+      ...Array.from({ length: 5 }, () => '1795262400000 none'),
+      '100000000000 otlp',
     ]);
   });
 
@@ -61,7 +72,7 @@ describe('encodeRecords', () => {
     const big = 'x'.repeat(65_536 + 10);
     const encoded = encodeRecords(
       [{ message: big, fields: {} }, ...Array.from({ length: 10 }, (_, i) => ({ message: `m${i}`, fields: { i: String(i) } }))],
-      { context, fixed: {}, timeFormat: 'x', maxPartChars: 500 },
+      { context, fixed: {}, timeFormat: 'x', maxPartChars: 100 },
     );
     expect(encoded.messages).toBe(12);
     expect(encoded.parts.reduce((n, p) => n + p.lines, 0)).toBe(12);

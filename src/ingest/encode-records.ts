@@ -1,4 +1,4 @@
-import { encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
+import { contextIdOf, encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
 import { NO_TIMESTAMP_FORMAT, type EncodedMessages } from './encode-messages.js';
 import { cutUtf8, DEFAULT_MAX_MESSAGE_BYTES, utf8Length } from './multiline.js';
 import type { MessageRules } from './processing-rules.js';
@@ -79,6 +79,8 @@ export function encodeRecords(records: readonly IngestRecord[], options: EncodeR
   };
 
   const parts: EncodedBatch[] = [];
+  // Context ids the current part's rows use.
+  let partContexts = new Set<number>();
   let current = '';
   let currentLines = 0;
   let currentBytes = 0;
@@ -103,11 +105,13 @@ export function encodeRecords(records: readonly IngestRecord[], options: EncodeR
     for (const piece of pieces) {
       const pieceSize = pieces.length === 1 ? size : utf8Length(piece);
       current += encodeRow(time, format, pieceSize, piece, encodedContext);
+      partContexts.add(contextIdOf(encodedContext));
       currentLines++;
       currentBytes += pieceSize;
       messages++;
       if (current.length >= options.maxPartChars) {
-        parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
+        parts.push({ text: current, lines: currentLines, messageBytes: currentBytes, contexts: [...partContexts] });
+        partContexts = new Set();
         totalBytes += currentBytes;
         current = '';
         currentLines = 0;
@@ -116,7 +120,7 @@ export function encodeRecords(records: readonly IngestRecord[], options: EncodeR
     }
   }
   if (currentLines > 0) {
-    parts.push({ text: current, lines: currentLines, messageBytes: currentBytes });
+    parts.push({ text: current, lines: currentLines, messageBytes: currentBytes, contexts: [...partContexts] });
     totalBytes += currentBytes;
   }
   return rules ? { parts, messages, messageBytes: totalBytes, excluded } : { parts, messages, messageBytes: totalBytes };

@@ -1,45 +1,33 @@
 /**
  * Row encoding for ClickHouse-family stores (chDB and ClickHouse server read the same TSV).
- * The ingest path encodes each message once, straight into the text the store will parse:
- * no intermediate objects per line. Column order puts the per-request constants last so they are
- * encoded once per request and appended to every row.
+ * The ingest path encodes each message once, straight into the text the store will parse: no
+ * intermediate objects per line. A row carries only what differs per message; the metadata shared
+ * by a request (category, host, name, collector, source, partition, custom fields) is registered
+ * once as a context and rows refer to it by a small number, which the store expands at insert time
+ * (docs/storage.md, "Write path"). That keeps rows short and spares the engine parsing the same
+ * strings and map on every line.
+ *
+ * Row layout (TSV): `ts_ms  format  size  message  receipt_ms  context_id`.
  */
 
-/** Columns in the order the encoded rows carry them. */
-export const encodedColumns = [
-  'ts',
-  'format',
-  'size',
-  'message',
-  'receipt_ts',
-  'partition',
-  'source_category',
-  'source_host',
-  'source_name',
-  'collector',
-  'source',
-  'fields',
-] as const;
-
-/** ClickHouse types of the encoded columns, as the store parses them (same order as encodedColumns). */
-export const encodedStructure = [
-  "ts DateTime64(3, 'UTC')",
-  'format String',
-  'size UInt32',
-  'message String',
-  "receipt_ts DateTime64(3, 'UTC')",
-  'partition String',
-  'source_category String',
-  'source_host String',
-  'source_name String',
-  'collector String',
-  'source String',
-  'fields Map(String, String)',
-].join(', ');
+/** Columns of an encoded row, as the store reads them (file structure, same order as the row). */
+export const encodedRowStructure = 'ts Int64, format String, size UInt32, message String, receipt Int64, context UInt64';
 
 /** Metadata shared by every message of one request. */
 export interface MessageContext {
   receiptTime: number;
+  partition: string;
+  sourceCategory: string;
+  sourceHost: string;
+  sourceName: string;
+  collector: string;
+  source: string;
+  fields: Readonly<Record<string, string>>;
+}
+
+/** The registered part of a context: everything but the receipt time, which each row carries. */
+export interface ContextValues {
+  id: number;
   partition: string;
   sourceCategory: string;
   sourceHost: string;
@@ -55,6 +43,11 @@ export interface EncodedBatch {
   lines: number;
   /** UTF-8 bytes of the original messages (what volume metering counts). */
   messageBytes: number;
+  /**
+   * Context ids the rows refer to, when the encoder knows them (spares the store a scan of the
+   * text). Optional: a batch without it is scanned; a wrong list fails the append, never mislabels.
+   */
+  contexts?: readonly number[];
 }
 
 const needsEscape = /[\\\t\n\r\0\b\f\v]/;
@@ -79,6 +72,13 @@ export function escapeTsv(value: string): string {
 export const MIN_STORABLE_MS = Date.UTC(1900, 0, 1);
 export const MAX_STORABLE_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
+/** Whole epoch milliseconds clamped to what the store holds; rows carry times in this form. */
+export function storableMs(ms: number): number {
+  if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${ms}`);
+  const whole = Math.floor(ms);
+  return whole < MIN_STORABLE_MS ? MIN_STORABLE_MS : whole > MAX_STORABLE_MS ? MAX_STORABLE_MS : whole;
+}
+
 /**
  * Formats epoch milliseconds as a DateTime64(3) text value. Ten-digit-plus seconds (`1431857103.123`)
  * are unambiguous for ClickHouse and cheap to build; shorter numbers (before 1973) are not, so
@@ -94,30 +94,71 @@ export function formatTime(ms: number): string {
   return new Date(clamped).toISOString().replace('T', ' ').replace('Z', '');
 }
 
-const literalEscapes: Record<string, string> = { ...escapes, "'": "\\'" };
+/**
+ * The process-wide context registry: the same metadata gets the same id, ids are never reused.
+ * Bounded: past MAX_CONTEXTS the least recently used entries are forgotten; a batch still queued
+ * that refers to one then fails its append (the request gets 503 and is retried), it is never
+ * stored under the wrong metadata.
+ */
+const MAX_CONTEXTS = 50_000;
+const byKey = new Map<string, ContextValues>();
+const byId = new Map<number, ContextValues>();
+let nextContextId = 1;
 
-function quoteMapString(value: string): string {
-  // A Map in a TSV field is read as a ClickHouse literal: single-quoted, backslash escapes, no TSV escaping on top.
-  return `'${value.replace(/[\\'\t\n\r\0\b\f\v]/g, (c) => literalEscapes[c]!)}'`;
+function contextKey(context: MessageContext): string {
+  const head = `${context.partition}\0${context.sourceCategory}\0${context.sourceHost}\0${context.sourceName}\0${context.collector}\0${context.source}`;
+  for (const _ in context.fields) return `${head}\0${JSON.stringify(context.fields)}`;
+  return head;
 }
 
-/** Encodes the per-request constant columns once; the result ends with the row's newline. */
+/** The id of a context's metadata, registering it when new. */
+export function contextId(context: MessageContext): number {
+  const key = contextKey(context);
+  let entry = byKey.get(key);
+  if (entry !== undefined) {
+    // Map order is recency order: move the entry to the end.
+    byKey.delete(key);
+    byKey.set(key, entry);
+    return entry.id;
+  }
+  entry = {
+    id: nextContextId++,
+    partition: context.partition,
+    sourceCategory: context.sourceCategory,
+    sourceHost: context.sourceHost,
+    sourceName: context.sourceName,
+    collector: context.collector,
+    source: context.source,
+    fields: { ...context.fields },
+  };
+  byKey.set(key, entry);
+  byId.set(entry.id, entry);
+  if (byKey.size > MAX_CONTEXTS) {
+    for (const [oldKey, old] of byKey) {
+      if (byKey.size <= MAX_CONTEXTS * 0.9) break;
+      byKey.delete(oldKey);
+      byId.delete(old.id);
+    }
+  }
+  return entry.id;
+}
+
+/** The metadata of a registered context id, or undefined when it is unknown (or was forgotten). */
+export function contextValues(id: number): ContextValues | undefined {
+  return byId.get(id);
+}
+
+/**
+ * Encodes the per-request part of every row once: the receipt time and the context id. The
+ * result ends with the row's newline and is what encodeRow appends.
+ */
 export function encodeContext(context: MessageContext): string {
-  const fieldEntries = Object.entries(context.fields);
-  const map =
-    fieldEntries.length === 0 ? '{}' : `{${fieldEntries.map(([k, v]) => `${quoteMapString(k)}:${quoteMapString(v)}`).join(',')}}`;
-  return (
-    [
-      formatTime(context.receiptTime),
-      escapeTsv(context.partition),
-      escapeTsv(context.sourceCategory),
-      escapeTsv(context.sourceHost),
-      escapeTsv(context.sourceName),
-      escapeTsv(context.collector),
-      escapeTsv(context.source),
-      map,
-    ].join('\t') + '\n'
-  );
+  return `\t${storableMs(context.receiptTime)}\t${contextId(context)}\n`;
+}
+
+/** The context id inside an encodeContext result. */
+export function contextIdOf(encodedContext: string): number {
+  return Number(encodedContext.slice(encodedContext.lastIndexOf('\t') + 1, -1));
 }
 
 /** Encodes one message; `encodedContext` comes from encodeContext. */
@@ -128,5 +169,51 @@ export function encodeRow(
   message: string,
   encodedContext: string,
 ): string {
-  return `${formatTime(messageTime)}\t${format}\t${size}\t${escapeTsv(message)}\t${encodedContext}`;
+  return `${storableMs(messageTime)}\t${format}\t${size}\t${escapeTsv(message)}${encodedContext}`;
+}
+
+/** The distinct context ids a batch's rows refer to (its `contexts`, or read from the text). */
+export function batchContexts(batch: EncodedBatch): number[] {
+  if (batch.contexts !== undefined) return [...new Set(batch.contexts)];
+  const ids = new Set<number>();
+  const text = batch.text;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const tab = text.lastIndexOf('\t', end);
+    if (tab > start) ids.add(Number(text.slice(tab + 1, end)));
+    start = end + 1;
+  }
+  return [...ids];
+}
+
+/** One encoded row read back with its context expanded (tests and diagnostics; not a hot path). */
+export interface DecodedRow {
+  time: number;
+  format: string;
+  size: number;
+  message: string;
+  receiptTime: number;
+  context: ContextValues | undefined;
+}
+
+const unescapes: Record<string, string> = Object.fromEntries(Object.entries(escapes).map(([raw, escaped]) => [escaped[1]!, raw]));
+
+/** Reads encoded rows back (the inverse of encodeRow). */
+export function decodeRows(text: string): DecodedRow[] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => {
+      const [time, format, size, message, receipt, id] = line.split('\t');
+      return {
+        time: Number(time),
+        format: format!,
+        size: Number(size),
+        message: message!.replace(/\\(.)/g, (_, c: string) => unescapes[c] ?? c),
+        receiptTime: Number(receipt),
+        context: contextValues(Number(id)),
+      };
+    });
 }
