@@ -59,6 +59,8 @@ export interface StoreEngine {
   engine: 'chdb' | 'clickhouse';
   /** Engine version, e.g. `26.7.2.1`. */
   version: string;
+  /** The full-text skip index on the message, if any (the planner adds its narrowing predicate). */
+  textIndex?: 'text' | 'tokenbf' | 'none';
 }
 
 /** A planner-built statement: SQL over the store's tables with `{name:Type}` placeholders. */

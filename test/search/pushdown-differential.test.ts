@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery, hasErrors } from '../../src/query/index.js';
 import { compileQuery } from '../../src/query/interpreter/index.js';
-import { capabilitiesFor } from '../../src/search/pushdown/capabilities.js';
+import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
 import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
@@ -59,7 +59,7 @@ describe('pushdown ≡ interpreter over the conformance cases', () => {
       const query = withinCollector(parseQuery(c.query).query!, `case-${i}`);
       const range = rangeOf(c);
       if (!compileQuery(query, { ...range, now: Date.now() }).ok) return;
-      const plan = planQuery(query, { ...range, byReceiptTime: false, caps: capabilitiesFor(engine) });
+      const plan = planQuery(query, { ...range, byReceiptTime: false, ...engineContext(engine) });
       if (plan.kind === 'aggregate') reach.aggregate++;
       else if (plan.scopeExact) reach.messagesExactScope++;
       else reach.messagesJsScope++;

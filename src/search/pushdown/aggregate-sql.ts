@@ -3,19 +3,30 @@
  * answer: count, count(f), count_distinct, sum, avg, min, max, and nearest-rank pct/median
  * (ClickHouse's quantileExact* pick other ranks, so percentiles sort the group's values).
  */
-import type { AggregateStage, TimesliceStage } from '../../query/ast.js';
+import type { AggregateStage, ParseRegexStage, RegexPattern, TimesliceStage } from '../../query/ast.js';
 import { AGGREGATE_SYNONYMS, compileAggregate } from '../../query/interpreter/aggregates/index.js';
 import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
 import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
 import type { PushdownCapabilities } from './capabilities.js';
-import { fieldSql, isMetadataField } from './fields.js';
+import { fieldSql, isMetadataField, numberOf } from './fields.js';
+import { translateRegex } from './regex-sql.js';
 import { quoteIdentifier, type ParamBinder } from './sql.js';
 
 const WEEK = 7 * 86_400_000;
 const MONDAY_EPOCH = 4 * 86_400_000;
 
-/** Fields computed by pushed stages (timeslice), by lower-cased name → Int64 SQL. */
-export type ComputedFields = Map<string, { name: string; sql: string }>;
+/** A field computed by a pushed stage (timeslice, parse regex). */
+export interface ComputedField {
+  /** the name as the stage writes it */
+  name: string;
+  /** its value (an Int64 time for timeslice, String for a parsed field) */
+  value: string;
+  /** toNumber of it */
+  number: string;
+}
+
+/** Fields computed by pushed stages, by lower-cased name. */
+export type ComputedFields = Map<string, ComputedField>;
 
 /** Context of the translation. */
 export interface AggregateContext {
@@ -52,7 +63,7 @@ export function pushTimeslice(stage: TimesliceStage, ctx: AggregateContext): str
   if (size === undefined) return 'timeslice without a size';
   const sql = bucketStartSql('toUnixTimestamp64Milli(ts)', size, ctx.timeZone, ctx.binder);
   if (sql === undefined) return `timeslice in time zone ${ctx.timeZone} (daylight saving) runs in JS`;
-  ctx.computed.set(name.toLowerCase(), { name, sql });
+  ctx.computed.set(name.toLowerCase(), { name, value: sql, number: `toFloat64(${sql})` });
   return undefined;
 }
 
@@ -65,12 +76,39 @@ interface ValueSql {
   notNull: boolean;
 }
 
+/**
+ * Pushes a `parse regex` (one pattern, no nodrop/multi/aliases, over the message or a metadata
+ * field): returns the WHERE condition (rows it does not match are dropped), or why not.
+ */
+export function pushParseRegex(stage: ParseRegexStage, ctx: AggregateContext): { where: string } | string {
+  if (stage.multi || stage.nodrop || stage.aliases.length > 0 || stage.patterns.length !== 1) return 'parse regex with nodrop, multi, aliases or several patterns';
+  const pattern = stage.patterns[0] as RegexPattern;
+  const re = translateRegex(pattern.source);
+  if (re === undefined) return `parse regex "${pattern.source}" is not provably the same in RE2`;
+  let source = 'message';
+  if (stage.sourceField !== undefined) {
+    const v = valueOf(stage.sourceField.name, ctx);
+    if (v === undefined || !v.notNull) return `parse regex field=${stage.sourceField.name}`;
+    source = v.value;
+  }
+  const bound = ctx.binder.bind(re.source, 'String');
+  for (const name of pattern.groupNames) {
+    const index = re.groups.get(name);
+    if (index === undefined) return `parse regex group ${name}`;
+    const value = `regexpExtract(${source}, ${bound}, ${index})`;
+    // A group of digits only always reads as a number: skip the numeric-text test.
+    const digitsOnly = pattern.source.includes(`(?<${name}>\\d+)`) || pattern.source.includes(`(?<${name}>[0-9]+)`);
+    ctx.computed.set(name.toLowerCase(), { name, value, number: digitsOnly ? `toFloat64(${value})` : numberOf(value, ctx.binder) });
+  }
+  return { where: `match(${source}, ${bound})` };
+}
+
 function valueOf(name: string, ctx: AggregateContext): ValueSql | undefined {
   // A computed field is an exact hit when the name matches; a stored field of the same name is
   // shadowed (the stage overwrote it).
   const computed = ctx.computed.get(name.toLowerCase());
   if (computed !== undefined && (computed.name === name || !isMetadataField(name))) {
-    return { value: computed.sql, number: `toFloat64(${computed.sql})`, notNull: true };
+    return { value: computed.value, number: computed.number, notNull: true };
   }
   const f = fieldSql(name, ctx.binder);
   if (f === undefined) return undefined;
@@ -78,8 +116,11 @@ function valueOf(name: string, ctx: AggregateContext): ValueSql | undefined {
   return { value: numericMeta ? f.text.slice('toString('.length, -1) : f.text, number: f.number, notNull: f.isMetadata };
 }
 
-/** A pushed aggregate stage: SELECT list and GROUP BY, in the interpreter's column order. */
+/** A pushed aggregate stage: one statement over a per-row projection of the keys and values. */
 export interface AggregateSql {
+  /** per-row projections (`expr AS alias`) of the inner SELECT */
+  inner: string[];
+  /** aggregate SELECT list of the outer SELECT */
   select: string[];
   groupBy: string[];
   /** output names (keys then aggregate outputs); SQL column i is aliased `c{i}` */
@@ -89,14 +130,26 @@ export interface AggregateSql {
 /** Translates an aggregate stage, or returns why it stays in the interpreter. */
 export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): AggregateSql | string {
   if (!ctx.caps.aggregates) return 'aggregates are not pushed to this engine';
+  const inner: string[] = [];
   const select: string[] = [];
   const groupBy: string[] = [];
   const columns: string[] = [];
+  const projected = new Map<string, string>();
+  /** The inner alias of a per-row expression (each distinct expression computed once). */
+  const project = (expr: string): string => {
+    let alias = projected.get(expr);
+    if (alias === undefined) {
+      alias = quoteIdentifier(`v${projected.size}`);
+      projected.set(expr, alias);
+      inner.push(`${expr} AS ${alias}`);
+    }
+    return alias;
+  };
   for (const key of stage.groupBy) {
     const v = valueOf(key.name, ctx);
     if (v === undefined) return `group key ${key.name}`;
     const alias = quoteIdentifier(`c${columns.length}`);
-    select.push(`${v.value} AS ${alias}`);
+    select.push(`${project(v.value)} AS ${alias}`);
     groupBy.push(alias);
     columns.push(key.name);
   }
@@ -124,26 +177,26 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
     const exprs: string[] = [];
     switch (name) {
       case 'count':
-        exprs.push(v === undefined || v.notNull ? 'toFloat64(count())' : `toFloat64(countIf(isNotNull(${v.value})))`);
+        exprs.push(v === undefined || v.notNull ? 'toFloat64(count())' : `toFloat64(count(${project(v.value)}))`);
         break;
       case 'count_distinct':
-        exprs.push(`toFloat64(uniqExact(${v!.value}))`);
+        exprs.push(`toFloat64(uniqExact(${project(v!.value)}))`);
         break;
       case 'sum':
       case 'avg':
       case 'min':
       case 'max':
-        exprs.push(`${name}OrNull(${v!.number})`);
+        exprs.push(`${name}OrNull(${project(v!.number)})`);
         break;
       case 'pct':
       case 'median': {
         if (!ctx.caps.percentiles) return 'percentiles are not pushed to this engine';
-        const n = `count(${v!.number})`;
+        const x = project(v!.number);
+        const n = `toFloat64(count(${x}))`;
         for (const p of percents) {
           const pp = ctx.binder.bind(p, 'Float64');
-          exprs.push(
-            `if(${n} = 0, NULL, arrayElement(arraySort(groupArray(${v!.number})), toUInt64(greatest(1, least(${n}, ceil(${pp} / 100 * ${n} - 1e-9))))))`,
-          );
+          // Nearest rank, as the interpreter: the ceil(p/100·n)-th smallest value.
+          exprs.push(`if(${n} = 0, NULL, arraySort(groupArray(${x}))[toUInt64(greatest(1, least(${n}, ceil(${pp} / 100 * ${n} - 1e-9))))])`);
         }
         break;
       }
@@ -156,5 +209,6 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
       columns.push(outputs[i] as string);
     });
   }
-  return { select, groupBy, columns };
+  if (inner.length === 0) inner.push('1 AS `v`');
+  return { inner, select, groupBy, columns };
 }

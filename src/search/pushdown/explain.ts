@@ -4,7 +4,8 @@ import { printQuery, printStage } from '../../query/printer.js';
 import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
 import type { StoreEngine } from '../../store/log-store.js';
 import { TARGET_BUCKETS } from '../histogram.js';
-import { capabilitiesFor, type PushdownCapabilities } from './capabilities.js';
+import type { PushdownCapabilities } from './capabilities.js';
+import { engineContext } from './engine-context.js';
 import { FIRST_PAGE, histogramSql, messagePageSql } from './execute.js';
 import { planQuery, type PushdownPlan } from './plan.js';
 
@@ -32,8 +33,8 @@ export function explainSearch(
   query: Query,
   ctx: { from: number; to: number; timeZone: string; byReceiptTime: boolean; engine: StoreEngine },
 ): Explanation {
-  const caps = capabilitiesFor(ctx.engine);
-  const plan = planQuery(query, { ...ctx, caps });
+  const { caps, index } = engineContext(ctx.engine);
+  const plan = planQuery(query, { ...ctx, caps, index });
   const pushed: string[] = ['time range'];
   if (query.scope !== undefined) pushed.push(plan.scopeExact ? 'scope' : 'scope (narrowing only; re-checked in JS)');
   pushed.push(...query.stages.slice(0, plan.pushedStages).map(printStage));

@@ -6,7 +6,7 @@
  *   stages after it (sort, where, eval, limit, top) run in JS over the records.
  */
 import type { Query, Stage } from '../../query/ast.js';
-import { pushAggregate, pushTimeslice, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
+import { pushAggregate, pushParseRegex, pushTimeslice, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { scopeToSql, type IndexNarrowing } from './scope-sql.js';
 import { ParamBinder, quoteIdentifier } from './sql.js';
@@ -92,11 +92,19 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
 
   const computed: ComputedFields = new Map();
   const actx: AggregateContext = { caps: ctx.caps, binder, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, computed };
+  // Conditions of pushed parse stages: they drop rows for the records, not for the histogram.
+  const parsed: string[] = [];
   for (let i = 0; i < query.stages.length; i++) {
     const stage = query.stages[i] as Stage;
     if (stage.kind === 'Timeslice') {
       const why = pushTimeslice(stage, actx);
       if (why !== undefined) return messages(why);
+      continue;
+    }
+    if (stage.kind === 'ParseRegex') {
+      const pushed = pushParseRegex(stage, actx);
+      if (typeof pushed === 'string') return messages(pushed);
+      parsed.push(pushed.where);
       continue;
     }
     if (stage.kind !== 'Aggregate') return messages(`${stage.kind.toLowerCase()} before an aggregate runs in JS`);
@@ -106,7 +114,7 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     const agg = pushAggregate(stage, actx);
     if (typeof agg === 'string') return messages(agg);
     const sql =
-      `SELECT ${agg.select.join(', ')} FROM logs WHERE ${where}` + (agg.groupBy.length > 0 ? ` GROUP BY ${agg.groupBy.join(', ')}` : '');
+      `SELECT ${agg.select.join(', ')} FROM (SELECT ${agg.inner.join(', ')} FROM logs WHERE ${[where, ...parsed].join(' AND ')})` + (agg.groupBy.length > 0 ? ` GROUP BY ${agg.groupBy.join(', ')}` : '');
     return {
       kind: 'aggregate',
       timeColumn,

@@ -22,8 +22,8 @@ export interface ScopeSql {
 const WORD = '[\\p{L}\\p{N}_]';
 const NOT_WORD = '[^\\p{L}\\p{N}_]';
 
-/** Optional extra narrowing from a full-text index (set by the store's configured index). */
-export type IndexNarrowing = (literal: string, binder: ParamBinder) => string | undefined;
+/** Optional extra narrowing from a full-text index: a predicate for a keyword or phrase as typed. */
+export type IndexNarrowing = (term: string, binder: ParamBinder) => string | undefined;
 
 function re2Literal(codePoint: number): string {
   const c = String.fromCodePoint(codePoint);
@@ -74,11 +74,10 @@ export function narrowingLiteral(text: string): string | undefined {
 function keyword(text: string, inPhrase: boolean, caps: PushdownCapabilities, binder: ParamBinder, index?: IndexNarrowing): ScopeSql {
   const literal = narrowingLiteral(text);
   const parts: string[] = [];
-  if (literal !== undefined) {
-    const extra = index?.(literal, binder);
-    if (extra !== undefined) parts.push(extra);
-    parts.push(`positionCaseInsensitive(message, ${binder.bind(literal, 'String')}) > 0`);
-  }
+  // Cheapest first: ClickHouse short-circuits AND row by row; the index uses every part anyway.
+  if (literal !== undefined) parts.push(`positionCaseInsensitive(message, ${binder.bind(literal, 'String')}) > 0`);
+  const indexed = index?.(text, binder);
+  if (indexed !== undefined) parts.push(indexed);
   if (caps.unicodeRegex) parts.push(`match(message, ${binder.bind(keywordPattern(text, inPhrase), 'String')})`);
   return { sql: parts.length === 0 ? undefined : `(${parts.join(' AND ')})`, exact: caps.unicodeRegex };
 }

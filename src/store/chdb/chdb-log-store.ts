@@ -17,7 +17,7 @@ import type {
 } from '../log-store.js';
 import { batchContexts, contextValues, encodedRowStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
 import { createHealthTableSql, logsTable, logsTableSetupSql } from './schema.js';
-import type { TextIndexKind } from './text-index.js';
+import { defaultTextIndex, type TextIndexKind } from './text-index.js';
 
 export interface ChdbLogStoreOptions {
   /** Directory of the chDB database (created if missing). One process may open it at a time. */
@@ -291,7 +291,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
 
     async engine(): Promise<StoreEngine> {
       const rows = await queryJson<{ v: string }>('SELECT version() AS v');
-      return { engine: 'chdb', version: rows[0]?.v ?? '0' };
+      return { engine: 'chdb', version: rows[0]?.v ?? '0', textIndex: options.textIndex ?? defaultTextIndex };
     },
 
     async *select(sql: string, params: Record<string, string | number>, selectOptions: SelectOptions = {}) {
