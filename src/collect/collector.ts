@@ -45,7 +45,8 @@ interface Known {
 export interface CollectorHealth {
   status: 'ok' | 'degraded' | 'stopping';
   filesWatched: number;
-  files: { path: string; offset: number; size: number; lagBytes: number; rotated: boolean }[];
+  /** Per file: `key` is dev:inode; `offset` how far it is read into events; `ackedOffset` how far the server acknowledged. */
+  files: { path: string; key: string; offset: number; ackedOffset: number; size: number; lagBytes: number; rotated: boolean }[];
   lagBytes: number;
   lastAckAt: string | null;
   lastError: string | null;
@@ -134,7 +135,9 @@ export class Collector {
   health(): CollectorHealth {
     const files = [...this.tracked.values()].map(({ tailer }) => ({
       path: tailer.path,
+      key: tailer.key,
       offset: tailer.position.offset,
+      ackedOffset: this.checkpoints.get(tailer.key)?.gen === tailer.position.gen ? this.checkpoints.get(tailer.key)!.offset : 0,
       size: tailer.size,
       lagBytes: tailer.lagBytes,
       rotated: tailer.rotatedAt !== undefined,
