@@ -187,14 +187,14 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
         continue;
       }
       if (action === 'collector' || action === 'both') {
-        collector!.process.kill('SIGKILL');
-        await collector!.exited;
+        collector.process.kill('SIGKILL');
+        await collector.exited;
         collector = undefined;
         collectorKills++;
       }
       if (action === 'server' || action === 'both') {
-        server!.process.kill('SIGKILL');
-        await server!.exited;
+        server.process.kill('SIGKILL');
+        await server.exited;
         server = undefined;
         serverKills++;
       }
@@ -217,7 +217,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
     expect(collectorKills).toBe(4);
     expect(serverKills).toBe(2);
 
-    const reader = storeReader(server!.url);
+    const reader = storeReader(server.url);
     const total = expected.length;
     await waitFor(async () => (await reader.count('category=collect/e2e')) >= total, 40_000, `${total} messages stored`).catch(
       async (error: unknown) => {
@@ -246,8 +246,8 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
     writeA(5);
     const finalTotal = total + 5;
     await waitFor(async () => (await followed(aPath))?.offset === statSync(aPath).size, 10_000, 'last lines read');
-    collector!.process.kill('SIGTERM');
-    expect(await collector!.exited).toBe(0);
+    collector.process.kill('SIGTERM');
+    expect(await collector.exited).toBe(0);
     expect(await reader.count('category=collect/e2e')).toBe(finalTotal);
     console.log(
       `exactly-once: ${finalTotal} messages, ${collectorKills} collector kills, ${serverKills} server kills, ${rotations} rotations`,
