@@ -52,7 +52,8 @@ describe('AppendBatcher', () => {
     sink.release();
     await first;
     await until(() => sink.batches.length === 2);
-    expect(sink.batches[1]).toEqual({ text: 'b\nc\nd\n', lines: 3, messageBytes: 6 });
+    expect(sink.batches[1]).toMatchObject({ text: 'b\nc\nd\n', lines: 3, messageBytes: 6, pieces: ['b\n', 'c\n', 'd\n'] });
+    expect(sink.batches[1]!.contexts).toBeUndefined();
     expect(acknowledged).toBe(0);
     sink.release();
     await Promise.all(rest);

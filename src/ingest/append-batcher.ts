@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { EncodedBatch } from '../store/row-encoding.js';
+import { batchPieces, type EncodedBatch } from '../store/row-encoding.js';
 
 export interface AppendBatcherOptions {
   /** Lines waiting (not yet being written) at most; a submit beyond it is refused with 429. */
@@ -160,11 +160,17 @@ export class AppendBatcher {
     const contexts = taken.every((p) => p.part.contexts !== undefined)
       ? [...new Set(taken.flatMap((p) => p.part.contexts!))]
       : undefined;
+    // Merged parts stay separate strings (the store writes them in order): joining tens of MB into
+    // one string cost the event loop a copy per batch and the GC a large object.
+    const pieces = taken.flatMap((p) => batchPieces(p.part));
     const batch: EncodedBatch =
       taken.length === 1
         ? taken[0]!.part
         : {
-            text: taken.map((p) => p.part.text).join(''),
+            get text() {
+              return pieces.join('');
+            },
+            pieces,
             lines: taken.reduce((n, p) => n + p.part.lines, 0),
             messageBytes: taken.reduce((n, p) => n + p.part.messageBytes, 0),
             ...(contexts ? { contexts } : {}),

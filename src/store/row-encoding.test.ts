@@ -112,6 +112,16 @@ describe('chDB append with contexts', () => {
     expect(rows.find((r) => r._raw === 'first false')).toMatchObject({ _sourceCategory: 'prod/web', _sourceHost: 'web-1', fields: {} });
   });
 
+  it('writes a batch merged from pieces in order, each row with its context', async () => {
+    const t = Date.UTC(2026, 10, 22, 4);
+    const a = batch([{ time: t, text: 'piece one', context: base }], false);
+    const b = batch([{ time: t + 1, text: 'piece two', context: { ...base, sourceHost: 'piece-host' } }], false);
+    await store.append({ text: a.text + b.text, pieces: [a.text, b.text], lines: 2, messageBytes: 0 });
+    const rows = await store.tail(20);
+    expect(rows.find((r) => r._raw === 'piece one')).toMatchObject({ _sourceHost: 'web-1', _messageTime: t });
+    expect(rows.find((r) => r._raw === 'piece two')).toMatchObject({ _sourceHost: 'piece-host', _messageTime: t + 1 });
+  });
+
   it('refuses a batch whose rows refer to a context it does not list, storing none of it', async () => {
     const before = await store.count({});
     const other = { ...base, sourceCategory: 'unlisted' };

@@ -48,6 +48,16 @@ export interface EncodedBatch {
    * text). Optional: a batch without it is scanned; a wrong list fails the append, never mislabels.
    */
   contexts?: readonly number[];
+  /**
+   * The rows in pieces, in order, when the batch was merged from several parts: `text` is their
+   * concatenation, built only if read. Stores write the pieces one by one instead.
+   */
+  pieces?: readonly string[];
+}
+
+/** The rows of a batch as strings to write in order (no concatenation of merged parts). */
+export function batchPieces(batch: EncodedBatch): readonly string[] {
+  return batch.pieces ?? [batch.text];
 }
 
 const needsEscape = /[\\\t\n\r\0\b\f\v]/;
@@ -176,14 +186,15 @@ export function encodeRow(
 export function batchContexts(batch: EncodedBatch): number[] {
   if (batch.contexts !== undefined) return [...new Set(batch.contexts)];
   const ids = new Set<number>();
-  const text = batch.text;
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    const tab = text.lastIndexOf('\t', end);
-    if (tab > start) ids.add(Number(text.slice(tab + 1, end)));
-    start = end + 1;
+  for (const text of batchPieces(batch)) {
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const tab = text.lastIndexOf('\t', end);
+      if (tab > start) ids.add(Number(text.slice(tab + 1, end)));
+      start = end + 1;
+    }
   }
   return [...ids];
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { unlink, writeFile } from 'node:fs/promises';
+import { open as openFile, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
@@ -15,7 +15,7 @@ import type {
   StoreStats,
   StoredMessage,
 } from '../log-store.js';
-import { batchContexts, contextValues, encodedRowStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
+import { batchContexts, batchPieces, contextValues, encodedRowStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
 import { createHealthTableSql, logsTable, logsTableSetupSql } from './schema.js';
 import { defaultTextIndex, type TextIndexKind } from './text-index.js';
 
@@ -135,6 +135,17 @@ FROM (
 SETTINGS ${settings}`;
 }
 
+/** Writes a batch's rows to its spool file, piece by piece (no concatenated copy). */
+async function writePieces(file: string, pieces: readonly string[]): Promise<void> {
+  if (pieces.length === 1) return writeFile(file, pieces[0]!, 'utf8');
+  const handle = await openFile(file, 'w');
+  try {
+    for (const piece of pieces) await handle.write(piece, null, 'utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The embedded chDB (ClickHouse in-process) adapter of the LogStore port. */
 export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
   let session: Session | undefined;
@@ -197,7 +208,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       // 2.3 s vs 0.4 s for 74 MB), so each batch is spooled to a file the engine reads.
       const file = join(spoolDir!, `batch-${process.pid}-${spoolSeq++}.tsv`);
       const sql = appendSql(file, batchContexts(batch), insertSettings);
-      await writeFile(file, batch.text, 'utf8');
+      await writePieces(file, batchPieces(batch));
       try {
         await db().queryAsync(sql, appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {});
       } finally {
