@@ -1,0 +1,511 @@
+/**
+ * `npm run bench:search -- --corpus DIR [--lines N] [--runs 5] [--clients 4] [--timeout-s 600]`
+ *
+ * DESIGN §10 search targets, measured in one run: starts a real `quarry serve` (child process, temp
+ * data directory), ingests the corpus through the HTTP receiver (one body per category and host, so
+ * _sourceHost is set), then times five queries through the Search Job API (create → DONE → fetch):
+ *
+ *   Q1 needle, case-insensitive, 7 days (10 hits)          vs `grep -Fic` / `rg -ic` on logs.txt
+ *   Q2 `_sourceCategory=prod/api timeout`, last 24 h, newest 100 (fetched as soon as the job has 100)
+ *   Q3 count by _sourceCategory, 7 days
+ *   Q4 timeslice 1m | count by _timeslice, last 24 h
+ *   Q5 parse regex latency | avg, pct 95 by _sourceHost, 7 days
+ *
+ * against the equivalent hand-written SQL run directly in chDB on a copy of the server's table (the
+ * server is stopped once to copy its data directory; chDB locks a directory per process, so the SQL
+ * runs in a child process of this script). API and SQL runs alternate, so both see the same load.
+ * "fresh" is each query's first run (no query condition cache yet), "repeat" the median of the
+ * others; both sides use the engine's default settings. Every API answer is checked against the
+ * SQL answer (counts, the newest 100, per-host figures) — a fast wrong answer fails the benchmark.
+ * With --lines N only the first N corpus lines are ingested (SQL and grep see the same N).
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createReadStream, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { Session } from 'chdb';
+import { textIndexPredicate } from '../src/store/chdb/text-index.js';
+
+const { values } = parseArgs({
+  options: {
+    corpus: { type: 'string' },
+    lines: { type: 'string' },
+    runs: { type: 'string', default: '5' },
+    clients: { type: 'string', default: '4' },
+    'timeout-s': { type: 'string', default: '600' },
+    'text-index': { type: 'string', default: 'text' },
+    'sql-worker': { type: 'string' },
+  },
+});
+
+const log = (message: string): void => void process.stderr.write(`bench:search: ${message}\n`);
+
+// ---------------------------------------------------------------------------------------------------
+// SQL worker mode: a child process owning the chDB copy. Reads {sql, params} lines, answers {ms, rows}.
+// ---------------------------------------------------------------------------------------------------
+if (values['sql-worker']) {
+  const session = new Session(values['sql-worker']);
+  const input = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of input) {
+    if (!line) continue;
+    const { sql, params } = JSON.parse(line) as { sql: string; params: Record<string, unknown> };
+    try {
+      const started = performance.now();
+      const text = (await session.queryBindAsync(sql, params, { format: 'JSONEachRow' })).text();
+      const ms = performance.now() - started;
+      const rows = text
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l) as unknown);
+      process.stdout.write(`${JSON.stringify({ ms, rows })}\n`);
+    } catch (error) {
+      process.stdout.write(`${JSON.stringify({ error: String(error) })}\n`);
+    }
+  }
+  session.close();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------------
+const { freePort, spawnServer, ADMIN_PASSWORD } = await import('../test/support/server.js');
+const repo = resolve(import.meta.dirname, '..');
+const runs = Math.max(1, Number(values.runs));
+const clients = Number(values.clients);
+const timeoutMs = Number(values['timeout-s']) * 1000;
+const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
+
+let corpusDir = values.corpus;
+if (!corpusDir) {
+  const lines = values.lines ?? '1000000';
+  corpusDir = join(repo, 'bench/out', `corpus-${lines}`);
+  if (!existsSync(join(corpusDir, 'logs.ndjson'))) {
+    log(`generating a ${lines}-line corpus in ${corpusDir}`);
+    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/corpus.ts'), '--lines', lines, '--out', corpusDir], { stdio: 'inherit' });
+  }
+}
+const meta = JSON.parse(readFileSync(join(corpusDir, 'meta.json'), 'utf8')) as {
+  lines: number;
+  timeRange: { startMs: number; endMs: number };
+  needle: { value: string };
+};
+const limitLines = Math.min(meta.lines, Number(values.lines ?? meta.lines));
+const work = mkdtempSync(join(tmpdir(), 'quarry-bench-search-'));
+
+// The text file grep reads: the corpus's, or its first N lines.
+let textFile = join(corpusDir, 'logs.txt');
+if (limitLines < meta.lines) {
+  const cut = join(work, 'logs.txt');
+  execFileSync('bash', ['-c', `head -n ${limitLines} "$1" > "$2"`, '_', textFile, cut]);
+  textFile = cut;
+}
+
+interface Body {
+  category: string;
+  host: string;
+  lines: number;
+  data: Buffer;
+}
+
+/** The corpus as ~1 MB bodies, one category and host per body (X-Sumo-Category / X-Sumo-Host). */
+async function buildBodies(): Promise<Body[]> {
+  const open = new Map<string, { category: string; host: string; parts: string[]; size: number }>();
+  const bodies: Body[] = [];
+  const flush = (key: string): void => {
+    const e = open.get(key)!;
+    bodies.push({ category: e.category, host: e.host, lines: e.parts.length, data: Buffer.from(e.parts.join('\n') + '\n') });
+    open.delete(key);
+  };
+  const reader = createInterface({ input: createReadStream(join(corpusDir!, 'logs.ndjson')), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of reader) {
+    if (!line) continue;
+    if (n++ >= limitLines) break;
+    const r = JSON.parse(line) as { sourceCategory: string; sourceHost: string; message: string };
+    const key = `${r.sourceCategory}\n${r.sourceHost}`;
+    let e = open.get(key);
+    if (!e) open.set(key, (e = { category: r.sourceCategory, host: r.sourceHost, parts: [], size: 0 }));
+    e.parts.push(r.message);
+    e.size += r.message.length + 1;
+    if (e.size >= 1024 * 1024) flush(key);
+  }
+  reader.close();
+  for (const key of [...open.keys()]) flush(key);
+  return bodies;
+}
+
+async function send(url: string, bodies: Body[]): Promise<number> {
+  let next = 0;
+  let sent = 0;
+  let lastReport = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < bodies.length; i = next++) {
+        const body = bodies[i]!;
+        for (;;) {
+          const response = await fetch(url, {
+            method: 'POST',
+            body: body.data,
+            headers: { 'x-sumo-category': body.category, 'x-sumo-host': body.host },
+          });
+          await response.arrayBuffer();
+          if (response.status === 200) break;
+          if (response.status !== 429 && response.status !== 503) throw new Error(`ingest answered ${response.status}`);
+          await new Promise((r) => setTimeout(r, Number(response.headers.get('retry-after') ?? 1) * 1000));
+        }
+        sent += body.lines;
+        if (performance.now() - lastReport > 5000) {
+          lastReport = performance.now();
+          log(`ingested ${sent.toLocaleString('en-US')} / ${limitLines.toLocaleString('en-US')} lines`);
+        }
+      }
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Search Job API client
+// ---------------------------------------------------------------------------------------------------
+type MapRow = Record<string, string>;
+
+async function call<T>(base: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { authorization: auth, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+interface ApiRun {
+  ms: number;
+  messageCount: number;
+  rows: MapRow[];
+}
+
+/**
+ * create → poll until DONE (or, with `firstMessages`, until the job holds that many) → fetch.
+ * Polls every 10 ms: the poll interval bounds the resolution of the measurement.
+ */
+async function runApi(base: string, q: Query, firstMessages?: number): Promise<ApiRun> {
+  const started = performance.now();
+  const { id } = await call<{ id: string }>(base, '/api/v1/search/jobs', { method: 'POST', body: { query: q.query, from: q.from, to: q.to, timeZone: 'UTC' } });
+  let status: { state: string; messageCount: number; recordCount: number; pendingErrors: string[] };
+  for (;;) {
+    status = await call(base, `/api/v1/search/jobs/${id}`);
+    if (status.pendingErrors.length > 0) throw new Error(`${q.name}: ${status.pendingErrors.join('; ')}`);
+    if (status.state === 'DONE GATHERING RESULTS' || status.state === 'CANCELLED') break;
+    if (firstMessages !== undefined && status.messageCount >= firstMessages) break;
+    if (performance.now() - started > timeoutMs) {
+      await call(base, `/api/v1/search/jobs/${id}`, { method: 'DELETE' }).catch(() => undefined);
+      throw new Error(`${q.name}: not done after ${values['timeout-s']} s`);
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const kind = q.aggregate ? 'records' : 'messages';
+  const page = await call<{ messages?: { map: MapRow }[]; records?: { map: MapRow }[] }>(
+    base,
+    `/api/v1/search/jobs/${id}/${kind}?offset=0&limit=${q.aggregate ? 10_000 : (firstMessages ?? 10_000)}`,
+  );
+  const ms = performance.now() - started;
+  // The full count (for checking) after the clock stopped.
+  while (status.state !== 'DONE GATHERING RESULTS' && status.state !== 'CANCELLED') {
+    await new Promise((r) => setTimeout(r, 50));
+    status = await call(base, `/api/v1/search/jobs/${id}`);
+  }
+  await call(base, `/api/v1/search/jobs/${id}`, { method: 'DELETE' }).catch(() => undefined);
+  return { ms, messageCount: status.messageCount, rows: (page.messages ?? page.records ?? []).map((r) => r.map) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SQL worker client
+// ---------------------------------------------------------------------------------------------------
+let worker: ChildProcessWithoutNullStreams | undefined;
+let workerLines: AsyncIterableIterator<string> | undefined;
+
+function startWorker(dir: string): void {
+  worker = spawn(process.execPath, ['--import', 'tsx', join(repo, 'bench/search.ts'), '--sql-worker', dir], { cwd: repo });
+  worker.stderr.on('data', (d: Buffer) => process.stderr.write(d));
+  workerLines = createInterface({ input: worker.stdout, crlfDelay: Infinity })[Symbol.asyncIterator]();
+}
+
+async function sql<T>(text: string, params: Record<string, unknown> = {}): Promise<{ ms: number; rows: T[] }> {
+  worker!.stdin.write(`${JSON.stringify({ sql: text, params })}\n`);
+  const next = await workerLines!.next();
+  if (next.done) throw new Error('the SQL worker exited');
+  const answer = JSON.parse(next.value) as { ms: number; rows: T[]; error?: string };
+  if (answer.error) throw new Error(`SQL failed: ${answer.error}\n${text}`);
+  return answer;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The five queries, their SQL, and how answers are compared
+// ---------------------------------------------------------------------------------------------------
+interface Query {
+  name: string;
+  query: string;
+  from: number;
+  to: number;
+  aggregate: boolean;
+  firstMessages?: number;
+  sql: () => { text: string; params: Record<string, unknown> };
+  /** The API answer as comparable text, and the same from SQL rows. */
+  fromApi: (run: ApiRun) => string;
+  fromSql: (rows: Record<string, unknown>[]) => string;
+  target: string;
+}
+
+const day = 24 * 3600 * 1000;
+const { startMs, endMs } = meta.timeRange;
+const range = (from: number, to: number): { text: string; params: Record<string, unknown> } => ({
+  text: 'ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})',
+  params: { from, to },
+});
+/** Word-boundary, case-insensitive (re2 has no lookaround: the boundary characters are consumed). */
+const wordRegex = (term: string): string =>
+  `(?i)(?:^|[^\\p{L}\\p{N}_])${term.replace(/[\\^$.|?*+()[\]{}-]/g, (c) => `\\${c}`)}(?:$|[^\\p{L}\\p{N}_])`;
+/** The index-narrowed form an expert would write against this table (same as the planner's). */
+function termWhere(term: string): { text: string; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = { re: wordRegex(term) };
+  const narrowing = textIndexPredicate(term, values['text-index'] as 'text', (token) => {
+    const name = `k${Object.keys(params).length}`;
+    params[name] = token;
+    return `{${name}:String}`;
+  });
+  return { text: [narrowing, 'match(message, {re:String})'].filter(Boolean).join(' AND '), params };
+}
+const sorted = (lines: string[]): string => lines.sort().join('\n');
+const num = (v: unknown): string => (Number(v) === Math.round(Number(v)) ? String(Number(v)) : Number(v).toFixed(6));
+
+const needle = meta.needle.value;
+const queries: Query[] = [
+  {
+    name: 'Q1 needle (case-insensitive, 7 d)',
+    query: `"${needle}"`,
+    from: startMs,
+    to: endMs,
+    aggregate: false,
+    sql: () => {
+      const r = range(startMs, endMs);
+      const t = termWhere(needle);
+      return { text: `SELECT count() AS n FROM logs WHERE ${r.text} AND ${t.text}`, params: { ...r.params, ...t.params } };
+    },
+    fromApi: (run) => `count ${run.messageCount}`,
+    fromSql: (rows) => `count ${num(rows[0]?.n)}`,
+    target: '>= 10x faster than grep -Fic',
+  },
+  {
+    name: 'Q2 keyword + category + 24 h, newest 100',
+    query: '_sourceCategory=prod/api timeout',
+    from: endMs - day,
+    to: endMs,
+    aggregate: false,
+    firstMessages: 100,
+    sql: () => {
+      const r = range(endMs - day, endMs);
+      const t = termWhere('timeout');
+      return {
+        text: `SELECT toUnixTimestamp64Milli(ts) AS t, message FROM logs WHERE source_category = 'prod/api' AND ${r.text} AND ${t.text}
+               ORDER BY ts DESC LIMIT 100`,
+        params: { ...r.params, ...t.params },
+      };
+    },
+    // The newest 100 as a set of (time, message); ties at the 100th time may order either way.
+    fromApi: (run) => sorted(run.rows.map((m) => `${m._messagetime} ${m._raw}`)),
+    fromSql: (rows) => sorted(rows.map((r) => `${num(r.t)} ${String(r.message)}`)),
+    target: '<= 2x SQL',
+  },
+  {
+    name: 'Q3 count by _sourceCategory (7 d)',
+    query: '* | count by _sourceCategory',
+    from: startMs,
+    to: endMs,
+    aggregate: true,
+    sql: () => {
+      const r = range(startMs, endMs);
+      return { text: `SELECT source_category AS c, count() AS n FROM logs WHERE ${r.text} GROUP BY c`, params: r.params };
+    },
+    fromApi: (run) => sorted(run.rows.map((m) => `${m._sourcecategory} ${m._count}`)),
+    fromSql: (rows) => sorted(rows.map((r) => `${String(r.c)} ${num(r.n)}`)),
+    target: '<= 1.5x SQL',
+  },
+  {
+    name: 'Q4 timeslice 1m count (24 h)',
+    query: '* | timeslice 1m | count by _timeslice',
+    from: endMs - day,
+    to: endMs,
+    aggregate: true,
+    sql: () => {
+      const r = range(endMs - day, endMs);
+      return {
+        text: `SELECT intDiv(toUnixTimestamp64Milli(ts), 60000) * 60000 AS s, count() AS n FROM logs WHERE ${r.text} GROUP BY s`,
+        params: r.params,
+      };
+    },
+    fromApi: (run) => sorted(run.rows.map((m) => `${m._timeslice} ${m._count}`)),
+    fromSql: (rows) => sorted(rows.map((r) => `${num(r.s)} ${num(r.n)}`)),
+    target: '<= 1.5x SQL',
+  },
+  {
+    name: 'Q5 parse regex, avg + pct 95 by host (7 d)',
+    query: '* | parse regex "latency_ms\\W+(?<latency>\\d+)" | avg(latency) as avg_latency, pct(latency, 95) as p95 by _sourceHost',
+    from: startMs,
+    to: endMs,
+    aggregate: true,
+    sql: () => {
+      const r = range(startMs, endMs);
+      // pct is nearest-rank (as the interpreter and Sumo compute it): the ceil(0.95 n)-th smallest value.
+      return {
+        text: `SELECT h, avg(v) AS a, arrayElement(arraySort(groupArray(v)), toUInt64(ceil(0.95 * count()))) AS p
+               FROM (SELECT source_host AS h, toFloat64(extract(message, 'latency_ms\\\\W+(\\\\d+)')) AS v
+                     FROM logs WHERE ${r.text} AND match(message, 'latency_ms\\\\W+\\\\d'))
+               GROUP BY h`,
+        params: r.params,
+      };
+    },
+    fromApi: (run) => sorted(run.rows.map((m) => `${m._sourcehost} ${num(m.avg_latency)} ${num(m.p95)}`)),
+    fromSql: (rows) => sorted(rows.map((r) => `${String(r.h)} ${num(r.a)} ${num(r.p)}`)),
+    target: '<= 1.5x SQL',
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------
+// Run
+// ---------------------------------------------------------------------------------------------------
+const loadStart = loadavg()[0]!;
+log(`reading ${limitLines.toLocaleString('en-US')} lines of ${corpusDir} into bodies`);
+const bodies = await buildBodies();
+const dataDir = join(work, 'server');
+const serverEnv = { QUARRY_SELF_LOGS: 'false', QUARRY_LOG_LEVEL: 'warn', QUARRY_TEXT_INDEX: values['text-index'] };
+let server = await spawnServer({ dataDir, port: await freePort(), env: serverEnv });
+const source = await call<{ url: string }>(server.url, '/api/v1/sources', { method: 'POST', body: { name: 'bench', multiline: false } });
+log(`ingesting ${bodies.length} bodies through ${clients} clients`);
+const ingestSeconds = await send(source.url, bodies);
+log(`ingested in ${ingestSeconds.toFixed(1)} s; copying the table for the SQL baseline`);
+server.process.kill('SIGTERM');
+await server.exited;
+const sqlDir = join(work, 'sql-copy');
+cpSync(join(dataDir, 'logs'), sqlDir, { recursive: true });
+server = await spawnServer({ dataDir, port: await freePort(), env: serverEnv });
+startWorker(sqlDir);
+const stored = await sql<{ n: number }>('SELECT count() AS n FROM logs');
+log(`table holds ${stored.rows[0]?.n} rows`);
+// Every line must be one stored message, or every comparison below is about different data.
+const rowsMatch = Number(stored.rows[0]?.n) === limitLines;
+const parts = await sql<{ n: number }>("SELECT count() AS n FROM system.parts WHERE active AND database = currentDatabase() AND table = 'logs'");
+
+// Baselines on the text file.
+const timeCommand = (cmd: string, args: string[]): { ms: number; out: string } => {
+  const started = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return { ms: performance.now() - started, out: (r.stdout ?? '').trim() };
+};
+const hasRg = spawnSync('rg', ['--version']).status === 0;
+
+interface Measured {
+  q: Query;
+  apiFresh: number;
+  apiRepeat: number;
+  sqlFresh: number;
+  sqlRepeat: number;
+  correct: boolean;
+  detail: string;
+}
+const measured: Measured[] = [];
+const grepRuns: number[] = [];
+const rgRuns: number[] = [];
+let grepCount = '';
+function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+for (const q of queries) {
+  const api: number[] = [];
+  const db: number[] = [];
+  let apiAnswer = '';
+  let sqlAnswer = '';
+  let error = '';
+  for (let i = 0; i < runs; i++) {
+    const s = q.sql();
+    const sqlRun = await sql<Record<string, unknown>>(s.text, s.params);
+    db.push(sqlRun.ms);
+    sqlAnswer = q.fromSql(sqlRun.rows);
+    try {
+      const apiRun = await runApi(server.url, q, q.firstMessages);
+      api.push(apiRun.ms);
+      apiAnswer = q.fromApi(apiRun);
+    } catch (e) {
+      error = String(e).slice(0, 300);
+      log(error);
+      break;
+    }
+    if (q === queries[0]) {
+      const g = timeCommand('grep', ['-Fic', needle, textFile]);
+      grepRuns.push(g.ms);
+      grepCount = g.out;
+      if (hasRg) rgRuns.push(timeCommand('rg', ['-ic', needle, textFile]).ms);
+    }
+    log(`${q.name}: API ${api.at(-1)?.toFixed(0) ?? '-'} ms, SQL ${db.at(-1)!.toFixed(0)} ms`);
+  }
+  const correct = error === '' && apiAnswer === sqlAnswer && (q !== queries[0] || grepCount === sqlAnswer.replace('count ', ''));
+  let detail = error;
+  if (!error && !correct) {
+    const a = apiAnswer.split('\n');
+    const b = new Set(sqlAnswer.split('\n'));
+    const firstDiff = a.find((l) => !b.has(l)) ?? '(API answer is missing lines)';
+    detail = `API ≠ SQL (${a.length} vs ${b.size} lines; first API line not in SQL: ${firstDiff.slice(0, 120)})`;
+  }
+  measured.push({ q, apiFresh: api[0] ?? NaN, apiRepeat: median(api.slice(1)), sqlFresh: db[0]!, sqlRepeat: median(db.slice(1)), correct, detail });
+}
+
+worker?.stdin.end();
+server.process.kill('SIGTERM');
+await server.exited;
+const loadEnd = loadavg()[0]!;
+rmSync(work, { recursive: true, force: true });
+
+// ---------------------------------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------------------------------
+const f = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(0) : '-');
+const x = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '-');
+console.log(`\ncorpus: ${limitLines.toLocaleString('en-US')} lines from ${corpusDir}; table holds ${stored.rows[0]?.n} rows in ${parts.rows[0]?.n} parts; text index: ${values['text-index']}`);
+console.log(`ingest through the HTTP receiver: ${ingestSeconds.toFixed(1)} s (${Math.round(limitLines / ingestSeconds).toLocaleString('en-US')} lines/s)`);
+console.log(`runs per query: ${runs} (fresh = first run, repeat = median of the rest); load average (1 min) ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end`);
+console.log(
+  `grep -Fic: ${f(median(grepRuns))} ms (count ${grepCount})${hasRg ? `; rg -ic: ${f(median(rgRuns))} ms` : '; rg not installed'}\n`,
+);
+console.log('| query | API fresh ms | SQL fresh ms | API/SQL fresh | API repeat ms | SQL repeat ms | API/SQL repeat | target | result | answers |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+let failed = false;
+for (const m of measured) {
+  let pass: boolean;
+  let ratioNote = '';
+  if (m.q === queries[0]) {
+    const speedup = median(grepRuns) / m.apiFresh;
+    pass = speedup >= 10;
+    ratioNote = ` (grep/API ${x(speedup)})`;
+  } else {
+    const limit = m.q.target.startsWith('<= 2x') ? 2 : 1.5;
+    pass = m.apiFresh / m.sqlFresh <= limit;
+  }
+  if (!m.correct) failed = true;
+  console.log(
+    `| ${m.q.name} | ${f(m.apiFresh)} | ${f(m.sqlFresh)} | ${x(m.apiFresh / m.sqlFresh)} | ${f(m.apiRepeat)} | ${f(m.sqlRepeat)} | ${x(m.apiRepeat / m.sqlRepeat)} | ${m.q.target}${ratioNote} | ${pass ? 'PASS' : 'FAIL'} | ${m.correct ? 'equal' : `WRONG: ${m.detail}`} |`,
+  );
+}
+if (!rowsMatch) {
+  failed = true;
+  console.log(`\nWRONG: the table holds ${stored.rows[0]?.n} rows for ${limitLines} ingested lines`);
+}
+if (failed) process.exitCode = 1;
