@@ -6,6 +6,8 @@ import { ParamType, type TemplateParameter } from '../query/params.js';
 import type { LogStore } from '../store/log-store.js';
 import { SearchErrorCode, searchError } from './search-error.js';
 import { SearchJob } from './search-job.js';
+import { explainSearch, type Explanation } from './pushdown/explain.js';
+import type { Query } from '../query/ast.js';
 import { isEpochValue, parseSearchTime, parseTimeZone } from './time-range.js';
 
 export interface SearchServiceOptions {
@@ -76,7 +78,8 @@ export class SearchService {
     this.sweeper.unref();
   }
 
-  create(ownerId: string, request: CreateJobRequest): SearchJob {
+  /** Validates a job request as Sumo's API does; throws Sumo-coded errors. */
+  private validate(request: CreateJobRequest): { query: Query; from: number; to: number; timeZone: string; byReceiptTime: boolean; queryText: string } {
     if (typeof request.query !== 'string' || request.query.trim() === '') {
       throw searchError(ErrorCode.BadRequest, SearchErrorCode.NoQuery, '"query" is required');
     }
@@ -92,6 +95,17 @@ export class SearchService {
       const unsupported = parsed.diagnostics.length > 0 && parsed.diagnostics.every((d) => d.code.startsWith('Q3') || d.severity !== 'error');
       throw diagnosticsError(unsupported ? SearchErrorCode.UnsupportedQuery : SearchErrorCode.ParseError, parsed.diagnostics);
     }
+    return { query: parsed.query, from, to, timeZone, byReceiptTime: request.byReceiptTime === true, queryText: request.query };
+  }
+
+  /** How a search would run: the SQL the store gets, its parameters, and what runs in JS (no job). */
+  async explain(request: CreateJobRequest): Promise<Explanation> {
+    const { query, from, to, timeZone, byReceiptTime } = this.validate(request);
+    return explainSearch(query, { from, to, timeZone, byReceiptTime, engine: await this.store.engine() });
+  }
+
+  create(ownerId: string, request: CreateJobRequest): SearchJob {
+    const { query, from, to, timeZone, byReceiptTime } = this.validate(request);
     const running = [...this.jobs.values()].filter((j) => j.spec.ownerId === ownerId && j.isRunning).length;
     if (running >= this.options.maxRunningPerUser) {
       throw searchError(
@@ -104,12 +118,12 @@ export class SearchService {
       {
         id: newId(),
         ownerId,
-        queryText: request.query,
-        query: parsed.query,
+        queryText: request.query as string,
+        query,
         from,
         to,
         timeZone,
-        byReceiptTime: request.byReceiptTime === true,
+        byReceiptTime,
         maxMessages: this.options.maxMessages,
         maxRecords: this.options.maxRecords,
       },

@@ -141,6 +141,28 @@ describe('Search Job API', () => {
     expect((await api(base, '/api/v1/search/jobs', { method: 'POST', body: {}, auth: 'Basic eDp5' })).status).toBe(401);
   });
 
+  it('explains a search: the SQL with user values bound as parameters, and the stages left to JS', async () => {
+    const explain = async (query: string) =>
+      api<{ kind: string; pushed: string[]; javascript: string[]; statements: { purpose: string; sql: string; params: Record<string, unknown> }[] }>(
+        base,
+        '/api/v1/search/explain',
+        { method: 'POST', body: { query, from: FROM, to: TO, timeZone: 'UTC' } },
+      );
+    const aggregate = await explain('_sourceCategory=web/apache | count by _sourceHost | sort by _count');
+    expect(aggregate.status).toBe(200);
+    expect(aggregate.body.kind).toBe('aggregate');
+    expect(aggregate.body.pushed).toEqual(['time range', 'scope', 'count by _sourceHost']);
+    expect(aggregate.body.javascript).toEqual(['sort by _count desc']);
+    expect(aggregate.body.statements[0]!.sql).toMatch(/GROUP BY/);
+    expect(Object.values(aggregate.body.statements[0]!.params)).toContain('web/apache');
+    const hostile = await explain(`"'; DROP TABLE logs; --" | where x = 1`);
+    expect(hostile.body.kind).toBe('messages');
+    expect(hostile.body.javascript).toEqual(['where x = 1']);
+    expect(hostile.body.statements.map((s) => s.sql).join('\n')).not.toMatch(/DROP/);
+    expect(JSON.stringify(hostile.body.statements[0]!.params)).toMatch(/DROP/);
+    expect((await explain('* | count by')).status).toBe(400);
+  });
+
   it('cancels and forgets a job on DELETE', async () => {
     const created = await api<{ id: string }>(base, '/api/v1/search/jobs', {
       method: 'POST',

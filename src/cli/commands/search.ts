@@ -5,6 +5,7 @@ import { ExitCode } from '../exit-codes.js';
 import { parseFormat, renderRows, writeOut, type OutputFormat } from '../output.js';
 import { callApi, resolveRemote, type Remote, type RemoteOptions } from '../remote.js';
 import { parseTimeArg } from './query.js';
+import { renderExplanation, type Explanation } from '../../search/pushdown/explain.js';
 
 interface SearchFlags extends RemoteOptions {
   from: string;
@@ -13,6 +14,7 @@ interface SearchFlags extends RemoteOptions {
   format: string;
   limit: string;
   byReceiptTime?: boolean;
+  explain?: boolean;
 }
 
 interface JobStatus {
@@ -68,6 +70,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .option('--limit <n>', 'most messages or records to print', '10000')
     .option('--by-receipt-time', 'search by receipt time instead of message time')
+    .option('--explain', 'show how the search would run (the SQL, its parameters, what runs in JS) instead of running it')
     .option('--server <url>', 'server URL (QUARRY_SERVER, default http://127.0.0.1:7080)')
     .option('--access-id <id>', 'access id (QUARRY_ACCESS_ID)')
     .option('--access-key <key>', 'access key (QUARRY_ACCESS_KEY)')
@@ -87,6 +90,11 @@ export function registerSearchCommand(program: Command): void {
       };
       let created: { id: string };
       try {
+        if (flags.explain === true) {
+          const explanation = await callApi<Explanation>(remote, '/api/v1/search/explain', { method: 'POST', body });
+          await writeOut(process.stdout, format === 'table' ? `${renderExplanation(explanation)}\n` : `${JSON.stringify(explanation, null, 2)}\n`);
+          return;
+        }
         created = await callApi<{ id: string }>(remote, '/api/v1/search/jobs', { method: 'POST', body });
       } catch (error) {
         const diagnostics = isAppError(error) ? ((error.details?.body as { diagnostics?: Diagnostic[] } | undefined)?.diagnostics ?? []) : [];

@@ -104,6 +104,15 @@ export function registerSearchJobRoutes(app: FastifyInstance, deps: HttpDeps, se
       return reply.status(202).header('location', href).send({ id: job.spec.id, link: { rel: 'self', href } });
     });
 
+    // Not in Sumo's API: how the search would run (SQL, parameters, stages left to JS).
+    scope.post<{ Body: CreateJobRequest }>('/api/v1/search/explain', async (request) => {
+      requirePrincipal(request);
+      if (typeof request.body !== 'object' || request.body === null) {
+        throw searchError(ErrorCode.BadRequest, SearchErrorCode.NoQuery, 'send a JSON object with "query", "from" and "to"');
+      }
+      return search.explain(request.body);
+    });
+
     scope.get<{ Params: { id: string } }>(`${base}/:id`, (request) => {
       const job = search.get(requirePrincipal(request).userId, request.params.id);
       return job.takeStatus();
