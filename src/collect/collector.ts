@@ -14,7 +14,7 @@ import { gzip } from 'node:zlib';
 import type { Logger } from '../core/logger.js';
 import { CheckpointStore } from './checkpoint-store.js';
 import type { CollectorConfig, FileRule } from './config.js';
-import { expandGlob } from './glob.js';
+import { expandGlob, matchesGlob } from './glob.js';
 import { backoffMs, encodeJsonLines, sendBatch, SendOutcome } from './sender.js';
 import { Spool, type BatchMeta } from './spool.js';
 import { FileTailer, isAtOrPast, matchesFingerprint, readFingerprint, type Fingerprint, type TailPosition } from './tailer.js';
@@ -83,6 +83,7 @@ export class Collector {
   private lastScanAt = 0;
   private lastProgressAt = Date.now();
   private lastProgressAcked = -1;
+  private lastLoggedReason = '';
   private readonly stats = { batches: 0, messages: 0, duplicates: 0, rejected: 0, lastAckAt: 0, lastError: '' };
 
   private constructor(
@@ -106,7 +107,7 @@ export class Collector {
     // Batches acknowledged just before a crash may still be in the spool: drop them, resend the rest.
     for (const meta of spool.list()) {
       const cp = checkpoints.get(meta.key);
-      if (cp !== undefined && isAtOrPast(cp, meta.end) && cp.gen === meta.end.gen) await spool.remove(meta.seq);
+      if (cp !== undefined && isAtOrPast(cp, meta.end)) await spool.remove(meta.seq);
     }
     if (spool.size > 0) logger.info({ batches: spool.size, bytes: spool.bytes }, 'resending batches left in the spool');
     await collector.scan();
@@ -259,7 +260,13 @@ export class Collector {
       if (this.tracked.has(key) || this.checkpoints.get(key)?.finishedAt !== undefined) continue;
       const known = this.known(key);
       if (known === undefined) continue;
-      const rule = this.config.files.find((r) => known.path.startsWith(dirname(r.pattern.replace(/[*?[].*$/, 'x')))) ?? this.config.files[0]!;
+      // The rule that matched the file's old path gives its multiline setting and metadata.
+      const rule = this.config.files.find((r) => matchesGlob(r.pattern, known.path));
+      if (rule === undefined) {
+        this.logger.warn({ path: known.path }, 'a file from an earlier run matches no files: entry any more; not read further');
+        this.markFinished(key, known);
+        continue;
+      }
       const dir = dirname(known.path);
       let names: string[] = [];
       try {
@@ -335,9 +342,10 @@ export class Collector {
       this.logger.info({ bytes: this.spool.bytes }, 'spool has room again: reading resumed');
       this.isSpoolFullLogged = false;
     }
-    const budget = this.spool.isFull ? 0 : this.config.batch.maxBytes;
     for (const entry of [...this.tracked.values()]) {
       const { tailer } = entry;
+      // Read no more than the spool has room for (raw bytes; the spool holds them gzipped).
+      const budget = Math.max(0, Math.min(this.config.batch.maxBytes, this.spool.maxBytes - this.spool.bytes));
       const result = await tailer.poll(now, budget);
       if (result.truncatedAt) this.logger.info({ path: tailer.path }, 'file truncated (copytruncate); reading it from the start');
       const gen = tailer.position.gen;
@@ -428,10 +436,8 @@ export class Collector {
   private async sendLoop(): Promise<void> {
     const signal = this.stopSending.signal;
     let attempt = 0;
-    let lastLoggedReason = '';
     while (!signal.aborted) {
-      const meta = this.spool.oldest();
-      if (meta === undefined) {
+      if (this.spool.oldest() === undefined) {
         if (this.isStopping) return;
         await new Promise<void>((resolve) => {
           this.wakeSender = resolve;
@@ -440,41 +446,57 @@ export class Collector {
         this.wakeSender = undefined;
         continue;
       }
-      const body = await this.spool.readBody(meta.seq);
-      const result = await sendBatch({ url: this.config.server.url, timeoutMs: this.config.server.timeoutMs, meta, body, signal });
-      if (result.kind === SendOutcome.Retry) {
+      try {
+        attempt = await this.sendOldest(signal, attempt);
+      } catch (error) {
+        // The state directory failed (disk full, permissions): nothing is lost; try again later.
         attempt++;
-        meta.isResend = true; // it may have arrived even though we got no answer
-        this.stats.lastError = `${new Date().toISOString()} ${result.reason}`;
-        const delay = result.retryAfterMs ?? backoffMs(attempt, this.config.retry.initialMs, this.config.retry.maxMs);
-        if (result.reason !== lastLoggedReason || attempt % 10 === 0) {
-          this.logger.warn({ batch: meta.id, attempt, reason: result.reason, retryInMs: delay }, 'send failed; retrying');
-          lastLoggedReason = result.reason;
-        }
-        await sleep(delay, signal);
-        continue;
+        this.stats.lastError = `${new Date().toISOString()} ${(error as Error).message}`;
+        this.logger.error({ err: error }, 'spool or checkpoint write failed; retrying');
+        await sleep(backoffMs(attempt, this.config.retry.initialMs, this.config.retry.maxMs), signal);
       }
-      if (attempt > 0) this.logger.info({ batch: meta.id, attempts: attempt + 1 }, 'server reachable again');
-      attempt = 0;
-      lastLoggedReason = '';
-      this.stats.lastError = '';
-      if (result.kind === SendOutcome.Reject) {
-        const kept = await this.spool.reject(meta.seq);
-        this.stats.rejected++;
-        this.logger.error({ batch: meta.id, reason: result.reason, keptAt: kept }, 'server refused a batch for good; kept aside, not resent');
-      } else {
-        this.stats.batches++;
-        this.stats.messages += meta.messages;
-        if (result.isDuplicate) this.stats.duplicates++;
-        this.stats.lastAckAt = Date.now();
-      }
-      this.checkpoints.advance(
-        meta.key,
-        { dev: meta.dev, ino: meta.ino, gen: meta.end.gen, offset: meta.end.offset, fingerprint: meta.fingerprint, path: meta.path },
-        meta.seq,
-      );
-      await this.checkpoints.save();
-      await this.spool.remove(meta.seq);
     }
+  }
+
+  /** Sends the oldest spooled batch once; returns the failed-attempt count for the next call. */
+  private async sendOldest(signal: AbortSignal, attempt: number): Promise<number> {
+    const meta = this.spool.oldest();
+    if (meta === undefined) return 0;
+    const body = await this.spool.readBody(meta.seq);
+    const sending = sendBatch({ url: this.config.server.url, timeoutMs: this.config.server.timeoutMs, meta: { ...meta }, body, signal });
+    meta.isResend = true; // from now on the server may hold it, whatever happens to the answer
+    const result = await sending;
+    if (result.kind === SendOutcome.Retry) {
+      const failed = attempt + 1;
+      this.stats.lastError = `${new Date().toISOString()} ${result.reason}`;
+      const delay = result.retryAfterMs ?? backoffMs(failed, this.config.retry.initialMs, this.config.retry.maxMs);
+      if (result.reason !== this.lastLoggedReason || failed % 10 === 0) {
+        this.logger.warn({ batch: meta.id, attempt: failed, reason: result.reason, retryInMs: delay }, 'send failed; retrying');
+        this.lastLoggedReason = result.reason;
+      }
+      await sleep(delay, signal);
+      return failed;
+    }
+    if (attempt > 0) this.logger.info({ batch: meta.id, attempts: attempt + 1 }, 'server reachable again');
+    this.lastLoggedReason = '';
+    this.stats.lastError = '';
+    if (result.kind === SendOutcome.Reject) {
+      const kept = await this.spool.reject(meta.seq);
+      this.stats.rejected++;
+      this.logger.error({ batch: meta.id, reason: result.reason, keptAt: kept }, 'server refused a batch for good; kept aside, not resent');
+    } else {
+      this.stats.batches++;
+      this.stats.messages += meta.messages;
+      if (result.isDuplicate) this.stats.duplicates++;
+      this.stats.lastAckAt = Date.now();
+    }
+    this.checkpoints.advance(
+      meta.key,
+      { dev: meta.dev, ino: meta.ino, gen: meta.end.gen, offset: meta.end.offset, fingerprint: meta.fingerprint, path: meta.path },
+      meta.seq,
+    );
+    await this.checkpoints.save();
+    await this.spool.remove(meta.seq);
+    return 0;
   }
 }

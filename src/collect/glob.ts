@@ -35,6 +35,24 @@ export function segmentRegex(segment: string): RegExp {
   return new RegExp(`^${out}$`);
 }
 
+/** True when an absolute path matches an absolute glob (the same rules as expandGlob). */
+export function matchesGlob(pattern: string, path: string): boolean {
+  const want = pattern.split(sep);
+  const got = path.split(sep);
+  const match = (i: number, j: number): boolean => {
+    if (i === want.length) return j === got.length;
+    const head = want[i]!;
+    if (head === '**') {
+      for (let k = j; k <= got.length; k++) if (match(i + 1, k)) return true;
+      return false;
+    }
+    if (j === got.length) return false;
+    const ok = isGlob(head) ? segmentRegex(head).test(got[j]!) : head === got[j];
+    return ok && match(i + 1, j + 1);
+  };
+  return match(0, 0);
+}
+
 async function isFile(path: string): Promise<boolean> {
   try {
     return (await stat(path)).isFile();
