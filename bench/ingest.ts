@@ -25,6 +25,8 @@ const { values } = parseArgs({
     multiline: { type: 'string', default: 'false' },
     fsync: { type: 'boolean', default: false },
     modes: { type: 'string', default: 'plain,gzip' },
+    /** Extra environment of the server, `KEY=VALUE` (repeatable), e.g. `--env QUARRY_FLUSH_INTERVAL_MS=100`. */
+    env: { type: 'string', multiple: true, default: [] },
     /** Write a V8 CPU profile of each server into this directory (node --cpu-prof). */
     'cpu-prof': { type: 'string' },
   },
@@ -163,6 +165,7 @@ for (const mode of values.modes.split(',') as ('plain' | 'gzip')[]) {
       QUARRY_SELF_LOGS: 'false',
       QUARRY_LOG_LEVEL: 'warn',
       QUARRY_FSYNC: String(values.fsync),
+      ...Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
       ...(cpuProfDir ? { NODE_OPTIONS: `--import tsx --import ${join(repo, 'bench/cpu-profile.ts')}`, QUARRY_BENCH_CPU_PROF: cpuProfDir } : {}),
     },
   });

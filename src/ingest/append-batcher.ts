@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { batchPieces, type EncodedBatch } from '../store/row-encoding.js';
+import { batchPieces, batchSize, type EncodedBatch } from '../store/row-encoding.js';
 
 export interface AppendBatcherOptions {
   /** Lines waiting (not yet being written) at most; a submit beyond it is refused with 429. */
@@ -25,6 +25,8 @@ export interface BatchSink {
 
 interface Pending {
   part: EncodedBatch;
+  /** batchSize(part), counted once. */
+  size: number;
   settle: (error?: AppError) => void;
 }
 
@@ -72,7 +74,7 @@ export class AppendBatcher {
     let bytes = 0;
     for (const part of parts) {
       lines += part.lines;
-      bytes += part.text.length;
+      bytes += batchSize(part);
     }
     if (lines === 0) return Promise.resolve();
     if (bytes > this.options.maxQueueBytes || lines > this.options.maxQueueLines) {
@@ -92,7 +94,7 @@ export class AppendBatcher {
       .map(
         (part) =>
           new Promise<void>((resolve, reject) => {
-            this.queue.push({ part, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+            this.queue.push({ part, size: batchSize(part), settle: (error) => (error === undefined ? resolve() : reject(error)) });
           }),
       );
     this.queuedLines += lines;
@@ -142,10 +144,10 @@ export class AppendBatcher {
     let bytes = 0;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
-      if (taken.length > 0 && bytes + next.part.text.length > this.options.maxBatchBytes) break;
+      if (taken.length > 0 && bytes + next.size > this.options.maxBatchBytes) break;
       taken.push(this.queue.shift()!);
-      bytes += next.part.text.length;
-      this.queuedBytes -= next.part.text.length;
+      bytes += next.size;
+      this.queuedBytes -= next.size;
       this.queuedLines -= next.part.lines;
     }
     return taken;
@@ -168,7 +170,7 @@ export class AppendBatcher {
         ? taken[0]!.part
         : {
             get text() {
-              return pieces.join('');
+              return pieces.map((piece) => (typeof piece === 'string' ? piece : piece.toString('utf8'))).join('');
             },
             pieces,
             lines: taken.reduce((n, p) => n + p.part.lines, 0),

@@ -3,6 +3,7 @@ import type { MultilineSetting } from '../meta/meta-store.js';
 import {
   contextIdOf,
   encodeContext,
+  encodedPart,
   encodeRow,
   MAX_STORABLE_MS,
   MIN_STORABLE_MS,
@@ -68,6 +69,9 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     ...(options.timestampFormat ? { format: options.timestampFormat } : {}),
   };
   const parts: EncodedBatch[] = [];
+  // Each finished part becomes bytes at once, so its row strings die young (cheap for the GC) and
+  // the queue holds off-heap buffers. ASCII text (and rows are ASCII around it) copies as latin1.
+  const encoding = options.isAscii && !options.rules ? 'latin1' : 'utf8';
   let current = '';
   let currentLines = 0;
   let currentBytes = 0;
@@ -95,7 +99,7 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     currentLines++;
     currentBytes += size;
     if (current.length >= options.maxPartChars) {
-      parts.push({ text: current, lines: currentLines, messageBytes: currentBytes, contexts });
+      parts.push(encodedPart(Buffer.from(current, encoding), currentLines, currentBytes, contexts));
       totalBytes += currentBytes;
       current = '';
       currentLines = 0;
@@ -103,7 +107,7 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     }
   }
   if (currentLines > 0) {
-    parts.push({ text: current, lines: currentLines, messageBytes: currentBytes, contexts });
+    parts.push(encodedPart(Buffer.from(current, encoding), currentLines, currentBytes, contexts));
     totalBytes += currentBytes;
   }
   const stored = messages.length - excluded;

@@ -8,7 +8,10 @@ import {
   batchContexts,
   contextId,
   decodeRows,
+  batchPieces,
+  batchSize,
   encodeContext,
+  encodedPart,
   encodeRow,
   MAX_STORABLE_MS,
   MIN_STORABLE_MS,
@@ -71,6 +74,21 @@ describe('row encoding', () => {
   });
 });
 
+describe('byte parts', () => {
+  it('decode to text on demand, and a spread copy is an ordinary text part', () => {
+    const rows = encodeRow(1_700_000_000_000, 'none', 5, 'héllo', encodeContext(base));
+    const part = encodedPart(Buffer.from(rows, 'utf8'), 1, 6, [contextId(base)]);
+    expect(part.text).toBe(rows);
+    expect(batchSize(part)).toBe(Buffer.byteLength(rows));
+    expect(batchPieces(part)).toEqual([Buffer.from(rows, 'utf8')]);
+    const copy = { ...part };
+    expect(copy.bytes).toBeUndefined();
+    copy.text += rows;
+    expect(batchPieces(copy)).toEqual([rows + rows]);
+    expect(part.text).toBe(rows);
+  });
+});
+
 describe('chDB append with contexts', () => {
   let store: LogStore;
   beforeAll(async () => {
@@ -116,7 +134,7 @@ describe('chDB append with contexts', () => {
     const t = Date.UTC(2026, 10, 22, 4);
     const a = batch([{ time: t, text: 'piece one', context: base }], false);
     const b = batch([{ time: t + 1, text: 'piece two', context: { ...base, sourceHost: 'piece-host' } }], false);
-    await store.append({ text: a.text + b.text, pieces: [a.text, b.text], lines: 2, messageBytes: 0 });
+    await store.append({ text: a.text + b.text, pieces: [a.text, Buffer.from(b.text)], lines: 2, messageBytes: 0 });
     const rows = await store.tail(20);
     expect(rows.find((r) => r._raw === 'piece one')).toMatchObject({ _sourceHost: 'web-1', _messageTime: t });
     expect(rows.find((r) => r._raw === 'piece two')).toMatchObject({ _sourceHost: 'piece-host', _messageTime: t + 1 });

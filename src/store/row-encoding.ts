@@ -49,15 +49,37 @@ export interface EncodedBatch {
    */
   contexts?: readonly number[];
   /**
+   * The rows as UTF-8 bytes, when the encoder produced them so (see encodedPart): `text` then
+   * decodes them only if read. Off the JS heap, so queued rows cost the garbage collector nothing.
+   */
+  bytes?: Buffer;
+  /**
    * The rows in pieces, in order, when the batch was merged from several parts: `text` is their
    * concatenation, built only if read. Stores write the pieces one by one instead.
    */
-  pieces?: readonly string[];
+  pieces?: readonly (string | Buffer)[];
 }
 
-/** The rows of a batch as strings to write in order (no concatenation of merged parts). */
-export function batchPieces(batch: EncodedBatch): readonly string[] {
-  return batch.pieces ?? [batch.text];
+/**
+ * A part whose rows are bytes. `text` is an enumerable getter and `bytes` is not enumerable, so a
+ * spread copy (`{ ...part }`) is an ordinary text part that code may extend with `text +=`.
+ */
+export function encodedPart(bytes: Buffer, lines: number, messageBytes: number, contexts?: readonly number[]): EncodedBatch {
+  const part = { lines, messageBytes, ...(contexts ? { contexts } : {}) } as EncodedBatch;
+  Object.defineProperty(part, 'text', { enumerable: true, get: () => bytes.toString('utf8') });
+  Object.defineProperty(part, 'bytes', { enumerable: false, value: bytes });
+  return part;
+}
+
+/** The rows of a batch to write in order (no concatenation of merged parts). */
+export function batchPieces(batch: EncodedBatch): readonly (string | Buffer)[] {
+  return batch.pieces ?? [batch.bytes ?? batch.text];
+}
+
+/** Size of a batch's rows (bytes, or characters of text parts) without decoding or joining anything. */
+export function batchSize(batch: EncodedBatch): number {
+  if (batch.pieces) return batch.pieces.reduce((n, piece) => n + piece.length, 0);
+  return batch.bytes?.length ?? batch.text.length;
 }
 
 const needsEscape = /[\\\t\n\r\0\b\f\v]/;
@@ -186,7 +208,8 @@ export function encodeRow(
 export function batchContexts(batch: EncodedBatch): number[] {
   if (batch.contexts !== undefined) return [...new Set(batch.contexts)];
   const ids = new Set<number>();
-  for (const text of batchPieces(batch)) {
+  for (const piece of batchPieces(batch)) {
+    const text = typeof piece === 'string' ? piece : piece.toString('utf8');
     let start = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);

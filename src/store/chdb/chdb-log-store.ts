@@ -136,11 +136,14 @@ SETTINGS ${settings}`;
 }
 
 /** Writes a batch's rows to its spool file, piece by piece (no concatenated copy). */
-async function writePieces(file: string, pieces: readonly string[]): Promise<void> {
+async function writePieces(file: string, pieces: readonly (string | Buffer)[]): Promise<void> {
   if (pieces.length === 1) return writeFile(file, pieces[0]!, 'utf8');
   const handle = await openFile(file, 'w');
   try {
-    for (const piece of pieces) await handle.write(piece, null, 'utf8');
+    for (const piece of pieces) {
+      if (typeof piece === 'string') await handle.write(piece, null, 'utf8');
+      else await handle.write(piece);
+    }
   } finally {
     await handle.close();
   }
