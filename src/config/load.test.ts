@@ -22,6 +22,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ QUARRY_ADMIN_PASSWORD: 'short' })).toThrow(/adminPassword/);
   });
 
+  it('reads the full-text index kind and refuses others', () => {
+    expect(loadConfig({}).textIndex).toBe('text');
+    expect(loadConfig({ QUARRY_TEXT_INDEX: 'tokenbf' }).textIndex).toBe('tokenbf');
+    expect(loadConfig({ QUARRY_TEXT_INDEX: 'tokenbf' }, { textIndex: 'none' }).textIndex).toBe('none');
+    expect(() => loadConfig({ QUARRY_TEXT_INDEX: 'lucene' })).toThrow(/textIndex \(from QUARRY_TEXT_INDEX\)/);
+  });
+
   it('reads the syslog listener keys; TLS needs a certificate and a key', () => {
     expect(loadConfig({}).syslog).toEqual({ source: 'default' });
     const config = loadConfig(
