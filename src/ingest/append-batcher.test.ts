@@ -60,6 +60,23 @@ describe('AppendBatcher', () => {
     expect(acknowledged).toBe(2);
   });
 
+  it('a small part waits for the write in flight instead of starting a second small write', async () => {
+    const sink = gatedSink();
+    const batcher = new AppendBatcher(sink, { ...options, maxConcurrentWrites: 2, flushIntervalMs: 1 });
+    const first = batcher.submit([part('a\n')]);
+    await until(() => sink.batches.length === 1);
+    const second = batcher.submit([part('b\n')]);
+    const third = batcher.submit([part('c\n')]);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(sink.batches.length).toBe(1);
+    sink.release();
+    await first;
+    await until(() => sink.batches.length === 2);
+    expect(sink.batches[1]).toMatchObject({ text: 'b\nc\n', lines: 2 });
+    sink.release();
+    await Promise.all([second, third]);
+  });
+
   it('refuses work beyond the queue bound instead of growing', async () => {
     const sink = gatedSink();
     const batcher = new AppendBatcher(sink, { ...options, maxQueueLines: 3 });

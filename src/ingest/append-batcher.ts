@@ -133,9 +133,12 @@ export class AppendBatcher {
       this.startWrite();
       return;
     }
+    // A small batch waits for the write in flight: its end picks the queue up with whatever
+    // arrived meanwhile (group commit), instead of a second write making another small part.
+    if (this.writing.size > 0) return;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      if (this.writing.size < this.maxWrites) this.startWrite();
+      if (this.writing.size === 0) this.startWrite();
     }, this.options.flushIntervalMs);
   }
 
@@ -198,7 +201,8 @@ export class AppendBatcher {
       .finally(() => {
         this.writing.delete(write);
         if (this.queue.length > 0) {
-          if (this.closed) this.startWrite();
+          // What queued during the write has waited for it already: write it now (group commit).
+          if (this.closed || this.writing.size === 0) this.startWrite();
           else this.schedule();
         }
       });
