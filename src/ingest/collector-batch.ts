@@ -100,29 +100,10 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
   const parts: EncodedBatch[] = [];
   let messages = 0;
   let messageBytes = 0;
-  let lineNo = 0;
-  for (const line of text.split('\n')) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    let message: unknown;
-    try {
-      message = JSON.parse(line);
-    } catch {
-      throw new AppError(
-        ErrorCode.BadRequest,
-        `X-Quarry-Framing json-lines: line ${lineNo} is not valid JSON`,
-      );
-    }
-    if (typeof message !== 'string') {
-      throw new AppError(
-        ErrorCode.BadRequest,
-        `X-Quarry-Framing json-lines: line ${lineNo} is not a JSON string`,
-      );
-    }
-    const one = encodeMessages(message, { ...opts, multiline: WHOLE_MESSAGE, isAscii: false });
-    messages += one.messages;
-    messageBytes += one.messageBytes;
-    for (const part of one.parts) {
+  const add = (encoded: EncodedMessages): void => {
+    messages += encoded.messages;
+    messageBytes += encoded.messageBytes;
+    for (const part of encoded.parts) {
       const last = parts[parts.length - 1];
       if (last !== undefined && last.text.length < opts.maxPartChars) {
         last.text += part.text;
@@ -132,7 +113,35 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
         parts.push({ ...part });
       }
     }
+  };
+  // Single-line messages are encoded together in line mode (one message per line: the same result
+  // as one by one, much cheaper); a message with newlines is encoded alone, kept whole.
+  let run: string[] = [];
+  const flushRun = (): void => {
+    if (run.length > 0) add(encodeMessages(run.join('\n'), { ...opts, multiline: { mode: 'line' }, isAscii: false }));
+    run = [];
+  };
+  let lineNo = 0;
+  for (const line of text.split('\n')) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      throw new AppError(ErrorCode.BadRequest, `X-Quarry-Framing json-lines: line ${lineNo} is not valid JSON`);
+    }
+    if (typeof message !== 'string') {
+      throw new AppError(ErrorCode.BadRequest, `X-Quarry-Framing json-lines: line ${lineNo} is not a JSON string`);
+    }
+    if (message.includes('\n')) {
+      flushRun();
+      add(encodeMessages(message, { ...opts, multiline: WHOLE_MESSAGE, isAscii: false }));
+    } else {
+      run.push(message);
+    }
   }
+  flushRun();
   return { parts, messages, messageBytes };
 }
 
