@@ -35,7 +35,12 @@ export const textIndexExpression =
 /** Bloom filter bytes per granule (8,192 rows) of the tokenbf_v1 index (see docs/storage.md). */
 export const tokenbfBytes = 65_536;
 
-/** Index names in the table; each kind has its own, so switching kinds never confuses them. */
+/**
+ * Index names in the table; each kind has its own, so switching kinds never confuses them. Changing
+ * `textIndexExpression` or an index's parameters needs a new name (and the old one in the drop list of
+ * schema.ts): `ADD INDEX IF NOT EXISTS` keeps an existing index of the same name as it was, and
+ * predicates on a different expression would not use it.
+ */
 export const textIndexNames: Record<Exclude<TextIndexKind, 'none'>, string> = {
   text: 'message_text',
   tokenbf: 'message_tokenbf',
