@@ -17,11 +17,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as connectTcp } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { Client as ElasticClient } from '@elastic/elasticsearch';
 import { compress as snappyCompress } from 'snappyjs';
 import { ADMIN_PASSWORD, freePort, spawnServer } from '../test/support/server.js';
 
-const PROTOCOLS = ['http', 'otlp-json', 'otlp-proto', 'loki-json', 'loki-proto', 'es-bulk', 'hec-event', 'syslog-tcp'] as const;
+const PROTOCOLS = ['http', 'otlp-json', 'otlp-proto', 'loki-json', 'loki-proto', 'es-bulk', 'es-client', 'hec-event', 'syslog-tcp'] as const;
 type Protocol = (typeof PROTOCOLS)[number];
 
 const { values } = parseArgs({
@@ -308,6 +310,12 @@ const plans: Record<Protocol, Plan> = {
     encode: esBulk,
     ok: 200,
   },
+  'es-client': {
+    batching: '@elastic/elasticsearch helpers.bulk, flushBytes 5 MB (its default), concurrency = --clients',
+    batches: () => batchesOf(Infinity, Infinity),
+    encode: () => Buffer.alloc(0),
+    ok: 200,
+  },
   'hec-event': {
     path: '/services/collector/event',
     batching: '~1 MiB (Vector/Fluent Bit HEC batches)',
@@ -387,7 +395,15 @@ async function runHttpProtocol(base: string, protocol: Protocol, token: string, 
       for (let i = next++; i < bodies.length; i = next++) {
         const { body, lines } = bodies[i]!;
         for (;;) {
-          const response = await fetch(target, { method: 'POST', body, headers });
+          let response: Response;
+          try {
+            response = await fetch(target, { method: 'POST', body, headers });
+          } catch (error) {
+            // A kept-alive connection the server closed while this client was idle fails on
+            // write (EPIPE/ECONNRESET) before the request arrived: send it again, a few times.
+            if (++retries > 20) throw error;
+            continue;
+          }
           const text = await response.text();
           if (response.status === plan.ok) {
             if (protocol === 'es-bulk' && (JSON.parse(text) as { errors: boolean }).errors) throw new Error(`es-bulk: item errors: ${text.slice(0, 300)}`);
@@ -404,6 +420,36 @@ async function runHttpProtocol(base: string, protocol: Protocol, token: string, 
   const seconds = (performance.now() - started) / 1000;
   clearInterval(ticker);
   return { protocol, lines: total, bytesSent: bodies.reduce((n, b) => n + b.body.length, 0), seconds, retries, stored: await storedCount(base, protocol) };
+}
+
+/** The real Elasticsearch client's bulk helper: it builds and sends the bulk bodies itself (timed). */
+async function runElasticClient(base: string, token: string): Promise<Result> {
+  const protocol: Protocol = 'es-client';
+  const client = new ElasticClient({ node: base, auth: { apiKey: token } });
+  let sentLines = 0;
+  const ticker = progress(protocol, () => sentLines, records.length);
+  const started = performance.now();
+  const stats = await client.helpers.bulk<Record<string, unknown>>({
+    datasource: Readable.from(
+      (function* () {
+        for (const r of records) {
+          sentLines++;
+          yield { '@timestamp': new Date(r.ts).toISOString(), message: r.message, host: { name: r.sourceHost } };
+        }
+      })(),
+    ),
+    onDocument: () => ({ create: { _index: 'logs-bench' } }),
+    onDrop: (dropped) => {
+      throw new Error(`es-client: a document was dropped: ${JSON.stringify(dropped.error).slice(0, 300)}`);
+    },
+    concurrency: clients,
+    refreshOnCompletion: false,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(ticker);
+  await client.close();
+  if (stats.failed > 0) throw new Error(`es-client: ${stats.failed} documents failed`);
+  return { protocol, lines: stats.successful, bytesSent: stats.bytes, seconds, retries: stats.retry, stored: await storedCount(base, protocol) };
 }
 
 async function runSyslog(base: string, port: number): Promise<Result> {
@@ -486,7 +532,12 @@ try {
       multiline: false,
       ...(values.rules ? { rules: benchRules } : {}),
     });
-    const result = protocol === 'syslog-tcp' ? await runSyslog(server.url, syslogPort) : await runHttpProtocol(server.url, protocol, created.token, created.url);
+    const result =
+      protocol === 'syslog-tcp'
+        ? await runSyslog(server.url, syslogPort)
+        : protocol === 'es-client'
+          ? await runElasticClient(server.url, created.token)
+          : await runHttpProtocol(server.url, protocol, created.token, created.url);
     results.push(result);
     log(`${protocol}: ${Math.round(result.lines / result.seconds).toLocaleString('en-US')} lines/s, stored ${result.stored}/${result.lines}`);
   }
