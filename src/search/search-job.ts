@@ -5,7 +5,7 @@ import { DiagnosticSink } from '../query/interpreter/diagnostics.js';
 import { compileScope } from '../query/interpreter/scope.js';
 import type { LogStore, StoredMessage } from '../store/log-store.js';
 import { Histogram, type HistogramBucket } from './histogram.js';
-import { engineContext } from './pushdown/engine-context.js';
+import { engineContext, storeEngine } from './pushdown/engine-context.js';
 import { aggregateRecords, histogramCounts, histogramSql, messagePages, type ExecuteOptions } from './pushdown/execute.js';
 import { planQuery } from './pushdown/plan.js';
 
@@ -149,7 +149,7 @@ export class SearchJob {
       return;
     }
     this.aggregated = compiled.value.aggregated;
-    const engine = engineContext(await this.store.engine(), spec.pushdown !== false);
+    const engine = engineContext(await storeEngine(this.store), spec.pushdown !== false);
     const plan = planQuery(spec.query, { from: spec.from, to: spec.to, timeZone: spec.timeZone, byReceiptTime: spec.byReceiptTime, ...engine });
     // The interpreter runs what the plan left; its compile cannot fail where the whole query compiled.
     const rest = compileQuery(plan.rest, { ...context, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });

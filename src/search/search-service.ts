@@ -6,6 +6,7 @@ import { ParamType, type TemplateParameter } from '../query/params.js';
 import type { LogStore } from '../store/log-store.js';
 import { SearchErrorCode, searchError } from './search-error.js';
 import { SearchJob } from './search-job.js';
+import { storeEngine } from './pushdown/engine-context.js';
 import { explainSearch, type Explanation } from './pushdown/explain.js';
 import type { Query } from '../query/ast.js';
 import { isEpochValue, parseSearchTime, parseTimeZone } from './time-range.js';
@@ -101,7 +102,7 @@ export class SearchService {
   /** How a search would run: the SQL the store gets, its parameters, and what runs in JS (no job). */
   async explain(request: CreateJobRequest): Promise<Explanation> {
     const { query, from, to, timeZone, byReceiptTime } = this.validate(request);
-    return explainSearch(query, { from, to, timeZone, byReceiptTime, engine: await this.store.engine() });
+    return explainSearch(query, { from, to, timeZone, byReceiptTime, engine: await storeEngine(this.store) });
   }
 
   create(ownerId: string, request: CreateJobRequest): SearchJob {

@@ -209,6 +209,5 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
       columns.push(outputs[i] as string);
     });
   }
-  if (inner.length === 0) inner.push('1 AS `v`');
   return { inner, select, groupBy, columns };
 }

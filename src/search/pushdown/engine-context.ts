@@ -1,8 +1,22 @@
 /** What the planner takes from the store's engine: its capabilities and its full-text index. */
 import { textIndexPredicate } from '../../store/chdb/text-index.js';
-import type { StoreEngine } from '../../store/log-store.js';
+import type { LogStore, StoreEngine } from '../../store/log-store.js';
 import { capabilitiesFor, NO_PUSHDOWN, type PushdownCapabilities } from './capabilities.js';
 import type { IndexNarrowing } from './scope-sql.js';
+
+const engines = new WeakMap<LogStore, Promise<StoreEngine>>();
+
+/** The store's engine, asked once per store (it does not change while the store is open). */
+export function storeEngine(store: LogStore): Promise<StoreEngine> {
+  let engine = engines.get(store);
+  if (engine === undefined) {
+    engine = store.engine();
+    engines.set(store, engine);
+    // A failed probe is retried next time.
+    engine.catch(() => engines.delete(store));
+  }
+  return engine;
+}
 
 export interface EngineContext {
   caps: PushdownCapabilities;

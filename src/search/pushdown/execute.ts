@@ -50,7 +50,7 @@ export function messagePageSql(plan: PushdownPlan, limit: number, upper: number 
 }
 
 /** Page sizes: a small first page (a selective search shows results at once), then larger ones. */
-export const FIRST_PAGE = 1_000;
+export const FIRST_PAGE = 100;
 export const NEXT_PAGE = 20_000;
 
 /**

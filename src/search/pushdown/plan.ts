@@ -113,8 +113,11 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     if (unsafe !== undefined) return messages(unsafe);
     const agg = pushAggregate(stage, actx);
     if (typeof agg === 'string') return messages(agg);
-    const sql =
-      `SELECT ${agg.select.join(', ')} FROM (SELECT ${agg.inner.join(', ')} FROM logs WHERE ${[where, ...parsed].join(' AND ')})` + (agg.groupBy.length > 0 ? ` GROUP BY ${agg.groupBy.join(', ')}` : '');
+    // Groups come out in the order the interpreter first sees them (newest first), so stable
+    // sorts after the aggregate break ties the same way.
+    const inner = [...agg.inner, `toUnixTimestamp64Milli(${col}) AS \`t\``];
+    const grouped = agg.groupBy.length > 0 ? ` GROUP BY ${agg.groupBy.join(', ')} ORDER BY max(\`t\`) DESC` : '';
+    const sql = `SELECT ${agg.select.join(', ')} FROM (SELECT ${inner.join(', ')} FROM logs WHERE ${[where, ...parsed].join(' AND ')})${grouped}`;
     return {
       kind: 'aggregate',
       timeColumn,

@@ -74,11 +74,15 @@ export function narrowingLiteral(text: string): string | undefined {
 function keyword(text: string, inPhrase: boolean, caps: PushdownCapabilities, binder: ParamBinder, index?: IndexNarrowing): ScopeSql {
   const literal = narrowingLiteral(text);
   const parts: string[] = [];
-  // Cheapest first: ClickHouse short-circuits AND row by row; the index uses every part anyway.
-  if (literal !== undefined) parts.push(`positionCaseInsensitive(message, ${binder.bind(literal, 'String')}) > 0`);
+  // The index predicate first (granules are skipped on it); then, row by row, the RE2 match only
+  // where the cheap substring test passed (`if` short-circuits; a plain AND may be reordered).
   const indexed = index?.(text, binder);
   if (indexed !== undefined) parts.push(indexed);
-  if (caps.unicodeRegex) parts.push(`match(message, ${binder.bind(keywordPattern(text, inPhrase), 'String')})`);
+  const position = literal === undefined ? undefined : `positionCaseInsensitive(message, ${binder.bind(literal, 'String')}) > 0`;
+  const exact = caps.unicodeRegex ? `match(message, ${binder.bind(keywordPattern(text, inPhrase), 'String')})` : undefined;
+  if (position !== undefined && exact !== undefined) parts.push(`if(${position}, ${exact}, 0)`);
+  else if (position !== undefined) parts.push(position);
+  else if (exact !== undefined) parts.push(exact);
   return { sql: parts.length === 0 ? undefined : `(${parts.join(' AND ')})`, exact: caps.unicodeRegex };
 }
 
