@@ -3,7 +3,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, statSy
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CollectorHealth } from '../../src/collect/collector.js';
-import { createSource, freePort, repoRoot, spawnServer, tempDir, waitFor, type ChildServer } from '../support/server.js';
+import { createSource, freePort, repoRoot, spawnServer, startTestServer, tempDir, waitFor, type ChildServer } from '../support/server.js';
 import { storeReader } from '../support/store-reader.js';
 
 /**
@@ -252,5 +252,63 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
     console.log(
       `exactly-once: ${finalTotal} messages, ${collectorKills} collector kills, ${serverKills} server kills, ${rotations} rotations`,
     );
+  });
+  it('after a kill -9, finds a file rotated away while it was down and reads a truncated one from its start', { timeout: 60_000 }, async () => {
+    const server = await startTestServer({ 'ingest.flushIntervalMs': 10 });
+    try {
+      const source = await createSource(server.url, { name: 'down', category: 'collect/down', multiline: false });
+      const dir = tempDir('quarry-collect-down-');
+      mkdirSync(join(dir, 'logs'));
+      const healthPort = await freePort();
+      const configPath = join(dir, 'collector.yaml');
+      writeFileSync(
+        configPath,
+        [
+          `server: {url: "${server.url}", token: "${source.token}"}`,
+          'stateDir: state',
+          'pollIntervalMs: 50',
+          'scanIntervalMs: 200',
+          'rotatedGraceMs: 200',
+          'batch: {maxAgeMs: 100}',
+          'files:',
+          '  - path: logs/*.log',
+          '',
+        ].join('\n'),
+      );
+      const a = join(dir, 'logs', 'a.log');
+      const b = join(dir, 'logs', 'b.log');
+      writeFileSync(a, 'a1\na2\n');
+      writeFileSync(b, 'b1 long enough to be longer than what replaces it\nb2\n');
+      let collector = spawnCollector(configPath, healthPort);
+      const acked = async (n: number) => (await health(healthPort))?.acked.messages === n;
+      await waitFor(() => acked(4), 20_000, 'first lines acknowledged');
+      collector.process.kill('SIGKILL');
+      await collector.exited;
+
+      // While the collector is down: a.log is rotated by rename (and its writer adds a last line to
+      // the old file), a new a.log starts; b.log is truncated and rewritten shorter.
+      renameSync(a, join(dir, 'logs', 'a.log.1'));
+      appendFileSync(join(dir, 'logs', 'a.log.1'), 'a3 (late, in the rotated file)\n');
+      writeFileSync(a, 'a4 (new file)\n');
+      truncateSync(b, 0);
+      appendFileSync(b, 'b3\n');
+
+      collector = spawnCollector(configPath, healthPort);
+      const reader = storeReader(server.url);
+      await waitFor(async () => (await reader.count('category=collect/down')) >= 7, 20_000, 'all lines stored');
+      await waitFor(async () => (await health(healthPort))?.buffer.batches === 0, 10_000, 'spool empty');
+      const stored = (await reader.ofSource('down')).map((m) => m._raw).sort();
+      expect(stored).toEqual(
+        ['a1', 'a2', 'a3 (late, in the rotated file)', 'a4 (new file)', 'b1 long enough to be longer than what replaces it', 'b2', 'b3'].sort(),
+      );
+      // The rotated file was read to its end and closed.
+      await waitFor(async () => (await health(healthPort))?.filesWatched === 2, 10_000, 'rotated file closed');
+      collector.process.kill('SIGTERM');
+      expect(await collector.exited).toBe(0);
+      expect(collector.output()).toContain('found a file rotated while the collector was away');
+      expect(collector.output()).toContain('truncated or replaced while the collector was away');
+    } finally {
+      await server.close();
+    }
   });
 });
