@@ -114,6 +114,34 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       for (const time of times) expect(await store.count({ from: time, to: time + 1 })).toBe(1);
     });
 
+    it('names its engine and runs planner statements with bound parameters, in batches', async () => {
+      const engine = await store.engine();
+      expect(['chdb', 'clickhouse']).toContain(engine.engine);
+      expect(engine.version).toMatch(/^\d+\.\d+/);
+      const sql = `SELECT message, toUnixTimestamp64Milli(ts) AS t, fields FROM logs
+        WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) AND source_category = {category:String}
+        ORDER BY ts DESC`;
+      const batches: Record<string, unknown>[][] = [];
+      for await (const batch of store.select(sql, { from: t0, to: t0 + 4000, category: 'prod/web' }, { batchRows: 3 })) batches.push(batch);
+      expect(batches.map((b) => b.length)).toEqual([3, 1]);
+      const rows = batches.flat();
+      expect(rows.map((r) => r.t)).toEqual([t0 + 3000, t0 + 2000, t0 + 1000, t0]);
+      expect(rows[0]!.message).toBe('ünïcödé ✓ 日本語');
+      expect(rows[0]!.fields).toEqual({ team: 'payments', "it's": 'a\\b', tabbed: 'x\ty\nz' });
+      // A hostile value stays a value.
+      let n = 0;
+      for await (const batch of store.select('SELECT count() AS n FROM logs WHERE message = {m:String}', { m: "x'; DROP TABLE logs; --" })) n = Number(batch[0]!.n);
+      expect(n).toBe(0);
+      expect(await store.count({})).toBeGreaterThanOrEqual(5);
+      // Settings apply per statement: a row limit the statement exceeds fails it.
+      await expect(async () => {
+        for await (const _ of store.select('SELECT message FROM logs', {}, { settings: { max_rows_to_read: 1 } })) void _;
+      }).rejects.toThrow();
+      const aborted = new AbortController();
+      aborted.abort();
+      for await (const _ of store.select('SELECT 1', {}, { signal: aborted.signal })) throw new Error('an aborted select yielded');
+    });
+
     it('reports stats and writability', async () => {
       expect(await store.checkWritable()).toBe(true);
       const stats = await store.stats();
