@@ -2,6 +2,7 @@ import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MultilineRule } from '../../src/collect/config.js';
+import { EventGrouper } from '../../src/collect/event-grouper.js';
 import { FileTailer, readFingerprint } from '../../src/collect/tailer.js';
 import { tempDir } from '../support/server.js';
 
@@ -106,5 +107,28 @@ describe('FileTailer', () => {
     expect(first.bytesRead).toBe(150);
     expect(texts(first.events)).toEqual(['x'.repeat(99)]);
     expect(texts((await t.poll(1, 150)).events)).toEqual(['y'.repeat(99)]);
+  });
+});
+
+describe('EventGrouper', () => {
+  it('sends an event over maxBytes in pieces, keeps inner blank lines and drops trailing ones', () => {
+    const g = new EventGrouper({ boundary: /START.*/, timeoutMs: 1000, maxBytes: 20 });
+    const out = [
+      ...g.pushLine('START 1', 0, 8, 0),
+      ...g.pushLine('0123456789', 8, 19, 0),
+      ...g.pushLine('abcdefghij', 19, 30, 0), // passes 20 bytes: the piece is sent
+      ...g.pushLine('more', 30, 35, 0),
+      ...g.pushLine('START 2', 35, 43, 0),
+      ...g.pushLine('', 43, 44, 0),
+      ...g.pushLine('x', 44, 46, 0),
+      ...g.pushLine('', 46, 47, 0),
+      ...g.pushLine('START 3', 47, 55, 0),
+    ];
+    expect(out).toEqual([
+      { text: 'START 1\n0123456789\nabcdefghij', end: 30 },
+      { text: 'more', end: 35 },
+      { text: 'START 2\n\nx', end: 47 },
+    ]);
+    expect(g.pendingStart).toBe(47);
   });
 });
