@@ -123,8 +123,6 @@ export class SourceService {
   private readonly rules = new Map<string, CachedRules>();
   /** Excluded counts taken from compiled rules that were replaced, not yet written. */
   private readonly pendingExcluded = new Map<string, number>();
-  /** Counts being written right now (still shown in views until the write lands). */
-  private flushingCounts: Map<string, number> | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -182,9 +180,12 @@ export class SourceService {
     if (count > 0) this.pendingExcluded.set(id, (this.pendingExcluded.get(id) ?? 0) + count);
   }
 
-  /** Excluded lines counted in memory and not yet written, for one source. */
+  /**
+   * Excluded lines counted in memory and not yet written, for one source. Counts being written are
+   * not included: callers that need exact totals await `flushExcluded()` before reading the source.
+   */
   private unwrittenExcluded(id: string): number {
-    return (this.pendingExcluded.get(id) ?? 0) + (this.flushingCounts?.get(id) ?? 0) + (this.rules.get(id)?.compiled?.peekExcluded() ?? 0);
+    return (this.pendingExcluded.get(id) ?? 0) + (this.rules.get(id)?.compiled?.peekExcluded() ?? 0);
   }
 
   /** Writes the excluded-lines counts gathered since the last write. */
@@ -194,14 +195,11 @@ export class SourceService {
       if (this.pendingExcluded.size === 0) return;
       const counts = new Map(this.pendingExcluded);
       this.pendingExcluded.clear();
-      this.flushingCounts = counts;
       try {
         await this.meta.sources.addExcludedLines(counts);
       } catch (error) {
         for (const [id, count] of counts) this.addPending(id, count);
         this.logger?.warn({ err: error }, 'excluded-line counts could not be written; will retry');
-      } finally {
-        this.flushingCounts = undefined;
       }
     })().finally(() => {
       this.flushing = undefined;

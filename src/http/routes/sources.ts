@@ -14,9 +14,14 @@ export function registerSourceRoutes(app: FastifyInstance, deps: HttpDeps): void
     return reply.status(201).send({ ...deps.sources.view(source), token, url: ingestUrl(token) });
   });
 
-  app.get('/api/v1/sources', async () => ({ data: (await deps.meta.sources.list()).map((source) => deps.sources.view(source)) }));
+  // Excluded-line counts are written first, so the stored count and the in-memory rest add up.
+  app.get('/api/v1/sources', async () => {
+    await deps.sources.flushExcluded();
+    return { data: (await deps.meta.sources.list()).map((source) => deps.sources.view(source)) };
+  });
 
   app.get<{ Params: { id: string } }>('/api/v1/sources/:id', async (request) => {
+    await deps.sources.flushExcluded();
     const source = await deps.meta.sources.findById(request.params.id);
     if (!source) throw new AppError(ErrorCode.NotFound, `no source with id ${request.params.id}`);
     return deps.sources.view(source);
