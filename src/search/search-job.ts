@@ -46,6 +46,15 @@ export interface JobStatus {
   pendingWarnings: string[];
 }
 
+/** A clear message for a search stopped by a guard (ClickHouse error codes), else undefined. */
+export function guardMessage(error: unknown): string | undefined {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/TIMEOUT_EXCEEDED|Code: 159\b/.test(text)) return 'the search took longer than the query time limit; narrow the time range or the query';
+  if (/TOO_MANY_ROWS|Code: 158\b/.test(text)) return 'the search would read more rows than allowed; narrow the time range or the query';
+  if (/MEMORY_LIMIT_EXCEEDED|Code: 241\b/.test(text)) return 'the search needed more memory than allowed; narrow the time range or group by fewer values';
+  return undefined;
+}
+
 /** Converts a stored message into the interpreter's row (metadata as the language names it). */
 export function toRow(message: StoredMessage): Row {
   const { fields, ...meta } = message;
@@ -91,8 +100,9 @@ export class SearchJob {
   /** Starts the search in the background; status reflects progress. */
   start(): void {
     this.running ??= this.run().catch((error: unknown) => {
-      this.logger.error({ err: error, jobId: this.spec.id }, 'search job failed');
-      this.pendingErrors.push(error instanceof Error ? error.message : String(error));
+      const guard = guardMessage(error);
+      if (guard === undefined) this.logger.error({ err: error, jobId: this.spec.id }, 'search job failed');
+      this.pendingErrors.push(guard ?? (error instanceof Error ? error.message : String(error)));
       this.finish(JobState.Done);
     });
   }
@@ -170,6 +180,8 @@ export class SearchJob {
           this.messageCount += g.count;
         }
       });
+      // Handled below (after the records); this keeps an early failure from going unhandled.
+      histogramDone.catch(() => undefined);
     } else if (spec.pushdown === false) {
       // The reference path: every message of the range through the interpreter.
       const store = this.store;

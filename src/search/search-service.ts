@@ -18,6 +18,10 @@ export interface SearchServiceOptions {
   idleExpiryMs: number;
   maxMessages: number;
   maxRecords: number;
+  /** Guards per SQL statement of a search (0 = no limit). */
+  queryTimeoutMs: number;
+  maxRowsToRead: number;
+  maxMemoryBytes: number;
 }
 
 export const defaultSearchOptions: SearchServiceOptions = {
@@ -25,7 +29,19 @@ export const defaultSearchOptions: SearchServiceOptions = {
   idleExpiryMs: 5 * 60_000,
   maxMessages: 100_000,
   maxRecords: 100_000,
+  queryTimeoutMs: 120_000,
+  maxRowsToRead: 0,
+  maxMemoryBytes: 0,
 };
+
+/** The engine settings that enforce the guards (ClickHouse names; 0 means unlimited there too). */
+export function guardSettings(options: Pick<SearchServiceOptions, 'queryTimeoutMs' | 'maxRowsToRead' | 'maxMemoryBytes'>): Record<string, number> {
+  return {
+    max_execution_time: Math.ceil(options.queryTimeoutMs / 1000),
+    max_rows_to_read: options.maxRowsToRead,
+    max_memory_usage: options.maxMemoryBytes,
+  };
+}
 
 /** The body of `POST /api/v1/search/jobs`, as Sumo Logic's API takes it. */
 export interface CreateJobRequest {
@@ -127,6 +143,7 @@ export class SearchService {
         byReceiptTime,
         maxMessages: this.options.maxMessages,
         maxRecords: this.options.maxRecords,
+        querySettings: guardSettings(this.options),
       },
       this.store,
       this.logger,
