@@ -118,7 +118,8 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
   // as one by one, much cheaper); a message with newlines is encoded alone, kept whole.
   let run: string[] = [];
   const flushRun = (): void => {
-    if (run.length > 0) add(encodeMessages(run.join('\n'), { ...opts, multiline: { mode: 'line' }, isAscii: false }));
+    if (run.length > 0)
+      add(encodeMessages(run.join('\n'), { ...opts, multiline: { mode: 'line' }, isAscii: false }));
     run = [];
   };
   let lineNo = 0;
@@ -129,10 +130,16 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
     try {
       message = JSON.parse(line);
     } catch {
-      throw new AppError(ErrorCode.BadRequest, `X-Quarry-Framing json-lines: line ${lineNo} is not valid JSON`);
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `X-Quarry-Framing json-lines: line ${lineNo} is not valid JSON`,
+      );
     }
     if (typeof message !== 'string') {
-      throw new AppError(ErrorCode.BadRequest, `X-Quarry-Framing json-lines: line ${lineNo} is not a JSON string`);
+      throw new AppError(
+        ErrorCode.BadRequest,
+        `X-Quarry-Framing json-lines: line ${lineNo} is not a JSON string`,
+      );
     }
     if (message.includes('\n')) {
       flushRun();
@@ -147,7 +154,12 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
 
 interface Deduplicator {
   inFlight: Map<string, Promise<unknown>>;
-  done: Map<string, unknown>;
+  /** Stored batch ids and when they were stored. */
+  done: Map<string, number>;
+  /** Since when this memory has seen every batch (it starts empty with the process). */
+  createdAt: number;
+  /** The latest time a remembered id was dropped to bound memory. */
+  forgottenUpTo: number;
 }
 
 const deduplicators = new WeakMap<LogStore, Deduplicator>();
@@ -180,7 +192,7 @@ export async function runBatchOnce<T>(options: {
   if (batch.id === undefined) return { result: await options.write(), isDuplicate: false };
   let state = deduplicators.get(options.store);
   if (state === undefined) {
-    state = { inFlight: new Map(), done: new Map() };
+    state = { inFlight: new Map(), done: new Map(), createdAt: Date.now(), forgottenUpTo: 0 };
     deduplicators.set(options.store, state);
   }
   const key = `${source}\u0000${batch.id}`;
@@ -193,11 +205,13 @@ export async function runBatchOnce<T>(options: {
     }
   }
   if (state.done.has(key)) return { result: options.duplicate(), isDuplicate: true };
+  // Memory answers for batches created since it started, if nothing was forgotten since; only
+  // older resends (the server restarted after the batch was first sent) need a look in the store.
+  const since = batch.resendSince;
+  const isRemembered =
+    since !== undefined && since - RESEND_CLOCK_SKEW_MS > Math.max(state.createdAt, state.forgottenUpTo);
   const attempt = (async () => {
-    if (
-      batch.resendSince !== undefined &&
-      (await isInStore(options.store, source, batch.id!, batch.resendSince))
-    ) {
+    if (since !== undefined && !isRemembered && (await isInStore(options.store, source, batch.id!, since))) {
       return { result: options.duplicate(), isDuplicate: true };
     }
     return { result: await options.write(), isDuplicate: false };
@@ -205,8 +219,12 @@ export async function runBatchOnce<T>(options: {
   state.inFlight.set(key, attempt);
   try {
     const outcome = await attempt;
-    state.done.set(key, true);
-    if (state.done.size > REMEMBERED_BATCHES) state.done.delete(state.done.keys().next().value!);
+    state.done.set(key, Date.now());
+    if (state.done.size > REMEMBERED_BATCHES) {
+      const [oldest, at] = state.done.entries().next().value!;
+      state.done.delete(oldest);
+      state.forgottenUpTo = Math.max(state.forgottenUpTo, at);
+    }
     return outcome;
   } finally {
     state.inFlight.delete(key);
