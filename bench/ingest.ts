@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ingest -- [--corpus DIR | --lines N] [--clients 4] [--batch-kib 1024]`
+ * `npm run bench:ingest -- [--corpus DIR | --lines N] [--clients 16] [--batch-kib 1024] [--modes plain,gzip]`
  *
  * Sends the corpus through the HTTP receiver of a real `quarry serve` (several concurrent clients,
  * ~1 MB bodies, one category per body, plain and then gzip) and, in the same run, loads the same
@@ -20,7 +20,9 @@ const { values } = parseArgs({
   options: {
     corpus: { type: 'string' },
     lines: { type: 'string', default: '1000000' },
-    clients: { type: 'string', default: '4' },
+    // Senders in parallel: a server taking tens of thousands of lines/s hears from many shippers, and
+    // with durable acknowledgements the batch (and part) size is bounded by what they have in flight.
+    clients: { type: 'string', default: '16' },
     'batch-kib': { type: 'string', default: '1024' },
     multiline: { type: 'string', default: 'false' },
     fsync: { type: 'boolean', default: false },

@@ -77,6 +77,28 @@ describe('AppendBatcher', () => {
     await Promise.all([second, third]);
   });
 
+  it('starts a second write at once only for a large batch (half the maximum)', async () => {
+    const gates: (() => void)[] = [];
+    const sink = {
+      batches: [] as EncodedBatch[],
+      async append(batch: EncodedBatch) {
+        sink.batches.push(batch);
+        await new Promise<void>((resolve) => gates.push(resolve));
+      },
+    };
+    const batcher = new AppendBatcher(sink, { ...options, maxConcurrentWrites: 2, maxBatchBytes: 100 });
+    const first = batcher.submit([part('a\n')]);
+    await until(() => sink.batches.length === 1);
+    const medium = batcher.submit([part('m'.repeat(30))]); // >= 100/8 but < 100/2: waits
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.batches.length).toBe(1);
+    const large = batcher.submit([part('l'.repeat(30))]); // now 60 queued: a second write starts
+    await until(() => sink.batches.length === 2);
+    expect(sink.batches[1]!.lines).toBe(2);
+    for (const open of gates) open();
+    await Promise.all([first, medium, large]);
+  });
+
   it('refuses work beyond the queue bound instead of growing', async () => {
     const sink = gatedSink();
     const batcher = new AppendBatcher(sink, { ...options, maxQueueLines: 3 });

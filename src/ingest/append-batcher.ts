@@ -129,7 +129,10 @@ export class AppendBatcher {
     if (this.writing.size >= this.maxWrites) return; // a finishing write picks the queue up
     // Write at once when a good batch is waiting; otherwise give company a moment to arrive, since
     // every append makes a part and many small parts cost the store merges.
-    if (this.queuedBytes >= this.options.maxBatchBytes / 8 || this.options.flushIntervalMs === 0) {
+    // A second write at once needs a large batch (half the maximum): every append makes a part, and
+    // the merges of many small parts cost the store more CPU than the overlap saves.
+    const goodBatch = this.options.maxBatchBytes / (this.writing.size === 0 ? 8 : 2);
+    if (this.queuedBytes >= goodBatch || this.options.flushIntervalMs === 0) {
       this.startWrite();
       return;
     }
