@@ -103,7 +103,11 @@ const MAX_HASH_CACHE = 10_000;
 function replaceMatches(regex: RegExp, replace: (value: string) => string): Step {
   const hasGroups = new RegExp(`${regex.source}|`).exec('')!.length > 1;
   if (!hasGroups) return (message) => message.replace(regex, (match) => replace(match));
+  // Match offsets (the `d` flag) are slow to compute in V8: most messages do not match, so a plain
+  // test decides first.
+  const probe = new RegExp(regex.source, regex.flags.replace(/[gd]/g, ''));
   return (message) => {
+    if (!probe.test(message)) return message;
     regex.lastIndex = 0;
     let out = '';
     let copied = 0;
