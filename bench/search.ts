@@ -402,9 +402,9 @@ const rowsMatch = Number(stored.rows[0]?.n) === limitLines;
 const parts = await sql<{ n: number }>("SELECT count() AS n FROM system.parts WHERE active AND database = currentDatabase() AND table = 'logs'");
 
 // Baselines on the text file.
-const timeCommand = (cmd: string, args: string[]): { ms: number; out: string } => {
+const timeCommand = (cmd: string, args: string[], env: Record<string, string> = {}): { ms: number; out: string } => {
   const started = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...env } });
   return { ms: performance.now() - started, out: (r.stdout ?? '').trim() };
 };
 const hasRg = spawnSync('rg', ['--version']).status === 0;
@@ -420,6 +420,7 @@ interface Measured {
 }
 const measured: Measured[] = [];
 const grepRuns: number[] = [];
+const grepCRuns: number[] = [];
 const rgRuns: number[] = [];
 let grepCount = '';
 function median(xs: number[]): number {
@@ -453,6 +454,10 @@ for (const q of queries) {
       const g = timeCommand('grep', ['-Fic', needle, textFile]);
       grepRuns.push(g.ms);
       grepCount = g.out;
+      // In the C locale -i folds ASCII only (enough for the needle) and grep is several times faster.
+      const c = timeCommand('grep', ['-Fic', needle, textFile], { LC_ALL: 'C' });
+      grepCRuns.push(c.ms);
+      if (c.out !== g.out) grepCount = `${g.out} (C locale: ${c.out})`;
       if (hasRg) rgRuns.push(timeCommand('rg', ['-ic', needle, textFile]).ms);
     }
     log(`${q.name}: API ${api.at(-1)?.toFixed(0) ?? '-'} ms, SQL ${db.at(-1)!.toFixed(0)} ms`);
@@ -483,7 +488,7 @@ console.log(`\ncorpus: ${limitLines.toLocaleString('en-US')} lines from ${corpus
 console.log(`ingest through the HTTP receiver: ${ingestSeconds.toFixed(1)} s (${Math.round(limitLines / ingestSeconds).toLocaleString('en-US')} lines/s)`);
 console.log(`runs per query: ${runs} (fresh = first run, repeat = median of the rest); load average (1 min) ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end`);
 console.log(
-  `grep -Fic: ${f(median(grepRuns))} ms (count ${grepCount})${hasRg ? `; rg -ic: ${f(median(rgRuns))} ms` : '; rg not installed'}\n`,
+  `grep -Fic: ${f(median(grepRuns))} ms in ${process.env.LC_ALL || process.env.LANG || 'the default locale'}, ${f(median(grepCRuns))} ms with LC_ALL=C (count ${grepCount})${hasRg ? `; rg -ic: ${f(median(rgRuns))} ms` : '; rg not installed'}\n`,
 );
 console.log('| query | API fresh ms | SQL fresh ms | API/SQL fresh | API repeat ms | SQL repeat ms | API/SQL repeat | target | result | answers |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
@@ -492,7 +497,8 @@ for (const m of measured) {
   let pass: boolean;
   let ratioNote = '';
   if (m.q === queries[0]) {
-    const speedup = median(grepRuns) / m.apiFresh;
+    // Against the faster grep of the two locales: the harder target.
+    const speedup = Math.min(median(grepRuns), median(grepCRuns)) / m.apiFresh;
     pass = speedup >= 10;
     ratioNote = ` (grep/API ${x(speedup)})`;
   } else {
