@@ -25,7 +25,9 @@ async function partStats(): Promise<{ rows: number; bytesOnDisk: number; parts: 
 
 let output: Record<string, unknown> = {};
 if (values.load) {
-  await session.queryAsync(createLogsTableSql());
+  // The same full-text index as the server under test (QUARRY_TEXT_INDEX reaches both through the environment).
+  const kind = process.env.QUARRY_TEXT_INDEX;
+  await session.queryAsync(createLogsTableSql(kind === 'text' || kind === 'tokenbf' || kind === 'none' ? { textIndex: kind } : {}));
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   await session.queryAsync(
