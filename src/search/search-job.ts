@@ -173,15 +173,18 @@ export class SearchJob {
     if (plan.kind === 'aggregate') {
       // The records come from one GROUP BY; the histogram and message count (what the scope
       // matched) from another, run alongside.
-      input = aggregateRecords(this.store, plan, exec);
-      histogramDone = histogramCounts(this.store, histogramSql(plan, histogram.bucketMs, spec.timeZone, spec.from), exec).then((groups) => {
-        for (const g of groups) {
-          histogram.add(g.time, g.count);
-          this.messageCount += g.count;
-        }
-      });
-      // Handled below (after the records); this keeps an early failure from going unhandled.
-      histogramDone.catch(() => undefined);
+      const count = (time: number, n: number): void => {
+        histogram.add(time, n);
+        this.messageCount += n;
+      };
+      input = aggregateRecords(this.store, plan, { ...exec, onHistogram: count });
+      if (plan.aggregate?.withHistogram !== true) {
+        histogramDone = histogramCounts(this.store, histogramSql(plan, histogram.bucketMs, spec.timeZone, spec.from), exec).then((groups) => {
+          for (const g of groups) count(g.time, g.count);
+        });
+        // Handled below (after the records); this keeps an early failure from going unhandled.
+        histogramDone.catch(() => undefined);
+      }
     } else if (spec.pushdown === false) {
       // The reference path: every message of the range through the interpreter.
       const store = this.store;

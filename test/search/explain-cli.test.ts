@@ -33,7 +33,7 @@ describe('quarry search --explain', () => {
     expect(text.stdout).toMatch(/^plan: +aggregate$/m);
     expect(text.stdout).toMatch(/^pushed: +time range \| scope \| timeslice 1m \| count by _timeslice$/m);
     expect(text.stdout).toMatch(/^in JS: +where _count > 2$/m);
-    expect(text.stdout).toMatch(/-- records\nSELECT .* GROUP BY/);
+    expect(text.stdout).toMatch(/-- records.*\nSELECT .* GROUP BY GROUPING SETS/);
     expect(text.stdout).toContain('-- params: {');
     expect(text.stdout).toContain('(?i)(^|[^');
     const json = await cli(['search', 'error | json "a" | count', '--explain', '--format', 'json']);

@@ -62,6 +62,8 @@ export interface JobResult {
   messageCount: number;
   errors: string[];
   histogramTotal: number;
+  /** counts per bucket start, oldest first */
+  histogram: [number, number][];
 }
 
 /** Runs one search job to the end. */
@@ -95,5 +97,8 @@ export async function runJob(
     messageCount: status.messageCount,
     errors: status.pendingErrors,
     histogramTotal: status.histogramBuckets.reduce((n, b) => n + b.count, 0),
+    histogram: [...status.histogramBuckets.reduce((m, b) => m.set(b.startTimestamp, (m.get(b.startTimestamp) ?? 0) + b.count), new Map<number, number>())].sort(
+      (a, b) => a[0] - b[0],
+    ),
   };
 }

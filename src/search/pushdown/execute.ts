@@ -78,16 +78,29 @@ export async function* messagePages(store: LogStore, plan: PushdownPlan, options
   }
 }
 
-/** The records of an aggregate plan (key and output names as the interpreter names them). */
-export async function* aggregateRecords(store: LogStore, plan: PushdownPlan, options: ExecuteOptions = {}): AsyncGenerator<Row[]> {
+/**
+ * The records of an aggregate plan (key and output names as the interpreter names them). A
+ * combined statement also carries the histogram rows (`gh` = 0), which go to `onHistogram`.
+ */
+export async function* aggregateRecords(
+  store: LogStore,
+  plan: PushdownPlan,
+  options: ExecuteOptions & { onHistogram?: (time: number, count: number) => void } = {},
+): AsyncGenerator<Row[]> {
   const agg = plan.aggregate;
   if (agg === undefined) return;
   for await (const batch of store.select(agg.sql, plan.params, { signal: options.signal, settings: options.settings })) {
-    yield batch.map((r) => {
+    const records: Row[] = [];
+    for (const r of batch) {
+      if (agg.withHistogram && Number(r.gh) === 0) {
+        options.onHistogram?.(Number(r.ht), Number(r.hn));
+        continue;
+      }
       const out: Row = {};
       agg.columns.forEach((name, i) => (out[name] = (r[`c${i}`] ?? null) as Value));
-      return setKeyOrder(out, agg.columns);
-    });
+      records.push(setKeyOrder(out, agg.columns));
+    }
+    if (records.length > 0) yield records;
   }
 }
 
@@ -103,11 +116,7 @@ const WHOLE_MINUTE_OFFSETS_FROM = Date.UTC(1972, 6, 1);
 export function histogramSql(plan: PushdownPlan, bucketMs: number, timeZone: string, from: number): SqlStatement {
   const binder = new ParamBinder();
   const ms = `toUnixTimestamp64Milli(${quoteIdentifier(plan.timeColumn)})`;
-  let key = parseFixedOffset(timeZone) === null ? undefined : bucketStartSql(ms, bucketMs, timeZone, binder);
-  if (key === undefined) {
-    const unit = bucketMs % MINUTE === 0 && from >= WHOLE_MINUTE_OFFSETS_FROM ? MINUTE : 1000;
-    key = `intDiv(${ms}, ${binder.bind(unit, 'Int64')})`;
-  }
+  const key = histogramKeySql(ms, bucketMs, timeZone, from, binder);
   // Rename the binder's parameters so they cannot collide with the plan's.
   const params: Record<string, string | number> = { ...plan.params };
   let sqlKey = key;
@@ -116,6 +125,17 @@ export function histogramSql(plan: PushdownPlan, bucketMs: number, timeZone: str
     sqlKey = sqlKey.split(`{${name}:`).join(`{h${name}:`);
   }
   return { sql: `SELECT min(${ms}) AS t, count() AS n FROM logs WHERE ${plan.where} GROUP BY ${sqlKey}`, params };
+}
+
+/**
+ * The histogram grouping key of epoch milliseconds `ms`: the bucket itself (fixed-offset zones),
+ * else a unit that never straddles a bucket boundary (minutes, or seconds before mid-1972).
+ */
+export function histogramKeySql(ms: string, bucketMs: number, timeZone: string, from: number, binder: ParamBinder): string {
+  const key = parseFixedOffset(timeZone) === null ? undefined : bucketStartSql(ms, bucketMs, timeZone, binder);
+  if (key !== undefined) return key;
+  const unit = bucketMs % MINUTE === 0 && from >= WHOLE_MINUTE_OFFSETS_FROM ? MINUTE : 1000;
+  return `intDiv(${ms}, ${binder.bind(unit, 'Int64')})`;
 }
 
 /** Runs the histogram statement: (earliest time, count) per group. */

@@ -43,9 +43,13 @@ export function explainSearch(
   javascript.push(...plan.rest.stages.map(printStage));
   const statements: ExplainStatement[] = [];
   if (plan.kind === 'aggregate' && plan.aggregate !== undefined) {
-    statements.push({ purpose: 'records', sql: plan.aggregate.sql, params: plan.params });
-    const h = histogramSql(plan, sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS), ctx.timeZone, ctx.from);
-    statements.push({ purpose: 'histogram and message count', ...h });
+    if (plan.aggregate.withHistogram) {
+      statements.push({ purpose: 'records, histogram and message count (grouping sets)', sql: plan.aggregate.sql, params: plan.params });
+    } else {
+      statements.push({ purpose: 'records', sql: plan.aggregate.sql, params: plan.params });
+      const h = histogramSql(plan, sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS), ctx.timeZone, ctx.from);
+      statements.push({ purpose: 'histogram and message count', ...h });
+    }
   } else {
     statements.push({ purpose: `messages, newest first (first page of ${FIRST_PAGE}; later pages add ts < last seen)`, ...messagePageSql(plan, FIRST_PAGE, undefined) });
   }

@@ -9,6 +9,9 @@ import type { Query, Stage } from '../../query/ast.js';
 import { pushAggregate, pushParseRegex, pushTimeslice, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { scopeToSql, type IndexNarrowing } from './scope-sql.js';
+import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
+import { TARGET_BUCKETS } from '../histogram.js';
+import { histogramKeySql } from './execute.js';
 import { ParamBinder, quoteIdentifier } from './sql.js';
 
 /** What a plan needs to know about the search. */
@@ -28,6 +31,11 @@ export interface AggregateStatement {
   sql: string;
   /** output names: SQL column `c{i}` is `columns[i]` */
   columns: string[];
+  /**
+   * The statement also returns the histogram (GROUPING SETS: one scan for both): rows with
+   * `gh` = 0 carry a histogram group's earliest time `ht` and count `hn`.
+   */
+  withHistogram: boolean;
 }
 
 export interface PushdownPlan {
@@ -115,16 +123,29 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     if (typeof agg === 'string') return messages(agg);
     // Groups come out in the order the interpreter first sees them (newest first), so stable
     // sorts after the aggregate break ties the same way.
-    const inner = [...agg.inner, `toUnixTimestamp64Milli(${col}) AS \`t\``];
-    const grouped = agg.groupBy.length > 0 ? ` GROUP BY ${agg.groupBy.join(', ')} ORDER BY max(\`t\`) DESC` : '';
-    const sql = `SELECT ${agg.select.join(', ')} FROM (SELECT ${inner.join(', ')} FROM logs WHERE ${[where, ...parsed].join(' AND ')})${grouped}`;
+    const ms = `toUnixTimestamp64Milli(${col})`;
+    const inner = [...agg.inner, `${ms} AS \`t\``];
+    const from = `FROM logs WHERE ${[where, ...parsed].join(' AND ')}`;
+    // With group keys and no parse filter (the histogram counts what the scope matched), the
+    // histogram rides along as a second grouping set.
+    const withHistogram = ctx.caps.histogram && agg.groupBy.length > 0 && parsed.length === 0;
+    let sql: string;
+    if (withHistogram) {
+      const bucketMs = sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS);
+      inner.push(`${histogramKeySql(ms, bucketMs, ctx.timeZone, ctx.from, binder)} AS \`h\``);
+      const select = [...agg.select, 'min(`t`) AS `ht`', 'count() AS `hn`', 'grouping(`h`) AS `gh`'];
+      sql = `SELECT ${select.join(', ')} FROM (SELECT ${inner.join(', ')} ${from}) GROUP BY GROUPING SETS ((${agg.groupBy.join(', ')}), (\`h\`)) ORDER BY max(\`t\`) DESC`;
+    } else {
+      const grouped = agg.groupBy.length > 0 ? ` GROUP BY ${agg.groupBy.join(', ')} ORDER BY max(\`t\`) DESC` : '';
+      sql = `SELECT ${agg.select.join(', ')} FROM (SELECT ${inner.join(', ')} ${from})${grouped}`;
+    }
     return {
       kind: 'aggregate',
       timeColumn,
       where,
       params: binder.params,
       scopeExact: true,
-      aggregate: { sql, columns: agg.columns },
+      aggregate: { sql, columns: agg.columns, withHistogram },
       pushedStages: i + 1,
       rest: { ...query, scope: undefined, stages: tail },
       stoppedBecause: undefined,
