@@ -59,6 +59,7 @@ export async function syncDir(dir: string): Promise<void> {
 }
 
 export class CheckpointStore {
+  private saving: Promise<void> = Promise.resolve();
   private constructor(
     private readonly dir: string,
     readonly state: CheckpointState,
@@ -113,11 +114,16 @@ export class CheckpointStore {
     delete this.state.files[key];
   }
 
-  /** Writes the checkpoints atomically; drops finished files older than the retention. */
-  async save(now = Date.now()): Promise<void> {
-    for (const [key, entry] of Object.entries(this.state.files)) {
-      if (entry.finishedAt !== undefined && now - entry.finishedAt > FINISHED_RETENTION_MS) delete this.state.files[key];
-    }
-    await writeFileAtomic(join(this.dir, FILE), `${JSON.stringify(this.state, null, 1)}\n`);
+  /** Writes the checkpoints atomically; drops finished files older than the retention. Saves run one at a time. */
+  save(now = Date.now()): Promise<void> {
+    const run = async (): Promise<void> => {
+      for (const [key, entry] of Object.entries(this.state.files)) {
+        if (entry.finishedAt !== undefined && now - entry.finishedAt > FINISHED_RETENTION_MS) delete this.state.files[key];
+      }
+      await writeFileAtomic(join(this.dir, FILE), `${JSON.stringify(this.state, null, 1)}\n`);
+    };
+    const next = this.saving.then(run, run);
+    this.saving = next.catch(() => undefined);
+    return next;
   }
 }

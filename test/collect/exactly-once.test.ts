@@ -57,7 +57,11 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('delivers every line once while files grow and rotate and both sides crash', { timeout: 120_000 }, async () => {
+  it('delivers every line once while files grow and rotate and both sides crash', { timeout: 150_000 }, async (context) => {
+    let lastCollectorOutput = (): string => '';
+    context.onTestFailed(() => {
+      console.log(`collector output (last 6000 chars):\n${lastCollectorOutput().slice(-6000)}`);
+    });
     const seed = Number(process.env.COLLECT_SEED ?? Date.now() % 100_000);
     const random = prng(seed);
     console.log(`exactly-once chaos seed: ${seed} (COLLECT_SEED=${seed} repeats it)`);
@@ -82,6 +86,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
         'rotatedGraceMs: 300',
         'batch: {maxMessages: 150, maxAgeMs: 200}',
         'retry: {initialMs: 100, maxMs: 800}',
+        'shutdownTimeoutMs: 30000',
         'files:',
         '  - path: logs/a.log',
         '  - path: logs/b.log',
@@ -126,6 +131,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
 
     let collector: ChildCollector | undefined = spawnCollector(configPath, healthPort);
     children.push(collector.process);
+    lastCollectorOutput = collector.output;
 
     // The writers: a.log steadily, b.log events (paused around its copytruncate).
     let isWriting = true;
@@ -161,7 +167,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
             const f = await followed(bPath);
             return f !== undefined && f.ackedOffset === statSync(bPath).size;
           },
-          15_000,
+          30_000,
           'b.log acknowledged before copytruncate',
         );
         copyFileSync(bPath, join(logs, `b.log.${++rotations}`));
@@ -207,6 +213,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
       if (collector === undefined) {
         collector = spawnCollector(configPath, healthPort);
         children.push(collector.process);
+        lastCollectorOutput = collector.output;
         await waitFor(async () => (await health(healthPort)) !== undefined, 20_000, 'collector health');
         await rotateA(); // rotations right after a restart, too
       }
@@ -227,7 +234,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
       },
     );
     // Give a duplicate time to show up, then compare line by line.
-    await waitFor(async () => (await health(healthPort))?.buffer.batches === 0, 10_000, 'spool empty');
+    await waitFor(async () => (await health(healthPort))?.buffer.batches === 0, 20_000, 'spool empty');
     const stored = (await reader.ofSource('collected', 10_000)).map((m) => m._raw);
     const seen = new Map<string, number>();
     for (const raw of stored) seen.set(raw, (seen.get(raw) ?? 0) + 1);
