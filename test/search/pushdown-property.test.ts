@@ -62,6 +62,12 @@ const pipeline = fc.constantFrom(
   '| parse regex "(?<word>[a-z]+)-(?<n>\\d)" | count by word, n',
   '| parse regex "latency_ms=(?<latency>\\d+)" | median(latency) | where _median > 100',
   '| where team = "pay"',
+  '| where team = "pay" | count by _sourceHost',
+  '| where code = 404 or code != "x1" | count by code',
+  '| where !(code > 100) and _size >= 20 | count by _sourceCategory',
+  '| parse regex "latency_ms=(?<l>\\d+)" | where l < 500 | count by _sourceHost',
+  '| timeslice 1h | where _timeslice > 0 | count by _timeslice',
+  '| where code = "1000" | count',
   '| parse "latency_ms=*" as l | count by l',
 );
 

@@ -3,7 +3,7 @@
  * answer: count, count(f), count_distinct, sum, avg, min, max, and nearest-rank pct/median
  * (ClickHouse's quantileExact* pick other ranks, so percentiles sort the group's values).
  */
-import type { AggregateStage, ParseRegexStage, RegexPattern, TimesliceStage } from '../../query/ast.js';
+import type { AggregateStage, Expr, ParseRegexStage, RegexPattern, TimesliceStage } from '../../query/ast.js';
 import { AGGREGATE_SYNONYMS, compileAggregate } from '../../query/interpreter/aggregates/index.js';
 import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
 import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
@@ -21,6 +21,8 @@ export interface ComputedField {
   name: string;
   /** its value (an Int64 time for timeslice, String for a parsed field) */
   value: string;
+  /** its text (toText) */
+  text: string;
   /** toNumber of it */
   number: string;
 }
@@ -63,13 +65,15 @@ export function pushTimeslice(stage: TimesliceStage, ctx: AggregateContext): str
   if (size === undefined) return 'timeslice without a size';
   const sql = bucketStartSql('toUnixTimestamp64Milli(ts)', size, ctx.timeZone, ctx.binder);
   if (sql === undefined) return `timeslice in time zone ${ctx.timeZone} (daylight saving) runs in JS`;
-  ctx.computed.set(name.toLowerCase(), { name, value: sql, number: `toFloat64(${sql})` });
+  ctx.computed.set(name.toLowerCase(), { name, value: sql, text: `toString(${sql})`, number: `toFloat64(${sql})` });
   return undefined;
 }
 
 interface ValueSql {
   /** the field's value as the interpreter sees it (String, or a number for numeric metadata) */
   value: string;
+  /** its text (toText): Nullable(String) */
+  text: string;
   /** toNumber of it */
   number: string;
   /** the value is never NULL */
@@ -89,7 +93,7 @@ export function pushParseRegex(stage: ParseRegexStage, ctx: AggregateContext): {
   if (stage.sourceField !== undefined) {
     const v = valueOf(stage.sourceField.name, ctx);
     if (v === undefined || !v.notNull) return `parse regex field=${stage.sourceField.name}`;
-    source = v.value;
+    source = v.text;
   }
   const bound = ctx.binder.bind(re.source, 'String');
   for (const name of pattern.groupNames) {
@@ -98,9 +102,56 @@ export function pushParseRegex(stage: ParseRegexStage, ctx: AggregateContext): {
     const value = `regexpExtract(${source}, ${bound}, ${index})`;
     // A group of digits only always reads as a number: skip the numeric-text test.
     const digitsOnly = pattern.source.includes(`(?<${name}>\\d+)`) || pattern.source.includes(`(?<${name}>[0-9]+)`);
-    ctx.computed.set(name.toLowerCase(), { name, value, number: digitsOnly ? `toFloat64(${value})` : numberOf(value, ctx.binder) });
+    ctx.computed.set(name.toLowerCase(), { name, value, text: value, number: digitsOnly ? `toFloat64(${value})` : numberOf(value, ctx.binder) });
   }
   return { where: `match(${source}, ${bound})` };
+}
+
+const NUMERIC_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+
+/**
+ * A `where` condition as SQL: comparisons of a field with a literal (`=`/`!=` by valuesEqual,
+ * `< <= > >=` with a number by compareForExpression), combined with and/or/!. Comparisons are never
+ * null in the interpreter, so two-valued logic is exact. Undefined when not translatable.
+ */
+export function whereSql(expr: Expr, ctx: AggregateContext): string | undefined {
+  if (expr.kind === 'Unary' && expr.operator === '!') {
+    const inner = whereSql(expr.operand, ctx);
+    return inner === undefined ? undefined : `NOT (${inner})`;
+  }
+  if (expr.kind !== 'Binary') return undefined;
+  if (expr.operator === 'and' || expr.operator === 'or') {
+    const l = whereSql(expr.left, ctx);
+    const r = whereSql(expr.right, ctx);
+    return l === undefined || r === undefined ? undefined : `((${l}) ${expr.operator.toUpperCase()} (${r}))`;
+  }
+  let field = expr.left;
+  let literal = expr.right;
+  let op: string = expr.operator;
+  if (field.kind !== 'Field') {
+    [field, literal] = [expr.right, expr.left];
+    op = ({ '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as Record<string, string>)[op] ?? op;
+  }
+  if (field.kind !== 'Field') return undefined;
+  const v = valueOf(field.name, ctx);
+  if (v === undefined) return undefined;
+  let lit: string | number;
+  if (literal.kind === 'NumberLiteral') lit = literal.value;
+  else if (literal.kind === 'StringLiteral') lit = literal.value;
+  else if (literal.kind === 'Unary' && literal.operator === '-' && literal.operand.kind === 'NumberLiteral') lit = -literal.operand.value;
+  else return undefined;
+  if (typeof lit === 'number' && !Number.isFinite(lit)) return undefined;
+  const litNumber = typeof lit === 'number' ? lit : NUMERIC_TEXT.test(lit) ? Number(lit) : null;
+  const num = litNumber === null ? undefined : ctx.binder.bind(litNumber, 'Float64');
+  if (op === '=' || op === '!=') {
+    // Numbers when both sides read as numbers, else the texts (a number literal prints as JS does).
+    const text = ctx.binder.bind(typeof lit === 'number' ? String(lit) : lit, 'String');
+    const eq = num === undefined ? `ifNull(${v.text} = ${text}, 0)` : `ifNull(if(isNotNull(${v.number}), ${v.number} = ${num}, ${v.text} = ${text}), 0)`;
+    return op === '=' ? eq : `NOT ${eq}`;
+  }
+  // Ordering only against a number literal: text order (UTF-16 vs UTF-8 bytes) stays in JS.
+  if (typeof lit !== 'number' || num === undefined) return undefined;
+  return `ifNull(${v.number} ${op} ${num}, 0)`;
 }
 
 function valueOf(name: string, ctx: AggregateContext): ValueSql | undefined {
@@ -108,12 +159,12 @@ function valueOf(name: string, ctx: AggregateContext): ValueSql | undefined {
   // shadowed (the stage overwrote it).
   const computed = ctx.computed.get(name.toLowerCase());
   if (computed !== undefined && (computed.name === name || !isMetadataField(name))) {
-    return { value: computed.value, number: computed.number, notNull: true };
+    return { value: computed.value, text: computed.text, number: computed.number, notNull: true };
   }
   const f = fieldSql(name, ctx.binder);
   if (f === undefined) return undefined;
   const numericMeta = f.isMetadata && f.text.startsWith('toString(');
-  return { value: numericMeta ? f.text.slice('toString('.length, -1) : f.text, number: f.number, notNull: f.isMetadata };
+  return { value: numericMeta ? f.text.slice('toString('.length, -1) : f.text, text: f.text, number: f.number, notNull: f.isMetadata };
 }
 
 /** A pushed aggregate stage: one statement over a per-row projection of the keys and values. */

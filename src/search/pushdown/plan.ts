@@ -6,7 +6,7 @@
  *   stages after it (sort, where, eval, limit, top) run in JS over the records.
  */
 import type { Query, Stage } from '../../query/ast.js';
-import { pushAggregate, pushParseRegex, pushTimeslice, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
+import { pushAggregate, pushParseRegex, pushTimeslice, whereSql, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { scopeToSql, type IndexNarrowing } from './scope-sql.js';
 import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
@@ -107,6 +107,12 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     if (stage.kind === 'Timeslice') {
       const why = pushTimeslice(stage, actx);
       if (why !== undefined) return messages(why);
+      continue;
+    }
+    if (stage.kind === 'Where') {
+      const condition = whereSql(stage.condition, actx);
+      if (condition === undefined) return messages('where with an expression the planner does not translate');
+      parsed.push(condition);
       continue;
     }
     if (stage.kind === 'ParseRegex') {
