@@ -100,9 +100,11 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
   const parts: EncodedBatch[] = [];
   let messages = 0;
   let messageBytes = 0;
+  let excluded: number | undefined;
   const add = (encoded: EncodedMessages): void => {
     messages += encoded.messages;
     messageBytes += encoded.messageBytes;
+    if (encoded.excluded !== undefined) excluded = (excluded ?? 0) + encoded.excluded;
     for (const part of encoded.parts) {
       const last = parts[parts.length - 1];
       if (last !== undefined && last.text.length < opts.maxPartChars) {
@@ -149,7 +151,7 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
     }
   }
   flushRun();
-  return { parts, messages, messageBytes };
+  return { parts, messages, messageBytes, ...(excluded !== undefined ? { excluded } : {}) };
 }
 
 interface Deduplicator {

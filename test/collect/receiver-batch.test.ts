@@ -30,6 +30,20 @@ describe('receiver: X-Quarry-Framing and X-Quarry-Batch-Id', () => {
     expect(stored.find((m) => m._raw === event)?._messageTime).toBe('2026-01-01T10:00:00.000Z');
   });
 
+  it("applies the source's processing rules to json-lines messages", async () => {
+    const source = await createSource(server.url, {
+      name: 'framed-rules',
+      rules: [{ name: 'drop health', kind: 'exclude', regex: 'GET /healthz' }],
+    });
+    const body = ['GET /healthz 200', 'GET /orders 200', 'POST /pay 500\n\tat x'].map((m) => JSON.stringify(m)).join('\n');
+    const response = await post(source.url, body, { 'x-quarry-framing': 'json-lines', 'x-quarry-batch-id': 'rules-1' });
+    expect(await response.json()).toMatchObject({ messages: 2 });
+    expect((await storeReader(server.url).ofSource('framed-rules')).map((m) => m._raw).sort()).toEqual([
+      'GET /orders 200',
+      'POST /pay 500\n\tat x',
+    ]);
+  });
+
   it('refuses a json-lines line that is not a JSON string, naming the line, and stores nothing', async () => {
     const source = await createSource(server.url, { name: 'framed-bad' });
     const response = await post(source.url, '"ok"\n{"a":1}\n', { 'x-quarry-framing': 'json-lines' });
