@@ -232,13 +232,13 @@ export class Collector {
           this.logger.info({ path }, 'file was truncated or replaced while the collector was away; reading it from the start');
           return { position: { gen: known.position.gen + 1, offset: 0 }, fingerprint: await readFingerprint(handle, size) };
         }
+        // A new file is recorded at once, before anything of it is sent: if it is rotated away while
+        // the collector is down, the restart must still know its inode to find it.
         const fingerprint = await readFingerprint(handle, size);
-        if (options.isInitial && rule.startAt === 'end') {
-          this.checkpoints.put(key, { dev, ino, gen: 0, offset: size, fingerprint, path, updatedAt: Date.now() });
-          await this.checkpoints.save();
-          return { position: { gen: 0, offset: size }, fingerprint };
-        }
-        return { position: { gen: 0, offset: 0 }, fingerprint };
+        const offset = options.isInitial && rule.startAt === 'end' ? size : 0;
+        this.checkpoints.put(key, { dev, ino, gen: 0, offset, fingerprint, path, updatedAt: Date.now() });
+        await this.checkpoints.save();
+        return { position: { gen: 0, offset }, fingerprint };
       });
     } catch (error) {
       this.logger.warn({ path, err: (error as Error).message }, 'cannot open file; will try again at the next scan');
