@@ -29,6 +29,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ QUARRY_TEXT_INDEX: 'lucene' })).toThrow(/textIndex \(from QUARRY_TEXT_INDEX\)/);
   });
 
+  it('reads the search guards from the environment and refuses negative limits', () => {
+    expect(loadConfig({}).search).toEqual({ queryTimeoutMs: 120_000, maxRowsToRead: 0, maxMemoryBytes: 0, maxRunningPerUser: 10 });
+    const search = loadConfig({ QUARRY_QUERY_TIMEOUT_MS: '5000', QUARRY_QUERY_MAX_ROWS: '1000000', QUARRY_QUERY_MAX_MEMORY_BYTES: '1073741824' }).search;
+    expect(search).toMatchObject({ queryTimeoutMs: 5000, maxRowsToRead: 1_000_000, maxMemoryBytes: 1_073_741_824 });
+    expect(() => loadConfig({ QUARRY_QUERY_MAX_ROWS: '-1' })).toThrow(/search.maxRowsToRead \(from QUARRY_QUERY_MAX_ROWS\)/);
+  });
+
   it('reads the syslog listener keys; TLS needs a certificate and a key', () => {
     expect(loadConfig({}).syslog).toEqual({ source: 'default' });
     const config = loadConfig(

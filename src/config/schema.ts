@@ -97,6 +97,17 @@ export const configSchema = z.object({
         if (syslog[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when syslog.tlsPort is set' });
       }
     }),
+  /** Guards on every SQL statement of a search (0 = no limit); a search that hits one ends with an error. */
+  search: z.object({
+    /** Longest a statement may run, in ms (rounded up to whole seconds for the engine). */
+    queryTimeoutMs: z.coerce.number().int().min(0),
+    /** Rows a statement may read at most. */
+    maxRowsToRead: z.coerce.number().int().min(0),
+    /** Memory a statement may use at most, in bytes. */
+    maxMemoryBytes: z.coerce.number().int().min(0),
+    /** Running searches per user at most; more get 429. */
+    maxRunningPerUser: z.coerce.number().int().positive(),
+  }),
   session: z.object({
     /** A browser session unused for this long ends (sign in again). */
     idleTimeoutMs: z.coerce.number().int().positive(),
@@ -129,6 +140,12 @@ export const defaultConfig: Config = {
   },
   syslog: {
     source: 'default',
+  },
+  search: {
+    queryTimeoutMs: 120_000,
+    maxRowsToRead: 0,
+    maxMemoryBytes: 0,
+    maxRunningPerUser: 10,
   },
   session: {
     idleTimeoutMs: 12 * 60 * 60 * 1000,

@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger.js';
 import { buildApp, type AppState } from '../http/app.js';
 import { AppendBatcher } from '../ingest/append-batcher.js';
 import { SourceService } from '../ingest/source-service.js';
-import { SearchService } from '../search/search-service.js';
+import { defaultSearchOptions, SearchService } from '../search/search-service.js';
 import type { MetaStore } from '../meta/meta-store.js';
 import { openSqliteMetaStore } from '../meta/sqlite/sqlite-meta-store.js';
 import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
@@ -96,7 +96,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   sink?.attach(batcher);
   const sources = new SourceService(meta, logger.child({ component: 'sources' }));
   await sources.open();
-  const search = new SearchService(store, logger.child({ component: 'search' }));
+  const search = new SearchService(store, logger.child({ component: 'search' }), { ...defaultSearchOptions, ...config.search });
   const firstStart = await bootstrap(meta, sources, config.adminPassword);
 
   let baseUrl = config.publicUrl ?? '';
