@@ -358,7 +358,11 @@ export class Collector {
         if (isFull && result.truncatedAt === undefined) await this.seal(entry, { end: { gen, offset: event.end } });
       }
       if (budget > 0 && result.bytesRead >= budget) isBusy = true;
-      if (entry.batch !== undefined && now - entry.batch.createdAt >= this.config.batch.maxAgeMs) await this.seal(entry);
+      // While the server is behind (batches queue in the spool), let batches grow up to their size
+      // limits instead of sealing many small ones by age: fewer, larger requests catch up faster.
+      const age = entry.batch === undefined ? 0 : now - entry.batch.createdAt;
+      const isBacklogged = this.spool.size >= 2 && age < this.config.batch.maxAgeMs * 10;
+      if (entry.batch !== undefined && age >= this.config.batch.maxAgeMs && !isBacklogged) await this.seal(entry);
       if (tailer.rotatedAt !== undefined && result.bytesRead === 0 && now - tailer.lastGrowthAt >= this.config.rotatedGraceMs) {
         await this.finish(entry, now);
       }

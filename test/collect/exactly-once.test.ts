@@ -318,4 +318,47 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
       await server.close();
     }
   });
+  it('finds a file it had followed but sent nothing of, rotated away while it was killed', { timeout: 60_000 }, async () => {
+    const server = await startTestServer({ 'ingest.flushIntervalMs': 10 });
+    try {
+      const source = await createSource(server.url, { name: 'unsent', category: 'collect/unsent', multiline: false });
+      const dir = tempDir('quarry-collect-unsent-');
+      mkdirSync(join(dir, 'logs'));
+      const healthPort = await freePort();
+      const configPath = join(dir, 'collector.yaml');
+      const write = (maxAgeMs: number) =>
+        writeFileSync(
+          configPath,
+          [
+            `server: {url: "${server.url}", token: "${source.token}"}`,
+            'stateDir: state',
+            'pollIntervalMs: 50',
+            'rotatedGraceMs: 200',
+            // No batch is sealed before the kill: nothing of the file is spooled or checkpointed.
+            `batch: {maxAgeMs: ${maxAgeMs}}`,
+            'files:',
+            '  - path: logs/app.log',
+            '',
+          ].join('\n'),
+        );
+      write(600_000);
+      const app = join(dir, 'logs', 'app.log');
+      writeFileSync(app, 'u1\nu2\n');
+      let collector = spawnCollector(configPath, healthPort);
+      await waitFor(async () => (await health(healthPort))?.files[0]?.offset === 6, 20_000, 'file read');
+      collector.process.kill('SIGKILL');
+      await collector.exited;
+      renameSync(app, join(dir, 'logs', 'app.log.1'));
+      writeFileSync(app, 'u3\n');
+      write(100);
+      collector = spawnCollector(configPath, healthPort);
+      const reader = storeReader(server.url);
+      await waitFor(async () => (await reader.count('category=collect/unsent')) >= 3, 20_000, 'all lines stored');
+      collector.process.kill('SIGTERM');
+      expect(await collector.exited).toBe(0);
+      expect((await reader.ofSource('unsent')).map((m) => m._raw).sort()).toEqual(['u1', 'u2', 'u3']);
+    } finally {
+      await server.close();
+    }
+  });
 });
