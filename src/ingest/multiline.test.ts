@@ -213,6 +213,25 @@ describe('infer mode heuristics', () => {
     ]);
   });
 
+  it('in a timestamp-led mixed stream, access-log and JSON lines with their own timestamp stand alone', () => {
+    const body = [
+      'ts=2026-10-25T00:00:00.132Z level=info service=search action=checkout',
+      '10.86.176.5 - - [25/Oct/2026:00:00:01 +0000] "GET /static/a.css HTTP/1.1" 503 60704',
+      '{"level":"info","ts":"2026-10-25T00:00:01.315Z","msg":"add_to_cart ok"}',
+      '2026-10-25 00:00:03,471 ERROR [worker-3] c.e.Pay - failed',
+      'java.lang.IllegalStateException: at 2026-10-25T00:00:03Z the pool was closed',
+      '\tat c.e.Pay.call(Pay.java:10)',
+      'plain continuation without a time',
+      '2026-10-25 00:00:04,777 INFO  [scheduler-2] done',
+    ].join('\n');
+    const messages = splitMessages(body, { mode: 'infer' });
+    expect(messages).toHaveLength(5);
+    expect(messages[1]).toMatch(/^10\.86\.176\.5 .* 60704$/);
+    expect(messages[2]).toMatch(/^\{"level"/);
+    // A stack-trace line keeps joining even when it mentions a time.
+    expect(messages[3]!.split('\n')).toHaveLength(4);
+  });
+
   it('in a timestamp-led body, any line without a leading timestamp continues the message', () => {
     const body = [
       '2024-03-05 06:07:08 config:',

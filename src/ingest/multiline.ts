@@ -10,8 +10,10 @@
  * - `regex`: a line that the boundary regex matches **in full** (as Sumo's "Boundary Regex" does —
  *   write `\d{4}-\d{2}-\d{2} .*`, not `^\d{4}`) starts a message; other lines join the one before.
  * - `infer`: learn the boundaries from the first {@link DEFAULT_INFER_SAMPLE_LINES} lines (Sumo's
- *   "Infer Boundaries"). If most lines that could start a message start with a timestamp, exactly
- *   the lines that start with a timestamp start messages. Otherwise each line starts a message unless
+ *   "Infer Boundaries"). If most lines that could start a message start with a timestamp, the
+ *   lines that start with a timestamp start messages, and so do lines that carry a timestamp further
+ *   in and don't look like a stack-trace continuation (mixed streams: access-log and JSON lines);
+ *   lines without a timestamp continue the message before them. Otherwise each line starts a message unless
  *   it looks like a continuation: it starts with whitespace, `at `, `Caused by:`, `Suppressed:`,
  *   `...`, `}`/`]`/`)`, is a Java exception line (`java.lang.IllegalStateException: …`), or is part
  *   of a Python traceback (`Traceback (most recent call last):` through the final `ValueError: …`)
@@ -269,13 +271,20 @@ function toFullLineRegex(boundary: RegExp | string): RegExp {
   return new RegExp(`^(?:${source})$`, flags);
 }
 
+/** Where a line has a timestamp: at its start (after at most a short `[` / `<PRI>` prefix), later in it, or nowhere. */
+type TimestampPlace = 'start' | 'inside' | 'none';
+
+function timestampPlace(line: string): TimestampPlace {
+  const c = line.charCodeAt(0);
+  if (c === 32 || c === 9) return 'none';
+  const ts = detectTimestamp(line, { referenceTime: 0 });
+  if (ts === undefined) return 'none';
+  return ts.start <= 5 || (c === 123 && ts.format.startsWith('json:')) ? 'start' : 'inside';
+}
+
 /** True when the line starts with a timestamp (after at most a short `[` / `<PRI>` prefix). */
 export function startsWithTimestamp(line: string): boolean {
-  const c = line.charCodeAt(0);
-  if (c === 32 || c === 9) return false;
-  const ts = detectTimestamp(line, { referenceTime: 0 });
-  if (ts === undefined) return false;
-  return ts.start <= 5 || (c === 123 && ts.format.startsWith('json:'));
+  return timestampPlace(line) === 'start';
 }
 
 const JAVA_EXCEPTION = /^(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)/;
@@ -307,7 +316,13 @@ function createInferClassifier(sampleLines: number): Classifier {
   let trace: TraceState = 'none';
 
   const decide = (line: string): Decided => {
-    if (isTimestampLed) return { line, isStart: startsWithTimestamp(line) };
+    if (isTimestampLed) {
+      // Timestamp-led streams: a line starting with a timestamp starts a message; so does a line
+      // that carries its own timestamp further in (an access-log or JSON line in a mixed stream)
+      // unless it looks like a stack-trace continuation. Lines without a timestamp continue.
+      const place = timestampPlace(line);
+      return { line, isStart: place === 'start' || (place === 'inside' && !looksLikeContinuation(line)) };
+    }
     if (isBlank(line)) return { line, isStart: false };
     if (line.startsWith('Traceback (most recent call last):')) trace = 'python';
     else if (/^goroutine \d+ \[/.test(line)) trace = 'go';
