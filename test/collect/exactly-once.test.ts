@@ -212,6 +212,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
       }
       if (collector === undefined) {
         collector = spawnCollector(configPath, healthPort);
+      children.push(collector.process);
         children.push(collector.process);
         lastCollectorOutput = collector.output;
         await waitFor(async () => (await health(healthPort)) !== undefined, 20_000, 'collector health');
@@ -287,6 +288,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
       writeFileSync(a, 'a1\na2\n');
       writeFileSync(b, 'b1 long enough to be longer than what replaces it\nb2\n');
       let collector = spawnCollector(configPath, healthPort);
+      children.push(collector.process);
       const acked = async (n: number) => (await health(healthPort))?.acked.messages === n;
       await waitFor(() => acked(4), 20_000, 'first lines acknowledged');
       collector.process.kill('SIGKILL');
@@ -301,6 +303,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
       appendFileSync(b, 'b3\n');
 
       collector = spawnCollector(configPath, healthPort);
+      children.push(collector.process);
       const reader = storeReader(server.url);
       await waitFor(async () => (await reader.count('category=collect/down')) >= 7, 20_000, 'all lines stored');
       await waitFor(async () => (await health(healthPort))?.buffer.batches === 0, 10_000, 'spool empty');
@@ -345,6 +348,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
       const app = join(dir, 'logs', 'app.log');
       writeFileSync(app, 'u1\nu2\n');
       let collector = spawnCollector(configPath, healthPort);
+      children.push(collector.process);
       await waitFor(async () => (await health(healthPort))?.files[0]?.offset === 6, 20_000, 'file read');
       collector.process.kill('SIGKILL');
       await collector.exited;
@@ -352,6 +356,7 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
       writeFileSync(app, 'u3\n');
       write(100);
       collector = spawnCollector(configPath, healthPort);
+      children.push(collector.process);
       const reader = storeReader(server.url);
       await waitFor(async () => (await reader.count('category=collect/unsent')) >= 3, 20_000, 'all lines stored');
       collector.process.kill('SIGTERM');
