@@ -99,6 +99,28 @@ describe('AppendBatcher', () => {
     await Promise.all([first, medium, large]);
   });
 
+  it('starts a second write for small parts once the queue is half full (draining beats part size)', async () => {
+    const gates: (() => void)[] = [];
+    const sink = {
+      batches: [] as EncodedBatch[],
+      async append(batch: EncodedBatch) {
+        sink.batches.push(batch);
+        await new Promise<void>((resolve) => gates.push(resolve));
+      },
+    };
+    const batcher = new AppendBatcher(sink, { ...options, maxConcurrentWrites: 2, maxQueueLines: 8 });
+    const first = batcher.submit([part('a\n')]);
+    await until(() => sink.batches.length === 1);
+    const small = [batcher.submit([part('b\n')]), batcher.submit([part('c\n')]), batcher.submit([part('d\n')])];
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.batches.length).toBe(1); // 3 of 8 lines queued: they wait for the write in flight
+    small.push(batcher.submit([part('e\n')])); // 4 of 8: half full, a second write takes them
+    await until(() => sink.batches.length === 2);
+    expect(sink.batches[1]!.lines).toBe(4);
+    for (const open of gates) open();
+    await Promise.all([first, ...small]);
+  });
+
   it('refuses work beyond the queue bound instead of growing', async () => {
     const sink = gatedSink();
     const batcher = new AppendBatcher(sink, { ...options, maxQueueLines: 3 });

@@ -131,8 +131,11 @@ export class AppendBatcher {
     // every append makes a part and many small parts cost the store merges.
     // A second write at once needs a large batch (half the maximum): every append makes a part, and
     // the merges of many small parts cost the store more CPU than the overlap saves.
+    // A queue half full also writes at once: senders are about to be refused, and draining the
+    // queue matters more than the size of the parts.
     const goodBatch = this.options.maxBatchBytes / (this.writing.size === 0 ? 8 : 2);
-    if (this.queuedBytes >= goodBatch || this.options.flushIntervalMs === 0) {
+    const pressed = this.queuedLines * 2 >= this.options.maxQueueLines || this.queuedBytes * 2 >= this.options.maxQueueBytes;
+    if (this.queuedBytes >= goodBatch || pressed || this.options.flushIntervalMs === 0) {
       this.startWrite();
       return;
     }

@@ -260,9 +260,10 @@ describe('syslog mapped to another source, with a small ingest queue (backpressu
   it('lands in the named source with its category; a full queue pauses the sender instead of dropping', async () => {
     await createSource(server.url, { name: 'network', category: 'net/devices' });
     const reader = storeReader(server.url);
-    // Eight senders at once: their batches together are more than the 1,000-line queue holds.
-    const senders = Array.from({ length: 8 }, (_, c) =>
-      Array.from({ length: 2_500 }, (_, i) => `<190>Nov 21 10:00:00 sw${c} ifmgr[9]: port flap ${c}-${i}\n`).join(''),
+    // Sixteen senders at once: their first batches (a quarter of the queue each) are four times what
+    // the 1,000-line queue holds, even with two writes taking batches out of it.
+    const senders = Array.from({ length: 16 }, (_, c) =>
+      Array.from({ length: 1_250 }, (_, i) => `<190>Nov 21 10:00:00 sw${c} ifmgr[9]: port flap ${c}-${i}\n`).join(''),
     );
     await Promise.all(senders.map((lines) => sendTcp(server.syslog.ports.tcp!, lines)));
     await waitFor(async () => (await reader.count('category=net/devices')) === 20_000, 60_000, '20,000 lines through a 1,000-line queue');
