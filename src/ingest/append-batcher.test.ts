@@ -20,6 +20,19 @@ function gatedSink(): BatchSink & { batches: EncodedBatch[]; release: () => void
   return sink;
 }
 
+/** A sink that holds every append open until its gate (in `gates`, in order) is opened. */
+function heldSink(): { sink: BatchSink & { batches: EncodedBatch[] }; gates: (() => void)[] } {
+  const gates: (() => void)[] = [];
+  const sink = {
+    batches: [] as EncodedBatch[],
+    async append(batch: EncodedBatch) {
+      sink.batches.push(batch);
+      await new Promise<void>((resolve) => gates.push(resolve));
+    },
+  };
+  return { sink, gates };
+}
+
 const options = {
   maxQueueLines: 10,
   maxQueueBytes: 1000,
@@ -78,14 +91,7 @@ describe('AppendBatcher', () => {
   });
 
   it('starts a second write at once only for a large batch (half the maximum)', async () => {
-    const gates: (() => void)[] = [];
-    const sink = {
-      batches: [] as EncodedBatch[],
-      async append(batch: EncodedBatch) {
-        sink.batches.push(batch);
-        await new Promise<void>((resolve) => gates.push(resolve));
-      },
-    };
+    const { sink, gates } = heldSink();
     const batcher = new AppendBatcher(sink, { ...options, maxConcurrentWrites: 2, maxBatchBytes: 100 });
     const first = batcher.submit([part('a\n')]);
     await until(() => sink.batches.length === 1);
@@ -100,14 +106,7 @@ describe('AppendBatcher', () => {
   });
 
   it('starts a second write for small parts once the queue is half full (draining beats part size)', async () => {
-    const gates: (() => void)[] = [];
-    const sink = {
-      batches: [] as EncodedBatch[],
-      async append(batch: EncodedBatch) {
-        sink.batches.push(batch);
-        await new Promise<void>((resolve) => gates.push(resolve));
-      },
-    };
+    const { sink, gates } = heldSink();
     const batcher = new AppendBatcher(sink, { ...options, maxConcurrentWrites: 2, maxQueueLines: 8 });
     const first = batcher.submit([part('a\n')]);
     await until(() => sink.batches.length === 1);
@@ -154,14 +153,8 @@ describe('AppendBatcher', () => {
   });
 
   it('runs up to maxConcurrentWrites appends at once, each its own batch', async () => {
-    const gates: (() => void)[] = [];
-    const batches: EncodedBatch[] = [];
-    const sink: BatchSink = {
-      async append(batch) {
-        batches.push(batch);
-        await new Promise<void>((resolve) => gates.push(resolve));
-      },
-    };
+    const { sink, gates } = heldSink();
+    const batches = sink.batches;
     const batcher = new AppendBatcher(sink, { ...options, maxConcurrentWrites: 2, flushIntervalMs: 0 });
     const done = [batcher.submit([part('a\n')]), batcher.submit([part('b\n')]), batcher.submit([part('c\n')])];
     await until(() => batches.length === 2);
