@@ -17,7 +17,7 @@ import { readRows } from '../src/cli/commands/query.js';
 import { parseQuery } from '../src/query/index.js';
 import { compileQuery, type Row } from '../src/query/interpreter/index.js';
 
-const SAMPLE = '/work/shared/data/http-access/elastic-apache/apache_logs';
+const SAMPLE = join(import.meta.dirname, '../../shared/data/http-access/elastic-apache/apache_logs');
 const argLines = process.argv.indexOf('--lines');
 const TOTAL = argLines > 0 ? Number(process.argv[argLines + 1]) : 1_000_000;
 

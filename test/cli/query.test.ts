@@ -39,7 +39,7 @@ writeFileSync(
     '2024-01-01T00:02:00Z ERROR disk full host=db1',
   ].join('\n') + '\n',
 );
-const APACHE = '/work/shared/data/http-access/elastic-apache/apache_logs';
+const APACHE = resolve(ROOT, '../shared/data/http-access/elastic-apache/apache_logs');
 
 describe('quarry query', { timeout: 60_000 }, () => {
   it('aggregates a file and prints a table', () => {

@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseQuery } from '../../../src/query/index.js';
 import { compileQuery, type Row } from '../../../src/query/interpreter/index.js';
-
-const DATA = '/work/shared/data';
+import { SHARED_DATA as DATA } from './cases.js';
 
 describe('real query corpus over sample data', () => {
   it('runs without throwing', { timeout: 120_000 }, async () => {
