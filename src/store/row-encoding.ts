@@ -26,16 +26,7 @@ export interface MessageContext {
 }
 
 /** The registered part of a context: everything but the receipt time, which each row carries. */
-export interface ContextValues {
-  id: number;
-  partition: string;
-  sourceCategory: string;
-  sourceHost: string;
-  sourceName: string;
-  collector: string;
-  source: string;
-  fields: Readonly<Record<string, string>>;
-}
+export type ContextValues = Omit<MessageContext, 'receiptTime'> & { id: number };
 
 /** Encoded rows ready for one store append. */
 export interface EncodedBatch {
