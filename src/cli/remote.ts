@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { AppError, ErrorCode } from '../core/errors.js';
 
 /** Where and how the CLI talks to a running server. */
@@ -24,6 +25,15 @@ interface ProfileFile {
  * Resolves server and credentials: flags, then QUARRY_SERVER / QUARRY_ACCESS_ID / QUARRY_ACCESS_KEY,
  * then the profile file (~/.config/quarry/profiles.json, `{"default": {server, accessId, accessKey}}`).
  */
+/** Adds the server and credential flags every remote command takes (read back by resolveRemote). */
+export function withRemoteOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'server URL (QUARRY_SERVER, default http://127.0.0.1:7080)')
+    .option('--access-id <id>', 'access id (QUARRY_ACCESS_ID)')
+    .option('--access-key <key>', 'access key (QUARRY_ACCESS_KEY)')
+    .option('--profile <name>', 'profile in ~/.config/quarry/profiles.json');
+}
+
 export function resolveRemote(options: RemoteOptions, env: Record<string, string | undefined>): Remote {
   let profile: { server?: string; accessId?: string; accessKey?: string } = {};
   const file = env.QUARRY_PROFILES ?? join(homedir(), '.config', 'quarry', 'profiles.json');

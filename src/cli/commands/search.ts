@@ -3,7 +3,7 @@ import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
 import { renderDiagnostics, type Diagnostic } from '../../query/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseFormat, renderRows, writeOut, type OutputFormat } from '../output.js';
-import { callApi, resolveRemote, type Remote, type RemoteOptions } from '../remote.js';
+import { callApi, resolveRemote, withRemoteOptions, type Remote, type RemoteOptions } from '../remote.js';
 import { parseTimeArg } from './query.js';
 import { renderExplanation, type Explanation } from '../../search/pushdown/explain.js';
 
@@ -60,7 +60,7 @@ async function fetchAll(remote: Remote, id: string, kind: 'messages' | 'records'
 
 /** `quarry search`: runs a query on a server through the Search Job API. */
 export function registerSearchCommand(program: Command): void {
-  program
+  const command = program
     .command('search')
     .description('run a query on a Quarry server (Search Job API) and print the results')
     .argument('<query>', 'the query, in the Sumo Logic query language')
@@ -70,11 +70,8 @@ export function registerSearchCommand(program: Command): void {
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .option('--limit <n>', 'most messages or records to print', '10000')
     .option('--by-receipt-time', 'search by receipt time instead of message time')
-    .option('--explain', 'show how the search would run (the SQL, its parameters, what runs in JS) instead of running it')
-    .option('--server <url>', 'server URL (QUARRY_SERVER, default http://127.0.0.1:7080)')
-    .option('--access-id <id>', 'access id (QUARRY_ACCESS_ID)')
-    .option('--access-key <key>', 'access key (QUARRY_ACCESS_KEY)')
-    .option('--profile <name>', 'profile in ~/.config/quarry/profiles.json')
+    .option('--explain', 'show how the search would run (the SQL, its parameters, what runs in JS) instead of running it');
+  withRemoteOptions(command)
     .action(async (query: string, flags: SearchFlags) => {
       const format = parseFormat(flags.format);
       const limit = Number(flags.limit);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppError, ErrorCode } from '../../core/errors.js';
 import { parseFormat, writeOut } from '../output.js';
-import { resolveRemote, type RemoteOptions } from '../remote.js';
+import { resolveRemote, withRemoteOptions, type RemoteOptions } from '../remote.js';
 
 interface TailFlags extends RemoteOptions {
   format: string;
@@ -10,16 +10,13 @@ interface TailFlags extends RemoteOptions {
 
 /** `quarry tail`: live tail of a server, one line per message (or NDJSON). */
 export function registerTailCommand(program: Command): void {
-  program
+  const command = program
     .command('tail')
     .description('follow messages as they arrive on a Quarry server (live tail)')
     .argument('[query]', 'scope and per-message operators', '*')
     .option('--format <format>', 'table (the raw message) | ndjson | json', 'table')
-    .option('--tz <zone>', 'time zone for date functions', 'UTC')
-    .option('--server <url>', 'server URL (QUARRY_SERVER, default http://127.0.0.1:7080)')
-    .option('--access-id <id>', 'access id (QUARRY_ACCESS_ID)')
-    .option('--access-key <key>', 'access key (QUARRY_ACCESS_KEY)')
-    .option('--profile <name>', 'profile in ~/.config/quarry/profiles.json')
+    .option('--tz <zone>', 'time zone for date functions', 'UTC');
+  withRemoteOptions(command)
     .action(async (query: string, flags: TailFlags) => {
       const format = parseFormat(flags.format);
       const remote = resolveRemote(flags, process.env);
