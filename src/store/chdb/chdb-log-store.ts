@@ -33,10 +33,6 @@ export interface ChdbLogStoreOptions {
   textIndex?: TextIndexKind;
 }
 
-function quoteString(value: string): string {
-  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
-}
-
 // Aliases must not shadow the columns: WHERE and ORDER BY would see the alias.
 const SELECT_MESSAGE = `toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(receipt_ts) AS receipt_ms, partition,
   source_category, source_host, source_name, collector, source, size, format, message, fields`;
@@ -82,7 +78,7 @@ function settingsClause(settings: Record<string, string | number>): string {
       if (typeof v === 'number' ? !Number.isFinite(v) : !/^[A-Za-z0-9_.]+$/.test(v)) {
         throw new AppError(ErrorCode.Internal, `invalid value for setting ${k}`);
       }
-      return `${k} = ${typeof v === 'number' ? String(v) : quoteString(v)}`;
+      return `${k} = ${typeof v === 'number' ? String(v) : sqlLiteral(v)}`;
     })
     .join(', ');
 }
@@ -130,7 +126,7 @@ SELECT fromUnixTimestamp64Milli(ts), format, size, message, fromUnixTimestamp64M
 FROM (
   SELECT *, transform(context, [${contextIds.join(', ')}], [${contextIds.map((_, n) => n + 1).join(', ')}], 0) AS i0,
     i0 + throwIf(i0 = 0, 'a row refers to an ingest context the batch does not carry') AS i
-  FROM file(${quoteString(file)}, 'TSV', ${quoteString(encodedRowStructure)})
+  FROM file(${sqlLiteral(file)}, 'TSV', ${sqlLiteral(encodedRowStructure)})
 )
 SETTINGS ${settings}`;
 }
