@@ -72,6 +72,18 @@ export interface SelectOptions {
   batchRows?: number;
 }
 
+/** Rows stored with message times in [from, to) (planning statistics, e.g. one per storage part). */
+export interface RowSpan {
+  from: number;
+  to: number;
+  rows: number;
+}
+
+/** How long a staged statement took (the caller sizes the next one by it). */
+export interface StageSummary {
+  elapsedMs: number;
+}
+
 /** One result row of select(): column name → JSON value (64-bit integers as numbers). */
 export type SelectRow = Record<string, unknown>;
 
@@ -96,6 +108,18 @@ export interface LogStore {
    * parameter. Yields the result in batches; stops when the signal aborts.
    */
   select(sql: string, params: Record<string, string | number>, options?: SelectOptions): AsyncIterable<SelectRow[]>;
+  /**
+   * Appends the rows of a planner-built SELECT to the store's temporary table `name` (created by
+   * the first call with the SELECT's columns; later calls must select the same columns), so a
+   * search split into several statements can combine their partial results in one later select()
+   * that reads `name`. Names match /^quarry_stage_[a-z0-9_]{1,64}$/. Does nothing once the signal
+   * aborted. The table lives until dropStaged(name) or until the store closes.
+   */
+  stage(name: string, sql: string, params: Record<string, string | number>, options?: SelectOptions): Promise<StageSummary>;
+  /** Drops a staged table (no error when it does not exist). */
+  dropStaged(name: string): Promise<void>;
+  /** Where rows lie in message time, in spans (for splitting long searches into time slices; may overlap). */
+  rowSpans(): Promise<RowSpan[]>;
   /** True when the store is open and accepts writes. */
   checkWritable(): Promise<boolean>;
   close(): Promise<void>;

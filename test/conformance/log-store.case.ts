@@ -142,6 +142,38 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       for await (const _ of store.select('SELECT 1', {}, { signal: aborted.signal })) throw new Error('an aborted select yielded');
     });
 
+    it('stages partial results in a temporary table that a later select combines', async () => {
+      const partial = `SELECT source_category AS c, countState() AS s FROM logs
+        WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) GROUP BY c`;
+      const name = 'quarry_stage_conformance';
+      expect((await store.stage(name, partial, { from: t0 + 2000, to: t0 + 5000 })).elapsedMs).toBeGreaterThan(0);
+      await store.stage(name, partial, { from: t0, to: t0 + 2000 });
+      const rows: Record<string, unknown>[] = [];
+      for await (const batch of store.select(`SELECT c, countMerge(s) AS n FROM ${name} GROUP BY c ORDER BY c`, {})) rows.push(...batch);
+      expect(rows).toEqual([
+        { c: 'prod/db', n: 1 },
+        { c: 'prod/web', n: 4 },
+      ]);
+      // An aborted stage does nothing; a bad name is refused before any SQL runs.
+      const aborted = new AbortController();
+      aborted.abort();
+      expect(await store.stage(name, partial, { from: t0, to: t0 + 5000 }, { signal: aborted.signal })).toEqual({ elapsedMs: 0 });
+      await expect(store.stage('logs; DROP TABLE logs', partial, {})).rejects.toThrow(/invalid staged table name/);
+      await store.dropStaged(name);
+      await expect(async () => {
+        for await (const _ of store.select(`SELECT count() FROM ${name}`, {})) void _;
+      }).rejects.toThrow();
+      await store.dropStaged(name);
+    });
+
+    it('tells where rows lie in time', async () => {
+      const spans = await store.rowSpans();
+      expect(spans.reduce((n, s) => n + s.rows, 0)).toBe(await store.count({}));
+      for (const s of spans) expect(s.from).toBeLessThan(s.to);
+      // Every stored time lies in some span.
+      for (const t of [t0, t0 + 4000]) expect(spans.some((s) => s.from <= t && t < s.to)).toBe(true);
+    });
+
     it('reports stats and writability', async () => {
       expect(await store.checkWritable()).toBe(true);
       const stats = await store.stats();

@@ -8,9 +8,11 @@ import type {
   AppendOptions,
   CountFilter,
   LogStore,
+  RowSpan,
   ScanRequest,
   SelectOptions,
   SelectRow,
+  StageSummary,
   StoreEngine,
   StoreStats,
   StoredMessage,
@@ -32,6 +34,9 @@ export interface ChdbLogStoreOptions {
   /** Full-text skip index of the message column (docs/storage.md); added to an existing table if missing. */
   textIndex?: TextIndexKind;
 }
+
+/** Names of staged tables (LogStore.stage). */
+const STAGE_NAME = /^quarry_stage_[a-z0-9_]{1,64}$/;
 
 // Aliases must not shadow the columns: WHERE and ORDER BY would see the alias.
 const SELECT_MESSAGE = `toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(receipt_ts) AS receipt_ms, partition,
@@ -148,6 +153,8 @@ async function writePieces(file: string, pieces: readonly (string | Buffer)[]): 
 /** The embedded chDB (ClickHouse in-process) adapter of the LogStore port. */
 export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
   let session: Session | undefined;
+  /** Staged (temporary) tables created on this connection. */
+  const staged = new Set<string>();
   let lastHealthWrite = 0;
   let spoolDir: string | undefined;
   let spoolSeq = 0;
@@ -304,6 +311,33 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       return { engine: 'chdb', version: rows[0]?.v ?? '0', textIndex: options.textIndex ?? defaultTextIndex };
     },
 
+    async stage(name: string, sql: string, params: Record<string, string | number>, stageOptions: SelectOptions = {}): Promise<StageSummary> {
+      if (!STAGE_NAME.test(name)) throw new AppError(ErrorCode.Internal, `invalid staged table name ${JSON.stringify(name)}`);
+      if (stageOptions.signal?.aborted) return { elapsedMs: 0 };
+      const head = staged.has(name) ? `INSERT INTO ${name} ` : `CREATE TEMPORARY TABLE ${name} ENGINE = Memory AS `;
+      const started = performance.now();
+      await db().queryBindAsync(`${head}${sql} SETTINGS ${settingsClause(stageOptions.settings ?? {})}`, params, { format: 'JSONEachRow' });
+      staged.add(name);
+      return { elapsedMs: performance.now() - started };
+    },
+
+    async dropStaged(name: string): Promise<void> {
+      if (!STAGE_NAME.test(name)) throw new AppError(ErrorCode.Internal, `invalid staged table name ${JSON.stringify(name)}`);
+      staged.delete(name);
+      await db().queryAsync(`DROP TEMPORARY TABLE IF EXISTS ${name}`);
+    },
+
+    async rowSpans(): Promise<RowSpan[]> {
+      // min_time/max_time come from the partition key's min-max index (whole seconds).
+      const rows = await queryJson<{ from: number; to: number; rows: number }>(
+        `SELECT toUnixTimestamp(min_time) * 1000 AS from, (toUnixTimestamp(max_time) + 1) * 1000 AS to, rows
+         FROM system.parts WHERE active AND database = currentDatabase() AND table = {table:String}
+         SETTINGS output_format_json_quote_64bit_integers = 0`,
+        { table: logsTable },
+      );
+      return rows.map((r) => ({ from: Number(r.from), to: Number(r.to), rows: Number(r.rows) }));
+    },
+
     async *select(sql: string, params: Record<string, string | number>, selectOptions: SelectOptions = {}) {
       const { signal } = selectOptions;
       if (signal?.aborted) return;
@@ -360,6 +394,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
     close() {
       session?.close();
       session = undefined;
+      staged.clear();
       if (spoolDir && !options.spoolDir) rmSync(spoolDir, { recursive: true, force: true });
       return Promise.resolve();
     },
