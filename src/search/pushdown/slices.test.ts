@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { estimateRows, sliceStart, SliceSizer, stagedAggregate, timeSlices } from './slices.js';
+
+const HOUR = 3_600_000;
+const spans = [
+  { from: 0, to: 10 * HOUR, rows: 1000 },
+  { from: 10 * HOUR, to: 20 * HOUR, rows: 100 },
+  // an overlapping part of the same hours
+  { from: 15 * HOUR, to: 20 * HOUR, rows: 500 },
+];
+
+describe('time slices', () => {
+  it('estimates rows in a range from spans, evenly spread', () => {
+    expect(estimateRows(spans, 0, 20 * HOUR)).toBe(1600);
+    expect(estimateRows(spans, 0, 5 * HOUR)).toBe(500);
+    expect(estimateRows(spans, 15 * HOUR, 20 * HOUR)).toBe(550);
+    expect(estimateRows(spans, 30 * HOUR, 40 * HOUR)).toBe(0);
+  });
+
+  it('starts a slice where it holds the rows asked for', () => {
+    expect(sliceStart(spans, 0, 20 * HOUR, 5000)).toBe(0);
+    const start = sliceStart(spans, 0, 20 * HOUR, 550);
+    expect(Math.abs(start - 15 * HOUR)).toBeLessThanOrEqual(1);
+    expect(estimateRows(spans, start, 20 * HOUR)).toBeLessThanOrEqual(550);
+  });
+
+  it('covers the range exactly with adjacent slices, newest first, whatever the spans', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            from: fc.integer({ min: 0, max: 1000 }),
+            len: fc.integer({ min: 1, max: 1000 }),
+            rows: fc.integer({ min: 0, max: 10_000 }),
+          }),
+          { maxLength: 8 },
+        ),
+        fc.integer({ min: 0, max: 1500 }),
+        fc.integer({ min: 1, max: 1500 }),
+        fc.integer({ min: 1, max: 5000 }),
+        (raw, from, len, rows) => {
+          const s = raw.map((r) => ({ from: r.from, to: r.from + r.len, rows: r.rows }));
+          const slices = [...timeSlices(s, from, from + len, new SliceSizer({ rows, targetMs: 1000 }))];
+          expect(slices[0]!.to).toBe(from + len);
+          expect(slices.at(-1)!.from).toBe(from);
+          for (let i = 0; i < slices.length; i++) {
+            expect(slices[i]!.from).toBeLessThan(slices[i]!.to);
+            expect(Number.isInteger(slices[i]!.from)).toBe(true);
+            if (i > 0) expect(slices[i]!.to).toBe(slices[i - 1]!.from);
+          }
+        },
+      ),
+    );
+  });
+
+  it('sizes later slices from the speed of earlier ones, within bounds', () => {
+    const sizer = new SliceSizer({ rows: 1000, targetMs: 100 });
+    expect(sizer.next()).toBe(1000);
+    sizer.done(1000, 10); // 100 rows/ms → 10,000 rows in 100 ms
+    expect(sizer.next()).toBe(10_000);
+    sizer.done(1000, 10_000); // now slow: 2000 rows in 10,010 ms
+    expect(sizer.next()).toBe(125); // the floor: rows / 8
+  });
+});
+
+describe('staged aggregates', () => {
+  it('turns every aggregate call into a state per slice and a merge at the end', () => {
+    const staged = stagedAggregate(
+      [
+        '`v0` AS `c0`',
+        'toFloat64(count()) AS `c1`',
+        'sumOrNull(`v1`) AS `c2`',
+        'if(toFloat64(count(`v1`)) = 0, NULL, arraySort(groupArray(`v1`))[toUInt64(greatest(1, least(toFloat64(count(`v1`)), ceil({p3:Float64} / 100 * toFloat64(count(`v1`)) - 1e-9))))]) AS `c3`',
+        'toFloat64(uniqExact(`v2`)) AS `c4`',
+      ],
+      ['`c0`'],
+      ['max(`t`)'],
+    )!;
+    expect(staged.stateSelect).toEqual([
+      '`v0` AS `c0`',
+      'countState() AS `s0`',
+      'sumOrNullState(`v1`) AS `s1`',
+      'countState(`v1`) AS `s2`',
+      'groupArrayState(`v1`) AS `s3`',
+      'uniqExactState(`v2`) AS `s4`',
+      'maxState(`t`) AS `s5`',
+    ]);
+    expect(staged.finalSelect[0]).toBe('`c0`');
+    expect(staged.finalSelect[1]).toBe('toFloat64(countMerge(`s0`)) AS `c1`');
+    expect(staged.finalSelect[3]).toContain('arraySort(groupArrayMerge(`s3`))');
+    expect(staged.finalSelect[3]).not.toMatch(/count\(`v1`\)/);
+    expect(staged.finalExpression('max(`t`) DESC')).toBe('maxMerge(`s5`) DESC');
+    expect(() => staged.finalExpression('min(`t`)')).toThrow(/no staged form/);
+  });
+
+  it('refuses aggregates it does not know', () => {
+    expect(stagedAggregate(['quantileExact(0.5)(`v0`) AS `c0`'], [])).toBeUndefined();
+    expect(stagedAggregate(['sum(`v0`) AS `c0`'], [])).toBeUndefined();
+    expect(stagedAggregate(['countIf(`v0` > 1) AS `c0`'], [])).toBeUndefined();
+    expect(stagedAggregate(['count() AS `c0`'], [], ['argMax(`t`, `v0`)'])).toBeUndefined();
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * Time slices: how a long search is split into statements that each read a bounded number of rows.
+ *
+ * The embedded store runs one statement at a time, so one statement over a billion rows would hold
+ * every ingest acknowledgement and every other search until it ends, and cancelling could not stop
+ * it. A search whose range holds more rows than a slice runs as several statements over adjacent
+ * time slices, newest first: between two slices other work runs, and a cancelled search stops. Each
+ * slice is sized from the previous one's speed so that it takes about `targetMs`.
+ *
+ * Row counts come from the store's spans (part metadata: rows and min/max message time), assuming rows
+ * are spread evenly within a span. They only size slices; answers never depend on them.
+ */
+import type { RowSpan } from '../../store/log-store.js';
+
+/** How searches are split (config `search.sliceRows` / `search.sliceTargetMs`). */
+export interface SliceOptions {
+  /** A range estimated to hold at most this many rows runs as one statement; also the first slice's size. */
+  rows: number;
+  /** Later slices are sized to take about this long (from the speed of the previous ones). */
+  targetMs: number;
+}
+
+export const defaultSliceOptions: SliceOptions = { rows: 8_000_000, targetMs: 1_000 };
+
+/** Estimated rows with message times in [from, to). */
+export function estimateRows(spans: readonly RowSpan[], from: number, to: number): number {
+  let rows = 0;
+  for (const s of spans) {
+    const lo = Math.max(from, s.from);
+    const hi = Math.min(to, s.to);
+    if (hi > lo) rows += (s.rows * (hi - lo)) / Math.max(1, s.to - s.from);
+  }
+  return rows;
+}
+
+/**
+ * The start of the slice that ends at `upper` and holds about `rows` rows (never below `from`, always
+ * below `upper`, whole milliseconds). Stretches without rows are taken whole.
+ */
+export function sliceStart(spans: readonly RowSpan[], from: number, upper: number, rows: number): number {
+  if (estimateRows(spans, from, upper) <= rows) return from;
+  // Bisection on the start: the estimate grows as the start moves back (monotone), 50 steps reach 1 ms.
+  let lo = from;
+  let hi = upper - 1;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (estimateRows(spans, mid, upper) > rows) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/** Sizes slices: the first from options, later ones from the rows per ms seen so far. */
+export class SliceSizer {
+  private rowsDone = 0;
+  private msSpent = 0;
+
+  constructor(private readonly options: SliceOptions) {}
+
+  /** Rows for the next slice. */
+  next(): number {
+    const { rows, targetMs } = this.options;
+    if (this.msSpent <= 0 || this.rowsDone <= 0) return rows;
+    const perMs = this.rowsDone / this.msSpent;
+    // Grow or shrink within [rows / 8, rows * 32] so one odd slice cannot swing sizes wildly.
+    return Math.max(rows / 8, Math.min(rows * 32, perMs * targetMs));
+  }
+
+  /** Records a slice's estimated rows and how long it took. */
+  done(rows: number, ms: number): void {
+    this.rowsDone += rows;
+    this.msSpent += ms;
+  }
+}
+
+/** One statement's time bounds: [from, to). */
+export interface TimeSlice {
+  from: number;
+  to: number;
+}
+
+/**
+ * Yields the slices of [from, to), newest first, sized by `sizer` (ask it after each slice ran). A
+ * range within one slice's rows is a single slice.
+ */
+export function* timeSlices(
+  spans: readonly RowSpan[],
+  from: number,
+  to: number,
+  sizer: SliceSizer,
+): Generator<TimeSlice> {
+  let upper = to;
+  while (upper > from) {
+    const start = sliceStart(spans, from, upper, sizer.next());
+    yield { from: start, to: upper };
+    upper = start;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Aggregates over several slices: partial states per slice, merged at the end
+// ---------------------------------------------------------------------------------------------------
+
+/** The aggregate functions the planner emits, longest names first (so `min` never matches `minOrNull`). */
+const AGGREGATES = [
+  'uniqExact',
+  'groupArray',
+  'sumOrNull',
+  'avgOrNull',
+  'minOrNull',
+  'maxOrNull',
+  'count',
+  'min',
+  'max',
+];
+/** A call of one of them over nothing or one quoted column of the inner projection. */
+const CALL = new RegExp(`(?<![\\w.])(${AGGREGATES.join('|')})\\((\`[^\`]*\`)?\\)`, 'g');
+/** Any other call that looks like an aggregate (used to refuse what this rewrite does not know). */
+const OTHER_AGGREGATE =
+  /(?<![\w.])(sum|avg|any|anyLast|uniq\w*|quantile\w*|groupUniqArray|argMin|argMax|\w+If|\w+State|\w+Merge)\(/;
+
+/** An aggregate select list rewritten into per-slice states and their final merge. */
+export interface StagedAggregate {
+  /** SELECT list of each slice: group keys as they were, then one state column per distinct call */
+  stateSelect: string[];
+  /** SELECT list over the staged table: the keys by alias, the original outputs over merged states */
+  finalSelect: string[];
+  /** rewrites an expression over aggregate calls of the select list or `extraCalls` (e.g. an ORDER BY) to the merged states */
+  finalExpression: (expr: string) => string;
+}
+
+/**
+ * Rewrites `select` (items `expr AS alias`; items whose alias is in `keyAliases` are group keys)
+ * so each slice stores `fState(x)` per distinct aggregate call `f(x)` and the final statement
+ * computes every output from `fMerge(state)`. Undefined when an item uses an aggregate this
+ * rewrite does not know (the search then runs as one statement).
+ */
+export function stagedAggregate(
+  select: readonly string[],
+  keyAliases: readonly string[],
+  extraCalls: readonly string[] = [],
+): StagedAggregate | undefined {
+  const states = new Map<string, string>();
+  const stateSelect: string[] = [];
+  const finalSelect: string[] = [];
+  const keys = new Set(keyAliases);
+  let sealed = false;
+  let missing = false;
+  const rewrite = (expr: string): string | undefined => {
+    missing = false;
+    const replaced = expr.replace(CALL, (call: string, fn: string, arg: string | undefined) => {
+      let state = states.get(call);
+      if (state === undefined && sealed) {
+        missing = true;
+        return call;
+      }
+      if (state === undefined) {
+        state = `\`s${states.size}\``;
+        states.set(call, state);
+        stateSelect.push(`${fn}State(${arg ?? ''}) AS ${state}`);
+      }
+      return `${fn}Merge(${state})`;
+    });
+    return missing || OTHER_AGGREGATE.test(replaced.replace(/\w+Merge\(`s\d+`\)/g, ''))
+      ? undefined
+      : replaced;
+  };
+  const keyItems: string[] = [];
+  for (const item of select) {
+    const m = /^(.*) AS (`[^`]*`)$/s.exec(item);
+    if (m === null) return undefined;
+    const [, expr, alias] = m as unknown as [string, string, string];
+    if (keys.has(alias)) {
+      keyItems.push(item);
+      finalSelect.push(alias);
+      continue;
+    }
+    const merged = rewrite(expr);
+    if (merged === undefined) return undefined;
+    finalSelect.push(`${merged} AS ${alias}`);
+  }
+  for (const extra of extraCalls) if (rewrite(extra) === undefined) return undefined;
+  sealed = true;
+  const finalExpression = (expr: string): string => {
+    const out = rewrite(expr);
+    if (out === undefined) throw new Error(`no staged form for ${expr}`);
+    return out;
+  };
+  return { stateSelect: [...keyItems, ...stateSelect], finalSelect, finalExpression };
+}
