@@ -8,7 +8,7 @@
  * ratio ≥ 0.5, RSS ≤ 1.5 GB, disk ≤ 1/6 of the NDJSON.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -88,6 +88,22 @@ async function buildBodies(): Promise<Body[]> {
 function cpuSecondsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds per thread name (ClickHouse names its pools: merges, inserts, index builds …), all live threads. */
+function threadCpuOf(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '');
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byName;
 }
 
 function rssOf(pid: number): { rss: number; hwm: number } {
@@ -182,8 +198,19 @@ for (const mode of values.modes.split(',') as ('plain' | 'gzip')[]) {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.process.pid!).rss)), 200);
   log(`HTTP receiver, ${mode}, ${clients} clients …`);
   const cpuBefore = cpuSecondsOf(server.process.pid!);
+  const threadsBefore = threadCpuOf(server.process.pid!);
   const result = await send(created.url, bodies, mode === 'gzip');
   const cpuSeconds = cpuSecondsOf(server.process.pid!) - cpuBefore;
+  const threads = [...threadCpuOf(server.process.pid!)].map(([name, s]) => [name, s - (threadsBefore.get(name) ?? 0)] as const);
+  const live = threads.reduce((n, [, s]) => n + s, 0);
+  threads.push(['(ended threads)', cpuSeconds - live]);
+  log(
+    `server CPU-µs/line by thread: ${threads
+      .filter(([, s]) => s / totalLines >= 0.05e-6 || s < 0)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, s]) => `${name} ${((s / totalLines) * 1e6).toFixed(1)}`)
+      .join(', ')}`,
+  );
   clearInterval(sampler);
   peakRss = Math.max(peakRss, rssOf(server.process.pid!).hwm);
   results.push({ mode, ...result, cpuSeconds });

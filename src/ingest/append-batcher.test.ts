@@ -178,4 +178,23 @@ describe('AppendBatcher', () => {
     await expect(batcher.submit([part('b\n')])).rejects.toMatchObject({ code: 'unavailable' });
     expect(batcher.shutdown()).toBe(closing);
   });
+
+  it('never merges parts of different file formats into one append', async () => {
+    const sink = gatedSink();
+    const batcher = new AppendBatcher(sink, options);
+    const first = batcher.submit([part('a\n')]);
+    await until(() => sink.batches.length === 1);
+    const binary = { ...part('b\n'), format: 'RowBinary' as const, bytes: Buffer.from('b') };
+    const rest = batcher.submit([binary, { ...binary }, part('c\n')]);
+    sink.release();
+    await first;
+    await until(() => sink.batches.length === 2);
+    expect(sink.batches[1]).toMatchObject({ lines: 2, format: 'RowBinary', pieces: [Buffer.from('b'), Buffer.from('b')] });
+    sink.release();
+    await until(() => sink.batches.length === 3);
+    expect(sink.batches[2]).toMatchObject({ text: 'c\n', lines: 1 });
+    expect(sink.batches[2]!.format).toBeUndefined();
+    sink.release();
+    await rest;
+  });
 });

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { batchPieces, batchSize, type EncodedBatch } from '../store/row-encoding.js';
+import { batchFormat, batchPieces, batchSize, type EncodedBatch } from '../store/row-encoding.js';
 
 export interface AppendBatcherOptions {
   /** Lines waiting (not yet being written) at most; a submit beyond it is refused with 429. */
@@ -151,9 +151,11 @@ export class AppendBatcher {
   private takeBatch(): Pending[] {
     const taken: Pending[] = [];
     let bytes = 0;
+    // One append reads one file format: a batch ends where the next part's format differs.
+    const format = this.queue.length > 0 ? batchFormat(this.queue[0]!.part) : undefined;
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
-      if (taken.length > 0 && bytes + next.size > this.options.maxBatchBytes) break;
+      if (taken.length > 0 && (bytes + next.size > this.options.maxBatchBytes || batchFormat(next.part) !== format)) break;
       taken.push(this.queue.shift()!);
       bytes += next.size;
       this.queuedBytes -= next.size;
@@ -174,17 +176,19 @@ export class AppendBatcher {
     // Merged parts stay separate strings (the store writes them in order): joining tens of MB into
     // one string cost the event loop a copy per batch and the GC a large object.
     const pieces = taken.flatMap((p) => batchPieces(p.part));
+    const format = batchFormat(taken[0]!.part);
     const batch: EncodedBatch =
       taken.length === 1
         ? taken[0]!.part
         : {
             get text() {
-              return pieces.map((piece) => (typeof piece === 'string' ? piece : piece.toString('utf8'))).join('');
+              return taken.map((p) => p.part.text).join('');
             },
             pieces,
             lines: taken.reduce((n, p) => n + p.part.lines, 0),
             messageBytes: taken.reduce((n, p) => n + p.part.messageBytes, 0),
             ...(contexts ? { contexts } : {}),
+            ...(format === 'TSV' ? {} : { format }),
           };
     const write: Promise<void> = this.sink
       .append(batch, { timeoutMs: this.options.exportTimeoutMs })

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createGunzip, createInflate, createInflateRaw, type Inflate, type Gunzip, type InflateRaw } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { AppError, ErrorCode, isAppError, toAppError } from '../core/errors.js';
@@ -196,14 +196,6 @@ export interface DecodedText {
 
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: false });
 
-function isAsciiBuffer(bytes: Buffer): boolean {
-  // latin1 decoding is 1:1, and a regex over a flat string is much faster than a JS byte loop.
-  for (let i = 0; i < bytes.length; i += 1 << 20) {
-    if (/[^\x00-\x7f]/.test(bytes.toString('latin1', i, Math.min(bytes.length, i + (1 << 20))))) return false;
-  }
-  return true;
-}
-
 function countReplacementChars(text: string): number {
   let n = 0;
   for (let i = text.indexOf('\uFFFD'); i !== -1; i = text.indexOf('\uFFFD', i + 1)) n++;
@@ -212,7 +204,8 @@ function countReplacementChars(text: string): number {
 
 /** Decodes UTF-8, replacing invalid sequences with U+FFFD and counting them (never rejecting). */
 export function decodeUtf8(bytes: Buffer): DecodedText {
-  if (isAsciiBuffer(bytes)) return { text: bytes.toString('latin1'), replacedSequences: 0, isAscii: true };
+  // node:buffer's isAscii is vectorised (137 MB: 30 ms, where a regex over the latin1 text took 0.5 s).
+  if (isAscii(bytes)) return { text: bytes.toString('latin1'), replacedSequences: 0, isAscii: true };
   if (isUtf8(bytes)) return { text: decoder.decode(bytes), replacedSequences: 0, isAscii: false };
   const text = decoder.decode(bytes);
   // Genuine U+FFFD characters (EF BF BD) in the input are not replacements.

@@ -1,15 +1,6 @@
 import { detectTimestamp } from '../core/timestamp.js';
 import type { MultilineSetting } from '../meta/meta-store.js';
-import {
-  contextIdOf,
-  encodeContext,
-  encodedPart,
-  encodeRow,
-  MAX_STORABLE_MS,
-  MIN_STORABLE_MS,
-  type EncodedBatch,
-  type MessageContext,
-} from '../store/row-encoding.js';
+import { MAX_STORABLE_MS, MIN_STORABLE_MS, RowBinaryWriter, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
 import { splitMessages } from './multiline.js';
 import type { MessageRules } from './processing-rules.js';
 
@@ -23,7 +14,7 @@ export interface EncodeOptions {
   multiline: MultilineSetting;
   /** Per-source timestamp pattern; auto-detection when absent or when it does not match. */
   timestampFormat?: string | null;
-  /** Parts are cut at message boundaries once they pass this many encoded characters. */
+  /** Parts are cut at message boundaries once they pass this many encoded bytes. */
   maxPartChars: number;
   /** True when the text is pure ASCII: then a message's byte size is its length. */
   isAscii: boolean;
@@ -62,19 +53,15 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     ...(multiline.mode === 'regex' && multiline.boundary ? { boundary: boundaryRegex(multiline.boundary) } : {}),
     maxMessageBytes: MAX_MESSAGE_BYTES,
   });
-  const encodedContext = encodeContext(context);
-  const contexts = [contextIdOf(encodedContext)];
   const timestampOptions = {
     referenceTime: context.receiptTime,
     ...(options.timestampFormat ? { format: options.timestampFormat } : {}),
   };
   const parts: EncodedBatch[] = [];
-  // Each finished part becomes bytes at once, so its row strings die young (cheap for the GC) and
-  // the queue holds off-heap buffers. ASCII text (and rows are ASCII around it) copies as latin1.
-  const encoding = options.isAscii && !options.rules ? 'latin1' : 'utf8';
-  let current = '';
-  let currentLines = 0;
-  let currentBytes = 0;
+  // Rows go straight into a RowBinary buffer (no row strings, nothing to escape); each finished
+  // part is bytes off the JS heap, so queued rows cost the garbage collector nothing.
+  // Rows take about the message bytes plus 35 bytes each (times, sizes, context).
+  const writer = new RowBinaryWriter(context, Math.min(options.maxPartChars * 1.1, text.length * 1.4 + 4096));
   let totalBytes = 0;
   let excluded = 0;
   const rules = options.rules;
@@ -88,27 +75,17 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
     let detected = detectTimestamp(original, timestampOptions);
     // A time the store cannot hold (before 1900, after 2299) is not the message's time: use receipt time.
     if (detected && (detected.ms < MIN_STORABLE_MS || detected.ms > MAX_STORABLE_MS)) detected = undefined;
-    const size = options.isAscii && message === original ? message.length : Buffer.byteLength(message, 'utf8');
-    current += encodeRow(
-      detected?.ms ?? context.receiptTime,
-      detected?.format ?? NO_TIMESTAMP_FORMAT,
-      size,
-      message,
-      encodedContext,
-    );
-    currentLines++;
-    currentBytes += size;
-    if (current.length >= options.maxPartChars) {
-      parts.push(encodedPart(Buffer.from(current, encoding), currentLines, currentBytes, contexts));
-      totalBytes += currentBytes;
-      current = '';
-      currentLines = 0;
-      currentBytes = 0;
+    const ascii = options.isAscii && message === original;
+    const size = ascii ? message.length : Buffer.byteLength(message, 'utf8');
+    writer.add(detected?.ms ?? context.receiptTime, detected?.format ?? NO_TIMESTAMP_FORMAT, size, message, ascii);
+    if (writer.size >= options.maxPartChars) {
+      totalBytes += writer.messageBytes;
+      parts.push(writer.take());
     }
   }
-  if (currentLines > 0) {
-    parts.push(encodedPart(Buffer.from(current, encoding), currentLines, currentBytes, contexts));
-    totalBytes += currentBytes;
+  if (writer.lines > 0) {
+    totalBytes += writer.messageBytes;
+    parts.push(writer.take());
   }
   const stored = messages.length - excluded;
   return rules ? { parts, messages: stored, messageBytes: totalBytes, excluded } : { parts, messages: stored, messageBytes: totalBytes };

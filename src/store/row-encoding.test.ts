@@ -14,6 +14,7 @@ import {
   encodedPart,
   encodeRow,
   MAX_STORABLE_MS,
+  RowBinaryWriter,
   MIN_STORABLE_MS,
   type EncodedBatch,
   type MessageContext,
@@ -89,6 +90,32 @@ describe('byte parts', () => {
   });
 });
 
+describe('RowBinary parts', () => {
+  it('render as the TSV rows encodeRow writes, and cut into parts of their own', () => {
+    const writer = new RowBinaryWriter(base, 16);
+    const long = 'x'.repeat(20_000);
+    writer.add(1_700_000_000_123.9, 'iso', 7, 'a\tb\\c\nd', true);
+    writer.add(-1e15, 'none', 6, 'héllo', false);
+    const first = writer.take();
+    writer.add(1e15, 'none', long.length, long, true);
+    const second = writer.take();
+    const ctx = encodeContext(base);
+    expect(first.text).toBe(encodeRow(1_700_000_000_123, 'iso', 7, 'a\tb\\c\nd', ctx) + encodeRow(MIN_STORABLE_MS, 'none', 6, 'héllo', ctx));
+    expect(second.text).toBe(encodeRow(MAX_STORABLE_MS, 'none', long.length, long, ctx));
+    expect(first).toMatchObject({ lines: 2, messageBytes: 13, contexts: [contextId(base)], format: 'RowBinary' });
+    expect(batchContexts(Object.assign(Object.create(first) as EncodedBatch, { contexts: undefined }))).toEqual([contextId(base)]);
+    // A spread copy is a plain TSV text part.
+    const copy = { ...first };
+    expect(copy.format).toBeUndefined();
+    expect(batchPieces(copy)).toEqual([first.text]);
+  });
+
+  it('refuses a message whose byte length is not the one given', () => {
+    expect(() => new RowBinaryWriter(base, 16).add(0, 'none', 5, 'héllo', false)).toThrow(/6 bytes, expected 5/);
+    expect(() => new RowBinaryWriter(base, 16).add(0, 'none', 6, 'hello', true)).toThrow(/5 bytes, expected 6/);
+  });
+});
+
 describe('chDB append with contexts', () => {
   let store: LogStore;
   beforeAll(async () => {
@@ -138,6 +165,20 @@ describe('chDB append with contexts', () => {
     const rows = await store.tail(20);
     expect(rows.find((r) => r._raw === 'piece one')).toMatchObject({ _sourceHost: 'web-1', _messageTime: t });
     expect(rows.find((r) => r._raw === 'piece two')).toMatchObject({ _sourceHost: 'piece-host', _messageTime: t + 1 });
+  });
+
+  it('stores RowBinary parts: odd bytes, long messages, times at the storable edges', async () => {
+    const context = { ...base, sourceCategory: 'rowbinary' };
+    const writer = new RowBinaryWriter(context, 64);
+    const messages = ['tab\tnew\nline\\ \u0000 end', 'ünïcödé ✓ 😀', 'y'.repeat(70_000)];
+    writer.add(Date.UTC(2026, 10, 22, 3), 'iso8601', Buffer.byteLength(messages[0]!), messages[0]!, true);
+    writer.add(-1e15, 'none', Buffer.byteLength(messages[1]!), messages[1]!, false);
+    writer.add(1e15, 'json:ts', messages[2]!.length, messages[2]!, true);
+    await store.append(writer.take());
+    const rows = (await store.tail(50)).filter((r) => r._sourceCategory === 'rowbinary');
+    expect(rows.map((r) => r._raw).sort()).toEqual([...messages].sort());
+    expect(rows.find((r) => r._raw === messages[1])).toMatchObject({ _messageTime: MIN_STORABLE_MS, _size: Buffer.byteLength(messages[1]!), _format: 'none' });
+    expect(rows.find((r) => r._raw === messages[2])).toMatchObject({ _messageTime: MAX_STORABLE_MS, _format: 'json:ts', _receiptTime: base.receiptTime });
   });
 
   it('refuses a batch whose rows refer to a context it does not list, storing none of it', async () => {

@@ -17,7 +17,17 @@ import type {
   StoreStats,
   StoredMessage,
 } from '../log-store.js';
-import { batchContexts, batchPieces, contextValues, encodedRowStructure, formatTime, type EncodedBatch } from '../row-encoding.js';
+import {
+  batchContexts,
+  batchFormat,
+  batchPieces,
+  contextValues,
+  encodedRowStructure,
+  formatTime,
+  rowBinaryStructure,
+  type EncodedBatch,
+  type RowFormat,
+} from '../row-encoding.js';
 import { createHealthTableSql, logsTable, logsTableSetupSql } from './schema.js';
 import { defaultTextIndex, type TextIndexKind } from './text-index.js';
 
@@ -107,7 +117,7 @@ function sqlLiteral(value: string): string {
  * whose id is not among them stops the whole insert (nothing is written), so a batch is never
  * stored under the wrong metadata.
  */
-function appendSql(file: string, contextIds: readonly number[], settings: string): string {
+function appendSql(file: string, format: RowFormat, contextIds: readonly number[], settings: string): string {
   const contexts = contextIds.map((id) => {
     const values = contextValues(id);
     if (values === undefined) {
@@ -131,7 +141,7 @@ SELECT fromUnixTimestamp64Milli(ts), format, size, message, fromUnixTimestamp64M
 FROM (
   SELECT *, transform(context, [${contextIds.join(', ')}], [${contextIds.map((_, n) => n + 1).join(', ')}], 0) AS i0,
     i0 + throwIf(i0 = 0, 'a row refers to an ingest context the batch does not carry') AS i
-  FROM file(${sqlLiteral(file)}, 'TSV', ${sqlLiteral(encodedRowStructure)})
+  FROM file(${sqlLiteral(file)}, '${format}', ${sqlLiteral(format === 'RowBinary' ? rowBinaryStructure : encodedRowStructure)})
 )
 SETTINGS ${settings}`;
 }
@@ -212,8 +222,9 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       if (batch.lines === 0) return;
       // chDB's insert() parses inline data several times slower than its file reader (measured:
       // 2.3 s vs 0.4 s for 74 MB), so each batch is spooled to a file the engine reads.
-      const file = join(spoolDir!, `batch-${process.pid}-${spoolSeq++}.tsv`);
-      const sql = appendSql(file, batchContexts(batch), insertSettings);
+      const format = batchFormat(batch);
+      const file = join(spoolDir!, `batch-${process.pid}-${spoolSeq++}.${format === 'TSV' ? 'tsv' : 'bin'}`);
+      const sql = appendSql(file, format, batchContexts(batch), insertSettings);
       await writePieces(file, batchPieces(batch));
       try {
         await db().queryAsync(sql, appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {});
