@@ -178,7 +178,7 @@ export class SearchJob {
         this.messageCount += n;
       };
       input = aggregateRecords(this.store, plan, { ...exec, onHistogram: count });
-      if (plan.aggregate?.withHistogram !== true) {
+      if (plan.aggregate?.withHistogram !== true && plan.aggregate?.histogramFromRecords === undefined) {
         histogramDone = histogramCounts(this.store, histogramSql(plan, histogram.bucketMs, spec.timeZone, spec.from), exec).then((groups) => {
           for (const g of groups) count(g.time, g.count);
         });

@@ -25,6 +25,8 @@ export interface ComputedField {
   text: string;
   /** toNumber of it */
   number: string;
+  /** for a pushed timeslice: the slice size in ms (the value is the slice's start) */
+  sliceMs?: number;
 }
 
 /** Fields computed by pushed stages, by lower-cased name. */
@@ -65,7 +67,7 @@ export function pushTimeslice(stage: TimesliceStage, ctx: AggregateContext): str
   if (size === undefined) return 'timeslice without a size';
   const sql = bucketStartSql('toUnixTimestamp64Milli(ts)', size, ctx.timeZone, ctx.binder);
   if (sql === undefined) return `timeslice in time zone ${ctx.timeZone} (daylight saving) runs in JS`;
-  ctx.computed.set(name.toLowerCase(), { name, value: sql, text: `toString(${sql})`, number: `toFloat64(${sql})` });
+  ctx.computed.set(name.toLowerCase(), { name, value: sql, text: `toString(${sql})`, number: `toFloat64(${sql})`, sliceMs: size });
   return undefined;
 }
 
@@ -176,6 +178,10 @@ export interface AggregateSql {
   groupBy: string[];
   /** output names (keys then aggregate outputs); SQL column i is aliased `c{i}` */
   columns: string[];
+  /** the column of a plain `count` (every row of the group), if there is one */
+  countAllColumn: number | undefined;
+  /** per group key (same order as groupBy): the slice size when the key is a pushed timeslice */
+  keySliceMs: (number | undefined)[];
 }
 
 /** Translates an aggregate stage, or returns why it stays in the interpreter. */
@@ -185,6 +191,8 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
   const select: string[] = [];
   const groupBy: string[] = [];
   const columns: string[] = [];
+  const keySliceMs: (number | undefined)[] = [];
+  let countAllColumn: number | undefined;
   const projected = new Map<string, string>();
   /** The inner alias of a per-row expression (each distinct expression computed once). */
   const project = (expr: string): string => {
@@ -200,6 +208,8 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
     const v = valueOf(key.name, ctx);
     if (v === undefined) return `group key ${key.name}`;
     const alias = quoteIdentifier(`c${columns.length}`);
+    const computed = ctx.computed.get(key.name.toLowerCase());
+    keySliceMs.push(computed !== undefined && v.value === computed.value ? computed.sliceMs : undefined);
     select.push(`${project(v.value)} AS ${alias}`);
     groupBy.push(alias);
     columns.push(key.name);
@@ -228,6 +238,7 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
     const exprs: string[] = [];
     switch (name) {
       case 'count':
+        if (v === undefined || v.notNull) countAllColumn ??= columns.length;
         exprs.push(v === undefined || v.notNull ? 'toFloat64(count())' : `toFloat64(count(${project(v.value)}))`);
         break;
       case 'count_distinct':
@@ -260,5 +271,5 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
       columns.push(outputs[i] as string);
     });
   }
-  return { inner, select, groupBy, columns };
+  return { inner, select, groupBy, columns, countAllColumn, keySliceMs };
 }

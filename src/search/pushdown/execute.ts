@@ -3,9 +3,9 @@
  * pushed aggregate, and the histogram of a search as one GROUP BY.
  */
 import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
+import { timesliceStart } from '../../query/interpreter/timeslice.js';
 import { setKeyOrder, type Row, type Value } from '../../query/interpreter/values.js';
 import type { LogStore, SelectRow } from '../../store/log-store.js';
-import { bucketStartSql } from './aggregate-sql.js';
 import type { PushdownPlan } from './plan.js';
 import { ParamBinder, quoteIdentifier, type SqlStatement } from './sql.js';
 
@@ -89,12 +89,17 @@ export async function* aggregateRecords(
 ): AsyncGenerator<Row[]> {
   const agg = plan.aggregate;
   if (agg === undefined) return;
+  const fromRecords = agg.histogramFromRecords;
   for await (const batch of store.select(agg.sql, plan.params, { signal: options.signal, settings: options.settings })) {
     const records: Row[] = [];
     for (const r of batch) {
       if (agg.withHistogram && Number(r.gh) === 0) {
         options.onHistogram?.(Number(r.ht), Number(r.hn));
         continue;
+      }
+      // The first slice may start before the range; its rows (and its bucket) are those of `from`.
+      if (fromRecords !== undefined) {
+        options.onHistogram?.(Math.max(fromRecords.from, Number(r[`c${fromRecords.sliceColumn}`])), Number(r[`c${fromRecords.countColumn}`]));
       }
       const out: Row = {};
       agg.columns.forEach((name, i) => (out[name] = (r[`c${i}`] ?? null) as Value));
@@ -111,34 +116,57 @@ const WHOLE_MINUTE_OFFSETS_FROM = Date.UTC(1972, 6, 1);
 /**
  * One statement counting the plan's matches per histogram bucket. Rows are grouped by the
  * bucket itself (fixed-offset zones) or by a unit that never straddles a bucket boundary
- * (minutes or seconds); each group reports its earliest time, which the caller buckets.
+ * (minutes or seconds); each group reports a time inside its bucket, which the caller buckets.
  */
-export function histogramSql(plan: PushdownPlan, bucketMs: number, timeZone: string, from: number): SqlStatement {
+export function histogramSql(plan: PushdownPlan, bucketMs: number, timeZone: string, from: number, to?: number): SqlStatement {
   const binder = new ParamBinder();
   const ms = `toUnixTimestamp64Milli(${quoteIdentifier(plan.timeColumn)})`;
-  const key = histogramKeySql(ms, bucketMs, timeZone, from, binder);
+  const key = histogramKeySql(ms, bucketMs, timeZone, from, binder, to);
   // Rename the binder's parameters so they cannot collide with the plan's.
   const params: Record<string, string | number> = { ...plan.params };
-  let sqlKey = key;
+  let select = `${key.timeOf('`k`')} AS t, count() AS n`;
+  let group = `${key.key} AS \`k\``;
   for (const [name, value] of Object.entries(binder.params)) {
     params[`h${name}`] = value;
-    sqlKey = sqlKey.split(`{${name}:`).join(`{h${name}:`);
+    select = select.split(`{${name}:`).join(`{h${name}:`);
+    group = group.split(`{${name}:`).join(`{h${name}:`);
   }
-  return { sql: `SELECT min(${ms}) AS t, count() AS n FROM logs WHERE ${plan.where} GROUP BY ${sqlKey}`, params };
+  return { sql: `SELECT ${select} FROM logs WHERE ${plan.where} GROUP BY ${group}`, params };
+}
+
+/** A histogram grouping key, and per group a time inside the group's bucket (and the range). */
+export interface HistogramKeySql {
+  /** the key of a row, from its epoch milliseconds */
+  key: string;
+  /** a time (epoch ms, Int64) in the bucket of every row of the group whose key is `keySql` */
+  timeOf: (keySql: string) => string;
 }
 
 /**
- * The histogram grouping key of epoch milliseconds `ms`: the bucket itself (fixed-offset zones),
- * else a unit that never straddles a bucket boundary (minutes, or seconds before mid-1972).
+ * The histogram grouping key of epoch milliseconds `ms` (rows in [from, to)): the bucket's number
+ * counted from the bucket of `from` (fixed-offset zones), else the number of a unit that never
+ * straddles a bucket boundary (minutes, or seconds before mid-1972). A group's time is computed
+ * from its key, not aggregated row by row; with `to` known a small bucket number is a UInt16,
+ * which ClickHouse groups by array index instead of hashing.
  */
-export function histogramKeySql(ms: string, bucketMs: number, timeZone: string, from: number, binder: ParamBinder): string {
-  const key = parseFixedOffset(timeZone) === null ? undefined : bucketStartSql(ms, bucketMs, timeZone, binder);
-  if (key !== undefined) return key;
-  const unit = bucketMs % MINUTE === 0 && from >= WHOLE_MINUTE_OFFSETS_FROM ? MINUTE : 1000;
-  return `intDiv(${ms}, ${binder.bind(unit, 'Int64')})`;
+export function histogramKeySql(ms: string, bucketMs: number, timeZone: string, from: number, binder: ParamBinder, to?: number): HistogramKeySql {
+  const isFixed = parseFixedOffset(timeZone) !== null && Number.isInteger(bucketMs) && bucketMs > 0;
+  const unit = isFixed ? bucketMs : bucketMs % MINUTE === 0 && from >= WHOLE_MINUTE_OFFSETS_FROM ? MINUTE : 1000;
+  // The first bucket (or unit) starts at or before `from`, so (ms - anchor) is never negative.
+  const anchor = isFixed ? timesliceStart(from, bucketMs, timeZone) : Math.floor(from / unit) * unit;
+  const a = binder.bind(anchor, 'Int64');
+  const u = binder.bind(unit, 'Int64');
+  const f = binder.bind(from, 'Int64');
+  const number = `intDiv(${ms} - ${a}, ${u})`;
+  const isSmall = to !== undefined && (to - anchor) / unit < 65_000;
+  return {
+    key: isSmall ? `toUInt16(${number})` : number,
+    // The first group's start may lie before `from`; `from` is in the same bucket.
+    timeOf: (keySql) => `greatest(${f}, ${a} + toInt64(${keySql}) * ${u})`,
+  };
 }
 
-/** Runs the histogram statement: (earliest time, count) per group. */
+/** Runs the histogram statement: (a time in the bucket, count) per group. */
 export async function histogramCounts(
   store: LogStore,
   statement: SqlStatement,

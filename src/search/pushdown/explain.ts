@@ -45,6 +45,8 @@ export function explainSearch(
   if (plan.kind === 'aggregate' && plan.aggregate !== undefined) {
     if (plan.aggregate.withHistogram) {
       statements.push({ purpose: 'records, histogram and message count (grouping sets)', sql: plan.aggregate.sql, params: plan.params });
+    } else if (plan.aggregate.histogramFromRecords !== undefined) {
+      statements.push({ purpose: 'records (the histogram and message count are summed from the slices)', sql: plan.aggregate.sql, params: plan.params });
     } else {
       statements.push({ purpose: 'records', sql: plan.aggregate.sql, params: plan.params });
       const h = histogramSql(plan, sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS), ctx.timeZone, ctx.from);
