@@ -6,8 +6,10 @@ import { compileScope } from '../query/interpreter/scope.js';
 import type { LogStore, StoredMessage } from '../store/log-store.js';
 import { Histogram, type HistogramBucket } from './histogram.js';
 import { engineContext, storeEngine } from './pushdown/engine-context.js';
-import { aggregateRecords, histogramCounts, histogramSql, messagePages, type ExecuteOptions } from './pushdown/execute.js';
+import { histogramSql, type ExecuteOptions } from './pushdown/execute.js';
 import { planQuery } from './pushdown/plan.js';
+import { slicedAggregateRecords, slicedHistogramCounts, slicedMessagePages, type SliceContext } from './pushdown/sliced.js';
+import { defaultSliceOptions, type SliceOptions } from './pushdown/slices.js';
 
 export const JobState = {
   NotStarted: 'NOT STARTED',
@@ -35,6 +37,8 @@ export interface SearchJobSpec {
   pushdown?: boolean;
   /** Engine settings for every statement of the job (guards: max_execution_time …). */
   querySettings?: Record<string, string | number>;
+  /** How a long range is split into statements (see pushdown/slices.ts). */
+  slices?: SliceOptions;
 }
 
 export interface JobStatus {
@@ -166,6 +170,7 @@ export class SearchJob {
     if (!rest.ok) throw new Error(rest.error.map((d) => d.message).join('; '));
     const signal = this.abort.signal;
     const exec: ExecuteOptions = { signal, settings: spec.querySettings };
+    const slicing: SliceContext = { from: spec.from, to: spec.to, options: spec.slices ?? defaultSliceOptions, jobKey: spec.id };
     const timeField = spec.byReceiptTime ? '_receiptTime' : '_messageTime';
     const histogram = this.histogram;
     let input: AsyncIterable<Row[]>;
@@ -177,9 +182,10 @@ export class SearchJob {
         histogram.add(time, n);
         this.messageCount += n;
       };
-      input = aggregateRecords(this.store, plan, { ...exec, onHistogram: count });
-      if (plan.aggregate?.withHistogram !== true && plan.aggregate?.histogramFromRecords === undefined) {
-        histogramDone = histogramCounts(this.store, histogramSql(plan, histogram.bucketMs, spec.timeZone, spec.from), exec).then((groups) => {
+      input = slicedAggregateRecords(this.store, plan, slicing, { ...exec, onHistogram: count });
+      if (plan.aggregate?.withHistogram !== true) {
+        const statement = (p: typeof plan) => histogramSql(p, histogram.bucketMs, spec.timeZone, spec.from);
+        histogramDone = slicedHistogramCounts(this.store, plan, statement, slicing, exec).then((groups) => {
           for (const g of groups) count(g.time, g.count);
         });
         // Handled below (after the records); this keeps an early failure from going unhandled.
@@ -193,7 +199,7 @@ export class SearchJob {
       };
       input = this.messageInput(plan.scopeExact, scan(), timeField);
     } else {
-      input = this.messageInput(plan.scopeExact, messagePages(this.store, plan, exec), timeField);
+      input = this.messageInput(plan.scopeExact, slicedMessagePages(this.store, plan, slicing, exec), timeField);
     }
     try {
       await this.collect(rest.value.runBatches(input), timeField);

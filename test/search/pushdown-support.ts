@@ -7,6 +7,7 @@ import type { Row } from '../../src/query/interpreter/index.js';
 import { toText } from '../../src/query/interpreter/values.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { SearchJob } from '../../src/search/search-job.js';
+import type { SliceOptions } from '../../src/search/pushdown/slices.js';
 import type { LogStore } from '../../src/store/log-store.js';
 import { encodeContext, encodeRow, type EncodedBatch } from '../../src/store/row-encoding.js';
 
@@ -72,6 +73,7 @@ export async function runJob(
   query: Query,
   range: { from: number; to: number; timeZone: string },
   pushdown: boolean,
+  slices?: SliceOptions,
 ): Promise<JobResult> {
   const job = new SearchJob(
     {
@@ -84,6 +86,7 @@ export async function runJob(
       maxMessages: 100_000,
       maxRecords: 100_000,
       pushdown,
+      ...(slices === undefined ? {} : { slices }),
     },
     store,
     silentLogger,

@@ -16,7 +16,7 @@ import type { RowSpan } from '../../store/log-store.js';
 export interface SliceOptions {
   /** A range estimated to hold at most this many rows runs as one statement; also the first slice's size. */
   rows: number;
-  /** Later slices are sized to take about this long (from the speed of the previous ones). */
+  /** Later slices are sized to take about this long (from the speed of the previous ones); 0 = every slice holds `rows`. */
   targetMs: number;
 }
 
@@ -60,7 +60,7 @@ export class SliceSizer {
   /** Rows for the next slice. */
   next(): number {
     const { rows, targetMs } = this.options;
-    if (this.msSpent <= 0 || this.rowsDone <= 0) return rows;
+    if (targetMs <= 0 || this.msSpent <= 0 || this.rowsDone <= 0) return rows;
     const perMs = this.rowsDone / this.msSpent;
     // Grow or shrink within [rows / 8, rows * 32] so one odd slice cannot swing sizes wildly.
     return Math.max(rows / 8, Math.min(rows * 32, perMs * targetMs));

@@ -1,0 +1,121 @@
+/**
+ * Runs a plan's statements in time slices when its range holds more rows than one slice (see
+ * slices.ts): messages slice by slice, newest first; the histogram per slice, added up; an aggregate
+ * as partial states per slice in a staged table, merged by one final statement. A range within one
+ * slice runs exactly as execute.ts runs it.
+ */
+import type { Row } from '../../query/interpreter/values.js';
+import type { LogStore } from '../../store/log-store.js';
+import { aggregateRecords, histogramCounts, messagePages, type ExecuteOptions } from './execute.js';
+import type { PushdownPlan } from './plan.js';
+import { estimateRows, SliceSizer, stagedAggregate, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
+import { quoteIdentifier, type SqlStatement } from './sql.js';
+
+/** What slicing needs besides the plan. */
+export interface SliceContext {
+  /** the search range [from, to) */
+  from: number;
+  to: number;
+  options: SliceOptions;
+  /** unique per job: names its staged table */
+  jobKey: string;
+}
+
+/** The plan restricted to one slice (its statements also bound the time column to the slice). */
+export function planForSlice(plan: PushdownPlan, slice: TimeSlice): PushdownPlan {
+  const col = quoteIdentifier(plan.timeColumn);
+  const bounds = `${col} >= fromUnixTimestamp64Milli({sliceFrom:Int64}) AND ${col} < fromUnixTimestamp64Milli({sliceTo:Int64})`;
+  return { ...plan, where: `${plan.where} AND ${bounds}`, params: { ...plan.params, sliceFrom: slice.from, sliceTo: slice.to } };
+}
+
+/** The slices of a search, or undefined when it runs as one statement. */
+async function slicesOf(store: LogStore, ctx: SliceContext): Promise<{ slices: Generator<TimeSlice>; sizer: SliceSizer; rowsIn: (s: TimeSlice) => number } | undefined> {
+  const spans = await store.rowSpans();
+  if (estimateRows(spans, ctx.from, ctx.to) <= ctx.options.rows) return undefined;
+  const sizer = new SliceSizer(ctx.options);
+  return { slices: timeSlices(spans, ctx.from, ctx.to, sizer), sizer, rowsIn: (s) => estimateRows(spans, s.from, s.to) };
+}
+
+/** messagePages over slices, newest first. */
+export async function* slicedMessagePages(store: LogStore, plan: PushdownPlan, ctx: SliceContext, options: ExecuteOptions = {}): AsyncGenerator<Row[]> {
+  const sliced = await slicesOf(store, ctx);
+  if (sliced === undefined) {
+    yield* messagePages(store, plan, options);
+    return;
+  }
+  for (const slice of sliced.slices) {
+    if (options.signal?.aborted) return;
+    const started = performance.now();
+    yield* messagePages(store, planForSlice(plan, slice), options);
+    sliced.sizer.done(sliced.rowsIn(slice), performance.now() - started);
+  }
+}
+
+/** histogramCounts of a statement built per slice, added up. */
+export async function slicedHistogramCounts(
+  store: LogStore,
+  plan: PushdownPlan,
+  statementFor: (plan: PushdownPlan) => SqlStatement,
+  ctx: SliceContext,
+  options: ExecuteOptions = {},
+): Promise<{ time: number; count: number }[]> {
+  const sliced = await slicesOf(store, ctx);
+  if (sliced === undefined) return histogramCounts(store, statementFor(plan), options);
+  const out: { time: number; count: number }[] = [];
+  for (const slice of sliced.slices) {
+    if (options.signal?.aborted) break;
+    const started = performance.now();
+    out.push(...(await histogramCounts(store, statementFor(planForSlice(plan, slice)), options)));
+    sliced.sizer.done(sliced.rowsIn(slice), performance.now() - started);
+  }
+  return out;
+}
+
+/**
+ * aggregateRecords over slices: each slice adds its partial states (and histogram groups) to a
+ * staged table; one final statement merges them into the records. Falls back to one statement when
+ * the aggregate has no staged form.
+ */
+export async function* slicedAggregateRecords(
+  store: LogStore,
+  plan: PushdownPlan,
+  ctx: SliceContext,
+  options: ExecuteOptions & { onHistogram?: (time: number, count: number) => void } = {},
+): AsyncGenerator<Row[]> {
+  const agg = plan.aggregate;
+  const parts = agg?.parts;
+  const sliced = agg === undefined || parts === undefined ? undefined : await slicesOf(store, ctx);
+  const histogramCalls = agg?.withHistogram ? ['min(`t`)', 'count()'] : [];
+  const orderCalls = parts?.order === undefined ? [] : [parts.order];
+  const staged = parts === undefined ? undefined : stagedAggregate(parts.select, parts.groupBy, [...histogramCalls, ...orderCalls]);
+  if (agg === undefined || parts === undefined || sliced === undefined || staged === undefined) {
+    yield* aggregateRecords(store, plan, options);
+    return;
+  }
+  const table = `quarry_stage_${ctx.jobKey.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 48)}`;
+  const keys = parts.groupBy.join(', ');
+  try {
+    for (const slice of sliced.slices) {
+      if (options.signal?.aborted) return;
+      const sp = planForSlice(plan, slice);
+      const bounds = sp.where.slice(plan.where.length);
+      const select = agg.withHistogram ? [...staged.stateSelect, '`h`', 'grouping(`h`) AS `gh`'] : staged.stateSelect;
+      const grouping = agg.withHistogram ? ` GROUP BY GROUPING SETS ((${keys}), (\`h\`))` : parts.groupBy.length > 0 ? ` GROUP BY ${keys}` : '';
+      const sql = `SELECT ${select.join(', ')} FROM (SELECT ${parts.inner.join(', ')} ${parts.from}${bounds})${grouping}`;
+      const { elapsedMs } = await store.stage(table, sql, sp.params, options);
+      sliced.sizer.done(sliced.rowsIn(slice), elapsedMs);
+    }
+    if (options.signal?.aborted) return;
+    if (agg.withHistogram) {
+      const histogram = `SELECT ${staged.finalExpression('min(`t`)')} AS \`ht\`, ${staged.finalExpression('count()')} AS \`hn\` FROM ${table} WHERE \`gh\` = 0 GROUP BY \`h\``;
+      for await (const batch of store.select(histogram, plan.params, options)) for (const r of batch) options.onHistogram?.(Number(r.ht), Number(r.hn));
+    }
+    const where = agg.withHistogram ? ' WHERE `gh` = 1' : '';
+    const grouped = parts.groupBy.length > 0 ? ` GROUP BY ${keys}${parts.order === undefined ? '' : ` ORDER BY ${staged.finalExpression(parts.order)}`}` : '';
+    const final = `SELECT ${staged.finalSelect.join(', ')} FROM ${table}${where}${grouped}`;
+    // The merged records have the single statement's columns: read them the same way.
+    yield* aggregateRecords(store, { ...plan, aggregate: { ...agg, sql: final, withHistogram: false } }, options);
+  } finally {
+    await store.dropStaged(table);
+  }
+}
