@@ -183,7 +183,7 @@ export class SearchJob {
         this.messageCount += n;
       };
       input = slicedAggregateRecords(this.store, plan, slicing, { ...exec, onHistogram: count });
-      if (plan.aggregate?.withHistogram !== true) {
+      if (plan.aggregate?.withHistogram !== true && plan.aggregate?.histogramFromRecords === undefined) {
         const statement = (p: typeof plan) => histogramSql(p, histogram.bucketMs, spec.timeZone, spec.from);
         histogramDone = slicedHistogramCounts(this.store, plan, statement, slicing, exec).then((groups) => {
           for (const g of groups) count(g.time, g.count);

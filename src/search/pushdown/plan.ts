@@ -33,11 +33,16 @@ export interface AggregateStatement {
   columns: string[];
   /**
    * The statement also returns the histogram (GROUPING SETS: one scan for both): rows with
-   * `gh` = 0 carry a histogram group's earliest time `ht` and count `hn`.
+   * `gh` = 0 carry a time `ht` inside a histogram group's bucket and its count `hn`.
    */
   withHistogram: boolean;
   /** The statement's pieces, for running it as partial states over time slices (sliced.ts). */
   parts: AggregateParts;
+  /**
+   * The records determine the histogram (a count by a timeslice whose slices never straddle a
+   * histogram bucket): each record adds its count at its slice's start, no extra grouping.
+   */
+  histogramFromRecords: { sliceColumn: number; countColumn: number; from: number } | undefined;
 }
 
 /** `SELECT select FROM (SELECT inner from) GROUP BY groupBy ORDER BY order`, piece by piece. */
@@ -86,6 +91,16 @@ function tailIsSafe(stages: readonly Stage[]): string | undefined {
     return `${s.kind.toLowerCase()} after the aggregate runs in JS, so the aggregate does too`;
   }
   return undefined;
+}
+
+const WEEK = 7 * 86_400_000;
+const MONDAY_EPOCH = 4 * 86_400_000;
+/** Where bucketStartSql / timesliceStart anchor buckets of a size (weeks start on a Monday). */
+const anchorOf = (size: number): number => (size % WEEK === 0 ? MONDAY_EPOCH : 0);
+
+/** True when every slice of `sliceMs` lies inside one histogram bucket of `bucketMs` (same zone). */
+function slicesNest(sliceMs: number, bucketMs: number): boolean {
+  return bucketMs % sliceMs === 0 && (anchorOf(bucketMs) - anchorOf(sliceMs)) % sliceMs === 0;
 }
 
 /** Plans a query (already parsed and checked by the interpreter's compiler). */
@@ -147,19 +162,27 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     const ms = `toUnixTimestamp64Milli(${col})`;
     const inner = [...agg.inner, `${ms} AS \`t\``];
     const from = `FROM logs WHERE ${[where, ...parsed].join(' AND ')}`;
-    // With group keys and no parse filter (the histogram counts what the scope matched), the
-    // histogram rides along as a second grouping set.
-    const withHistogram = ctx.caps.histogram && agg.groupBy.length > 0 && parsed.length === 0;
+    const bucketMs = sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS);
+    // Without a parse filter the histogram counts the rows the aggregate groups. A count by a
+    // timeslice that nests in the histogram's buckets already holds it; otherwise, with group
+    // keys, the histogram rides along as a second grouping set (one scan for both).
+    const sliceKey = agg.keySliceMs.findIndex((size) => size !== undefined && slicesNest(size, bucketMs));
+    const histogramFromRecords =
+      ctx.caps.histogram && parsed.length === 0 && timeColumn === 'ts' && sliceKey >= 0 && agg.countAllColumn !== undefined
+        ? { sliceColumn: sliceKey, countColumn: agg.countAllColumn, from: ctx.from }
+        : undefined;
+    const withHistogram = histogramFromRecords === undefined && ctx.caps.histogram && agg.groupBy.length > 0 && parsed.length === 0;
     let sql: string;
     let order: string | undefined;
     if (withHistogram) {
       order = 'max(`t`) DESC';
-      const bucketMs = sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS);
-      inner.push(`${histogramKeySql(ms, bucketMs, ctx.timeZone, ctx.from, binder)} AS \`h\``);
-      const select = [...agg.select, 'min(`t`) AS `ht`', 'count() AS `hn`', 'grouping(`h`) AS `gh`'];
-      sql = `SELECT ${select.join(', ')} FROM (SELECT ${inner.join(', ')} ${from}) GROUP BY GROUPING SETS ((${agg.groupBy.join(', ')}), (\`h\`)) ORDER BY max(\`t\`) DESC`;
+      const key = histogramKeySql(ms, bucketMs, ctx.timeZone, ctx.from, binder, ctx.to);
+      inner.push(`${key.key} AS \`h\``);
+      const select = [...agg.select, `${key.timeOf('`h`')} AS \`ht\``, 'count() AS `hn`', 'grouping(`h`) AS `gh`'];
+      sql = `SELECT ${select.join(', ')} FROM (SELECT ${inner.join(', ')} ${from}) GROUP BY GROUPING SETS ((${agg.groupBy.join(', ')}), (\`h\`)) ORDER BY ${order}`;
     } else {
-      if (agg.groupBy.length > 0) order = 'max(`t`) DESC';
+      // Slices are disjoint in time: newest slice first is newest row first.
+      if (agg.groupBy.length > 0) order = agg.groupBy.length === 1 && agg.keySliceMs[0] !== undefined ? `${agg.groupBy[0]} DESC` : 'max(`t`) DESC';
       const grouped = order === undefined ? '' : ` GROUP BY ${agg.groupBy.join(', ')} ORDER BY ${order}`;
       sql = `SELECT ${agg.select.join(', ')} FROM (SELECT ${inner.join(', ')} ${from})${grouped}`;
     }
@@ -169,7 +192,7 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
       where,
       params: binder.params,
       scopeExact: true,
-      aggregate: { sql, columns: agg.columns, withHistogram, parts: { inner, from, select: agg.select, groupBy: agg.groupBy, order } },
+      aggregate: { sql, columns: agg.columns, withHistogram, histogramFromRecords, parts: { inner, from, select: agg.select, groupBy: agg.groupBy, order } },
       pushedStages: i + 1,
       rest: { ...query, scope: undefined, stages: tail },
       stoppedBecause: undefined,
