@@ -375,3 +375,21 @@ describe('properties', () => {
     );
   });
 });
+
+describe('epoch arithmetic', () => {
+  it('agrees with Date for every valid time in years 1000-9999, in ISO, CLF and comma forms', () => {
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) }), (ms) => {
+        const d = new Date(ms);
+        const iso = d.toISOString();
+        expect(detectTimestamp(`at ${iso} ok`)?.ms).toBe(ms);
+        expect(detectTimestamp(`${iso.slice(0, 10)} ${iso.slice(11, 19)},${iso.slice(20, 23)} INFO`)?.ms).toBe(ms);
+        const pad = (n: number): string => String(n).padStart(2, '0');
+        const clf = `${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+        expect(detectTimestamp(`1.2.3.4 - - [${clf}] "GET /"`)?.ms).toBe(ms - d.getUTCMilliseconds());
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

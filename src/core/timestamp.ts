@@ -325,14 +325,30 @@ interface Fields {
   millis: number;
   /** Offset from UTC in ms, or undefined when the text carries no zone. */
   offsetMs: number | undefined;
+  /** The fraction separator parseTime saw (`.` or `,`), 0 when there was no fraction. */
+  fractionSep: number;
 }
 
 function newFields(): Fields {
-  return { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millis: 0, offsetMs: undefined };
+  return { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, millis: 0, offsetMs: undefined, fractionSep: 0 };
 }
 
+/**
+ * Days from 1970-01-01 to a valid proleptic Gregorian date (month 1-12): Date.UTC's answer by
+ * arithmetic, several times cheaper per line (eras of 400 years, years starting in March).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** `f` holds a valid civil time (isValidCivil): years >= 1000, so no Date.UTC two-digit-year mapping applies. */
 function toEpoch(f: Fields, ctx: Ctx): number {
-  const wall = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, f.millis);
+  const wall = ((daysFromCivil(f.year, f.month, f.day) * 24 + f.hour) * 60 + f.minute) * 60_000 + f.second * 1000 + f.millis;
   return f.offsetMs === undefined ? wallToUtc(wall, ctx.zone) : wall - f.offsetMs;
 }
 
@@ -349,16 +365,16 @@ function inferYear(f: Fields, ctx: Ctx): number | undefined {
 }
 
 /**
- * Parses `HH:mm:ss[.,fraction]` at `i` into `f`; returns the end offset and the fraction separator
- * (0 when there is none), or -1.
+ * Parses `HH:mm:ss[.,fraction]` at `i` into `f` (the fraction separator in `f.fractionSep`); returns the end
+ * offset, or -1.
  */
-function parseTime(s: string, i: number, f: Fields): { end: number; sep: number } | undefined {
+function parseTime(s: string, i: number, f: Fields): number {
   const h = digitsAt(s, i, 2);
-  if (h < 0 || s.charCodeAt(i + 2) !== CH_COLON) return undefined;
+  if (h < 0 || s.charCodeAt(i + 2) !== CH_COLON) return -1;
   const mi = digitsAt(s, i + 3, 2);
-  if (mi < 0 || s.charCodeAt(i + 5) !== CH_COLON) return undefined;
+  if (mi < 0 || s.charCodeAt(i + 5) !== CH_COLON) return -1;
   const sec = digitsAt(s, i + 6, 2);
-  if (sec < 0) return undefined;
+  if (sec < 0) return -1;
   f.hour = h;
   f.minute = mi;
   f.second = sec;
@@ -375,9 +391,10 @@ function parseTime(s: string, i: number, f: Fields): { end: number; sep: number 
     }
     for (; n < 3; n++) ms *= 10;
     f.millis = ms;
-    return { end: j, sep };
+    f.fractionSep = sep;
+    return j;
   }
-  return { end: j, sep: 0 };
+  return j;
 }
 
 /**
@@ -444,8 +461,8 @@ function parseYmd(s: string, i: number, ctx: Ctx, rfc5424At: number): Hit | unde
   if (!isT && sep !== CH_SPACE) return undefined;
   if (isT && dateSep !== CH_DASH) return undefined;
   const time = parseTime(s, i + 11, f);
-  if (time === undefined) return undefined;
-  let end = time.end;
+  if (time < 0) return undefined;
+  let end = time;
   if (isT) {
     end = parseOffset(s, end, f, true);
   } else {
@@ -456,8 +473,8 @@ function parseYmd(s: string, i: number, ctx: Ctx, rfc5424At: number): Hit | unde
   let format: string;
   if (dateSep === CH_SLASH) format = TimestampFormat.YmdSlash;
   else if (isT) format = i === rfc5424At ? TimestampFormat.Rfc5424 : TimestampFormat.Iso8601;
-  else if (time.sep === CH_COMMA) format = TimestampFormat.YmdHmsComma;
-  else if (time.sep === CH_DOT) format = TimestampFormat.YmdHmsDot;
+  else if (f.fractionSep === CH_COMMA) format = TimestampFormat.YmdHmsComma;
+  else if (f.fractionSep === CH_DOT) format = TimestampFormat.YmdHmsDot;
   else format = TimestampFormat.YmdHms;
   return hit(toEpoch(f, ctx), format, i, end);
 }
@@ -473,8 +490,8 @@ function parseClf(s: string, i: number, n: number, ctx: Ctx): Hit | undefined {
   f.year = digitsAt(s, j, 4);
   if (f.year < 0 || s.charCodeAt(j + 4) !== CH_COLON) return undefined;
   const time = parseTime(s, j + 5, f);
-  if (time === undefined) return undefined;
-  const end = parseSpacedZone(s, time.end, f);
+  if (time < 0) return undefined;
+  const end = parseSpacedZone(s, time, f);
   if (isDigit(s.charCodeAt(end)) || !isValidCivil(f)) return undefined;
   return hit(toEpoch(f, ctx), TimestampFormat.Clf, i, end);
 }
@@ -490,8 +507,8 @@ function parseMonthFirst(s: string, i: number, month: number, ctx: Ctx): Hit | u
   if (dayLen < 1 || dayLen > 2 || s.charCodeAt(j + dayLen) !== CH_SPACE) return undefined;
   f.day = digitsAt(s, j, dayLen);
   const time = parseTime(s, j + dayLen + 1, f);
-  if (time === undefined) return undefined;
-  let end = time.end;
+  if (time < 0) return undefined;
+  let end = time;
   let start = i;
   let year = -1;
   if (s.charCodeAt(end) === CH_SPACE && digitRun(s, end + 1, end + 6) === 4) {
