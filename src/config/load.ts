@@ -30,6 +30,8 @@ export const envKeys = {
   QUARRY_QUERY_MAX_ROWS: 'search.maxRowsToRead',
   QUARRY_QUERY_MAX_MEMORY_BYTES: 'search.maxMemoryBytes',
   QUARRY_SEARCH_MAX_RUNNING_PER_USER: 'search.maxRunningPerUser',
+  QUARRY_SEARCH_SLICE_ROWS: 'search.sliceRows',
+  QUARRY_SEARCH_SLICE_TARGET_MS: 'search.sliceTargetMs',
   QUARRY_SESSION_IDLE_TIMEOUT_MS: 'session.idleTimeoutMs',
   QUARRY_SESSION_ABSOLUTE_TIMEOUT_MS: 'session.absoluteTimeoutMs',
   QUARRY_SIGNIN_MAX_FAILURES: 'session.signInMaxFailures',

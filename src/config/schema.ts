@@ -107,6 +107,13 @@ export const configSchema = z.object({
     maxMemoryBytes: z.coerce.number().int().min(0),
     /** Running searches per user at most; more get 429. */
     maxRunningPerUser: z.coerce.number().int().positive(),
+    /**
+     * A search over more rows than this runs as several statements over time slices, so it never
+     * holds the store (ingest, other searches) for long and a cancel stops it between slices.
+     */
+    sliceRows: z.coerce.number().int().positive(),
+    /** Later slices are sized to take about this long, in ms (0 = every slice holds sliceRows). */
+    sliceTargetMs: z.coerce.number().int().min(0),
   }),
   session: z.object({
     /** A browser session unused for this long ends (sign in again). */
@@ -146,6 +153,8 @@ export const defaultConfig: Config = {
     maxRowsToRead: 0,
     maxMemoryBytes: 0,
     maxRunningPerUser: 10,
+    sliceRows: 8_000_000,
+    sliceTargetMs: 1_000,
   },
   session: {
     idleTimeoutMs: 12 * 60 * 60 * 1000,

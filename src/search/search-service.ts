@@ -8,6 +8,7 @@ import { SearchErrorCode, searchError } from './search-error.js';
 import { SearchJob } from './search-job.js';
 import { storeEngine } from './pushdown/engine-context.js';
 import { explainSearch, type Explanation } from './pushdown/explain.js';
+import { defaultSliceOptions } from './pushdown/slices.js';
 import type { Query } from '../query/ast.js';
 import { isEpochValue, parseSearchTime, parseTimeZone } from './time-range.js';
 
@@ -22,6 +23,10 @@ export interface SearchServiceOptions {
   queryTimeoutMs: number;
   maxRowsToRead: number;
   maxMemoryBytes: number;
+  /** Searches over more rows run as time slices of about this many rows (pushdown/slices.ts). */
+  sliceRows: number;
+  /** Later slices are sized to take about this long (0 = fixed size). */
+  sliceTargetMs: number;
 }
 
 export const defaultSearchOptions: SearchServiceOptions = {
@@ -32,6 +37,8 @@ export const defaultSearchOptions: SearchServiceOptions = {
   queryTimeoutMs: 120_000,
   maxRowsToRead: 0,
   maxMemoryBytes: 0,
+  sliceRows: defaultSliceOptions.rows,
+  sliceTargetMs: defaultSliceOptions.targetMs,
 };
 
 /** The engine settings that enforce the guards (ClickHouse names; 0 means unlimited there too). */
@@ -144,6 +151,7 @@ export class SearchService {
         maxMessages: this.options.maxMessages,
         maxRecords: this.options.maxRecords,
         querySettings: guardSettings(this.options),
+        slices: { rows: this.options.sliceRows, targetMs: this.options.sliceTargetMs },
       },
       this.store,
       this.logger,
