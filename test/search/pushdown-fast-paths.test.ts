@@ -131,6 +131,13 @@ describe('cheaper pushed statements ≡ interpreter', () => {
     expect(pushed.rows).toEqual(reference.rows);
     expect(pushed.messageCount).toBe(reference.messageCount);
     expect(pushed.histogram).toEqual(reference.histogram);
+    // Also as three time slices merged at the end (the records still carry the histogram).
+    const thirds: LogStore = { ...store, rowSpans: () => Promise.resolve([{ from: range.from, to: range.to, rows: 3 }]) };
+    const sliced = await runJob(thirds, query, range, true, { rows: 1, targetMs: 0 });
+    expect(sliced.errors).toEqual([]);
+    expect(sliced.rows).toEqual(reference.rows);
+    expect(sliced.messageCount).toBe(reference.messageCount);
+    expect(sliced.histogram).toEqual(reference.histogram);
   });
 
   it('sums the histogram from 1-minute slices, and groups it otherwise', () => {
