@@ -121,6 +121,17 @@ describe('search guards', () => {
     expect(Math.max(...searchTimes)).toBeLessThan(Math.max(1500, wholeMs * 0.75));
   }, 120_000);
 
+  it('holds a sliced search to the query time limit as a whole, not per slice', async () => {
+    const job = new SearchJob(spec(HEAVY, { id: 'deadline', slices: { rows: 2_000, targetMs: 0 }, querySettings: { max_execution_time: 1 } }), store, silentLogger);
+    const t = performance.now();
+    job.start();
+    await job.settled();
+    const status = job.takeStatus();
+    expect(status.pendingErrors).toEqual(['the search took longer than the query time limit; narrow the time range or the query']);
+    // About 100 slices of tens of ms each would take several seconds: the limit stopped it.
+    expect(performance.now() - t).toBeLessThan(Math.max(3000, wholeMs * 2));
+  }, 120_000);
+
   it('stops the engine work of a cancelled search at the next slice and drops its staged rows', async () => {
     const heavy = new SearchJob(spec(HEAVY, { id: 'cancelme', slices }), store, silentLogger);
     const t = performance.now();

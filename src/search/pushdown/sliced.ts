@@ -28,17 +28,34 @@ export function planForSlice(plan: PushdownPlan, slice: TimeSlice): PushdownPlan
   return { ...plan, where: `${plan.where} AND ${bounds}`, params: { ...plan.params, sliceFrom: slice.from, sliceTo: slice.to } };
 }
 
+interface Sliced {
+  slices: Generator<TimeSlice>;
+  sizer: SliceSizer;
+  rowsIn: (s: TimeSlice) => number;
+  /** options for the next statement: the time limit is what is left of the search's own */
+  next: () => ExecuteOptions;
+}
+
 /** The slices of a search, or undefined when it runs as one statement. */
-async function slicesOf(store: LogStore, ctx: SliceContext): Promise<{ slices: Generator<TimeSlice>; sizer: SliceSizer; rowsIn: (s: TimeSlice) => number } | undefined> {
+async function slicesOf(store: LogStore, ctx: SliceContext, options: ExecuteOptions): Promise<Sliced | undefined> {
   const spans = await store.rowSpans();
   if (estimateRows(spans, ctx.from, ctx.to) <= ctx.options.rows) return undefined;
   const sizer = new SliceSizer(ctx.options);
-  return { slices: timeSlices(spans, ctx.from, ctx.to, sizer), sizer, rowsIn: (s) => estimateRows(spans, s.from, s.to) };
+  const limitS = Number(options.settings?.max_execution_time ?? 0);
+  const deadline = performance.now() + limitS * 1000;
+  const next = (): ExecuteOptions => {
+    if (!(limitS > 0)) return options;
+    const leftS = (deadline - performance.now()) / 1000;
+    // The engine's own error for the limit, so the job reports it as it does for one statement.
+    if (leftS <= 0) throw new Error(`TIMEOUT_EXCEEDED: the search's ${limitS} s ran out between its time slices`);
+    return { ...options, settings: { ...options.settings, max_execution_time: Math.max(1, Math.ceil(leftS)) } };
+  };
+  return { slices: timeSlices(spans, ctx.from, ctx.to, sizer), sizer, rowsIn: (s) => estimateRows(spans, s.from, s.to), next };
 }
 
 /** messagePages over slices, newest first. */
 export async function* slicedMessagePages(store: LogStore, plan: PushdownPlan, ctx: SliceContext, options: ExecuteOptions = {}): AsyncGenerator<Row[]> {
-  const sliced = await slicesOf(store, ctx);
+  const sliced = await slicesOf(store, ctx, options);
   if (sliced === undefined) {
     yield* messagePages(store, plan, options);
     return;
@@ -46,7 +63,7 @@ export async function* slicedMessagePages(store: LogStore, plan: PushdownPlan, c
   for (const slice of sliced.slices) {
     if (options.signal?.aborted) return;
     const started = performance.now();
-    yield* messagePages(store, planForSlice(plan, slice), options);
+    yield* messagePages(store, planForSlice(plan, slice), sliced.next());
     sliced.sizer.done(sliced.rowsIn(slice), performance.now() - started);
   }
 }
@@ -59,13 +76,13 @@ export async function slicedHistogramCounts(
   ctx: SliceContext,
   options: ExecuteOptions = {},
 ): Promise<{ time: number; count: number }[]> {
-  const sliced = await slicesOf(store, ctx);
+  const sliced = await slicesOf(store, ctx, options);
   if (sliced === undefined) return histogramCounts(store, statementFor(plan), options);
   const out: { time: number; count: number }[] = [];
   for (const slice of sliced.slices) {
     if (options.signal?.aborted) break;
     const started = performance.now();
-    out.push(...(await histogramCounts(store, statementFor(planForSlice(plan, slice)), options)));
+    out.push(...(await histogramCounts(store, statementFor(planForSlice(plan, slice)), sliced.next())));
     sliced.sizer.done(sliced.rowsIn(slice), performance.now() - started);
   }
   return out;
@@ -84,7 +101,7 @@ export async function* slicedAggregateRecords(
 ): AsyncGenerator<Row[]> {
   const agg = plan.aggregate;
   const parts = agg?.parts;
-  const sliced = agg === undefined || parts === undefined ? undefined : await slicesOf(store, ctx);
+  const sliced = agg === undefined || parts === undefined ? undefined : await slicesOf(store, ctx, options);
   const histogramCalls = agg?.withHistogram ? ['min(`t`)', 'count()'] : [];
   const orderCalls = parts?.order === undefined ? [] : [parts.order];
   const staged = parts === undefined ? undefined : stagedAggregate(parts.select, parts.groupBy, [...histogramCalls, ...orderCalls]);
@@ -102,19 +119,19 @@ export async function* slicedAggregateRecords(
       const select = agg.withHistogram ? [...staged.stateSelect, '`h`', 'grouping(`h`) AS `gh`'] : staged.stateSelect;
       const grouping = agg.withHistogram ? ` GROUP BY GROUPING SETS ((${keys}), (\`h\`))` : parts.groupBy.length > 0 ? ` GROUP BY ${keys}` : '';
       const sql = `SELECT ${select.join(', ')} FROM (SELECT ${parts.inner.join(', ')} ${parts.from}${bounds})${grouping}`;
-      const { elapsedMs } = await store.stage(table, sql, sp.params, options);
+      const { elapsedMs } = await store.stage(table, sql, sp.params, sliced.next());
       sliced.sizer.done(sliced.rowsIn(slice), elapsedMs);
     }
     if (options.signal?.aborted) return;
     if (agg.withHistogram) {
       const histogram = `SELECT ${staged.finalExpression('min(`t`)')} AS \`ht\`, ${staged.finalExpression('count()')} AS \`hn\` FROM ${table} WHERE \`gh\` = 0 GROUP BY \`h\``;
-      for await (const batch of store.select(histogram, plan.params, options)) for (const r of batch) options.onHistogram?.(Number(r.ht), Number(r.hn));
+      for await (const batch of store.select(histogram, plan.params, sliced.next())) for (const r of batch) options.onHistogram?.(Number(r.ht), Number(r.hn));
     }
     const where = agg.withHistogram ? ' WHERE `gh` = 1' : '';
     const grouped = parts.groupBy.length > 0 ? ` GROUP BY ${keys}${parts.order === undefined ? '' : ` ORDER BY ${staged.finalExpression(parts.order)}`}` : '';
     const final = `SELECT ${staged.finalSelect.join(', ')} FROM ${table}${where}${grouped}`;
     // The merged records have the single statement's columns: read them the same way.
-    yield* aggregateRecords(store, { ...plan, aggregate: { ...agg, sql: final, withHistogram: false } }, options);
+    yield* aggregateRecords(store, { ...plan, aggregate: { ...agg, sql: final, withHistogram: false } }, { ...options, ...sliced.next() });
   } finally {
     await store.dropStaged(table);
   }
