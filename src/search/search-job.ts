@@ -170,7 +170,7 @@ export class SearchJob {
     if (!rest.ok) throw new Error(rest.error.map((d) => d.message).join('; '));
     const signal = this.abort.signal;
     const exec: ExecuteOptions = { signal, settings: spec.querySettings };
-    const slicing: SliceContext = { from: spec.from, to: spec.to, options: spec.slices ?? defaultSliceOptions, jobKey: spec.id };
+    const slicing: SliceContext = { from: spec.from, to: spec.to, options: spec.slices ?? defaultSliceOptions };
     const timeField = spec.byReceiptTime ? '_receiptTime' : '_messageTime';
     const histogram = this.histogram;
     let input: AsyncIterable<Row[]>;

@@ -17,9 +17,10 @@ export interface SliceContext {
   from: number;
   to: number;
   options: SliceOptions;
-  /** unique per job: names its staged table */
-  jobKey: string;
 }
+
+/** Staged tables are numbered per process: two searches never share one. */
+let stagedTables = 0;
 
 /** The plan restricted to one slice (its statements also bound the time column to the slice). */
 export function planForSlice(plan: PushdownPlan, slice: TimeSlice): PushdownPlan {
@@ -109,7 +110,7 @@ export async function* slicedAggregateRecords(
     yield* aggregateRecords(store, plan, options);
     return;
   }
-  const table = `quarry_stage_${ctx.jobKey.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 48)}`;
+  const table = `quarry_stage_${++stagedTables}`;
   const keys = parts.groupBy.join(', ');
   try {
     for (const slice of sliced.slices) {
