@@ -14,17 +14,11 @@ import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
 import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore } from '../../src/store/log-store.js';
-import { buildInputRows, caseContext, compareRows, loadConformanceCases, type ConformanceCase } from '../conformance/query/cases.js';
-import { encodeRows, runJob, withinCollector } from './pushdown-support.js';
+import { compareRows, loadConformanceCases } from '../conformance/query/cases.js';
+import { appendCases, rangeOf, runJob, withinCollector } from './pushdown-support.js';
 
 const cases = loadConformanceCases().filter((c) => c.expectedDiagnostics === undefined && !hasErrors(parseQuery(c.query).diagnostics));
 
-function rangeOf(c: ConformanceCase): { from: number; to: number; timeZone: string } {
-  const ctx = caseContext(c);
-  const times = buildInputRows(c).map((r) => Number(r._messageTime));
-  const start = Date.parse(c.start ?? '2024-01-01T00:00:00Z');
-  return { from: ctx.from ?? Math.min(start, ...times), to: ctx.to ?? Math.max(start, ...times) + 1, timeZone: ctx.timeZone };
-}
 
 describe('sliced execution ≡ interpreter over the conformance cases', () => {
   let dir: string;
@@ -34,8 +28,7 @@ describe('sliced execution ≡ interpreter over the conformance cases', () => {
     dir = mkdtempSync(join(tmpdir(), 'quarry-sliced-'));
     store = createChdbLogStore({ path: join(dir, 'logs') });
     await store.open();
-    const all = cases.map((c, i) => encodeRows(buildInputRows(c), `case-${i}`));
-    await store.append({ text: all.map((b) => b.text).join(''), lines: all.reduce((n, b) => n + b.lines, 0), messageBytes: 0 });
+    await appendCases(store, cases);
   }, 60_000);
   afterAll(async () => {
     await store.close();

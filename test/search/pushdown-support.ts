@@ -3,6 +3,7 @@
  * pushed down, and the reference (interpreter over store.scan) — on the same rows.
  */
 import type { Query } from '../../src/query/ast.js';
+import { buildInputRows, caseContext, type ConformanceCase } from '../conformance/query/cases.js';
 import type { Row } from '../../src/query/interpreter/index.js';
 import { toText } from '../../src/query/interpreter/values.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -104,4 +105,18 @@ export async function runJob(
       (a, b) => a[0] - b[0],
     ),
   };
+}
+
+/** A conformance case's search range (its own, else its rows' times) and zone. */
+export function rangeOf(c: ConformanceCase): { from: number; to: number; timeZone: string } {
+  const ctx = caseContext(c);
+  const times = buildInputRows(c).map((r) => Number(r._messageTime));
+  const start = Date.parse(c.start ?? '2024-01-01T00:00:00Z');
+  return { from: ctx.from ?? Math.min(start, ...times), to: ctx.to ?? Math.max(start, ...times) + 1, timeZone: ctx.timeZone };
+}
+
+/** Stores every case's rows in one append, case i under the collector `case-i` (see withinCollector). */
+export async function appendCases(store: LogStore, cases: readonly ConformanceCase[]): Promise<void> {
+  const all = cases.map((c, i) => encodeRows(buildInputRows(c), `case-${i}`));
+  await store.append({ text: all.map((b) => b.text).join(''), lines: all.reduce((n, b) => n + b.lines, 0), messageBytes: 0 });
 }
