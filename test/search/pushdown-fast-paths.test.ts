@@ -140,6 +140,17 @@ describe('cheaper pushed statements ≡ interpreter', () => {
     expect(sliced.histogram).toEqual(reference.histogram);
   });
 
+  it('reads the row spans (for slicing) once for searches close together', async () => {
+    let calls = 0;
+    const counting: LogStore = { ...store, rowSpans: () => (calls++, store.rowSpans()) };
+    const query = withinCollector(parseQuery('error | count').query!, 'slices');
+    const range = { from: T0, to: T0 + 3 * 3_600_000, timeZone: 'UTC' };
+    const first = await runJob(counting, query, range, true);
+    const second = await runJob(counting, query, range, true);
+    expect(second.rows).toEqual(first.rows);
+    expect(calls).toBe(1);
+  });
+
   it('sums the histogram from 1-minute slices, and groups it otherwise', () => {
     const ctx = { from: T0, to: T0 + 24 * 3_600_000, timeZone: 'UTC', byReceiptTime: false, ...engineContext(engine) };
     const derived = planQuery(parseQuery('* | timeslice 1m | count by _timeslice').query!, ctx);

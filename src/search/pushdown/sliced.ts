@@ -5,7 +5,7 @@
  * slice runs exactly as execute.ts runs it.
  */
 import type { Row } from '../../query/interpreter/values.js';
-import type { LogStore } from '../../store/log-store.js';
+import type { LogStore, RowSpan } from '../../store/log-store.js';
 import { aggregateRecords, histogramCounts, messagePages, type ExecuteOptions } from './execute.js';
 import type { PushdownPlan } from './plan.js';
 import { estimateRows, SliceSizer, stagedAggregate, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
@@ -37,9 +37,25 @@ interface Sliced {
   next: () => ExecuteOptions;
 }
 
+/** How long a store's row spans are reused: they only size slices, so a few seconds' staleness is harmless. */
+const SPANS_TTL_MS = 5_000;
+const spansByStore = new WeakMap<LogStore, { at: number; spans: Promise<RowSpan[]> }>();
+
+/** The store's row spans, asked at most every SPANS_TTL_MS (one statement less for most searches). */
+function cachedRowSpans(store: LogStore): Promise<RowSpan[]> {
+  const now = Date.now();
+  const hit = spansByStore.get(store);
+  if (hit !== undefined && now - hit.at < SPANS_TTL_MS) return hit.spans;
+  const spans = store.rowSpans();
+  spansByStore.set(store, { at: now, spans });
+  // A failed read is not reused.
+  spans.catch(() => spansByStore.delete(store));
+  return spans;
+}
+
 /** The slices of a search, or undefined when it runs as one statement. */
 async function slicesOf(store: LogStore, ctx: SliceContext, options: ExecuteOptions): Promise<Sliced | undefined> {
-  const spans = await store.rowSpans();
+  const spans = await cachedRowSpans(store);
   if (estimateRows(spans, ctx.from, ctx.to) <= ctx.options.rows) return undefined;
   const sizer = new SliceSizer(ctx.options);
   const limitS = Number(options.settings?.max_execution_time ?? 0);
