@@ -418,7 +418,7 @@ if (reuse) {
   await server.exited;
   writeFileSync(ingestedMarker, JSON.stringify({ key: corpusKey, settled: false }));
 }
-if (values.settle) {
+if (values.settle && !(reuse && marker?.settled === true)) {
   // The worker owns the directory while it merges; the server is stopped.
   startWorker(join(dataDir, 'logs'));
   const started = performance.now();
