@@ -12,7 +12,9 @@
  *   for rows with the id in the store, received since that time minus {@link RESEND_CLOCK_SKEW_MS}.
  *
  * Because the id lives in the stored rows themselves and the rows of a batch are one insert, "the
- * id is in the store" and "the batch is stored" cannot disagree, whatever crashes when.
+ * id is in the store" and "the batch is stored" agree after any crash, except for a batch spanning
+ * a UTC midnight: its insert commits one part per day, one after the other, and a crash between
+ * those commits keeps only some days (docs/collect.md, known gap).
  */
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { MultilineSetting } from '../meta/meta-store.js';
@@ -84,7 +86,7 @@ export function readBatchHeaders(headers: Record<string, string | string[] | und
 /**
  * Encodes a receiver body per its framing. `lines`: as every HTTP source request. `json-lines`:
  * one message per JSON string line, never re-split (a message over 64 KiB is still cut). A batch
- * with an id becomes one part, so the store writes it in one atomic insert.
+ * with an id becomes one part, so the store writes it in one insert (one committed part per day).
  */
 export function encodeBatchBody(text: string, options: EncodeOptions, batch: BatchHeaders): EncodedMessages {
   const context =
