@@ -8,13 +8,14 @@
  *   field `collector_batch`, are written as one atomic insert, and a batch id the server has already
  *   stored is answered 200 again without storing anything (`X-Quarry-Batch-Duplicate: true`).
  * - `X-Quarry-Batch-Resend: <epoch ms>` — the sender may have sent this batch before (it was not
- *   sent before that time). When the server does not remember the id (it restarted since), it looks
- *   for rows with the id in the store, received since that time minus {@link RESEND_CLOCK_SKEW_MS}.
+ *   sent before that time). When the server does not remember the id (it restarted since), it counts
+ *   the rows with the id in the store, received since that time minus {@link RESEND_CLOCK_SKEW_MS}:
+ *   all of the batch's rows → duplicate; some → those are deleted and the batch is stored again.
  *
  * Because the id lives in the stored rows themselves and the rows of a batch are one insert, "the
- * id is in the store" and "the batch is stored" agree after any crash, except for a batch spanning
- * a UTC midnight: its insert commits one part per day, one after the other, and a crash between
- * those commits keeps only some days (docs/collect.md, known gap).
+ * id is in the store" and "the batch is stored" agree after any crash. One case needs the count: a
+ * batch spanning a UTC midnight is inserted as one part per day, committed one after the other, so
+ * a crash between those commits keeps only some days; its resend repairs it.
  */
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { MultilineSetting } from '../meta/meta-store.js';
@@ -168,18 +169,6 @@ interface Deduplicator {
 
 const deduplicators = new WeakMap<LogStore, Deduplicator>();
 
-async function isInStore(store: LogStore, source: string, id: string, since: number): Promise<boolean> {
-  const scan = store.scan({
-    from: since - RESEND_CLOCK_SKEW_MS,
-    to: Date.now() + RESEND_CLOCK_SKEW_MS,
-    byReceiptTime: true,
-    batchRows: 5_000,
-  });
-  for await (const rows of scan) {
-    if (rows.some((row) => row.fields[BATCH_FIELD] === id && row._source === source)) return true;
-  }
-  return false;
-}
 
 /**
  * Runs `store` (which stores the batch and returns the answer) at most once per source and batch id:
@@ -191,6 +180,8 @@ export async function runBatchOnce<T>(options: {
   batch: BatchHeaders;
   write: () => Promise<T>;
   duplicate: () => T;
+  /** Rows the batch stores (to tell a whole stored batch from a partly stored one). */
+  rows: number;
 }): Promise<{ result: T; isDuplicate: boolean }> {
   const { batch, source } = options;
   if (batch.id === undefined) return { result: await options.write(), isDuplicate: false };
@@ -215,8 +206,13 @@ export async function runBatchOnce<T>(options: {
   const isRemembered =
     since !== undefined && since - RESEND_CLOCK_SKEW_MS > Math.max(state.createdAt, state.forgottenUpTo);
   const attempt = (async () => {
-    if (since !== undefined && !isRemembered && (await isInStore(options.store, source, batch.id!, since))) {
-      return { result: options.duplicate(), isDuplicate: true };
+    if (since !== undefined && !isRemembered) {
+      const tagged = { source, field: BATCH_FIELD, value: batch.id!, receivedSince: since - RESEND_CLOCK_SKEW_MS };
+      const stored = await options.store.countTagged(tagged);
+      if (stored >= options.rows) return { result: options.duplicate(), isDuplicate: true };
+      // Partly stored: a crash fell between the per-day parts of its insert (see the file header).
+      // The partial rows go, then the whole batch is stored again.
+      if (stored > 0) await options.store.deleteTagged(tagged);
     }
     return { result: await options.write(), isDuplicate: false };
   })();

@@ -79,6 +79,15 @@ export interface RowSpan {
   rows: number;
 }
 
+/** Rows of one source received since a time whose custom field has a value (a collector batch's rows). */
+export interface TaggedRows {
+  source: string;
+  field: string;
+  value: string;
+  /** epoch ms: only rows received at or after it */
+  receivedSince: number;
+}
+
 /** How long a staged statement took (the caller sizes the next one by it). */
 export interface StageSummary {
   elapsedMs: number;
@@ -118,6 +127,10 @@ export interface LogStore {
   stage(name: string, sql: string, params: Record<string, string | number>, options?: SelectOptions): Promise<StageSummary>;
   /** Drops a staged table (no error when it does not exist). */
   dropStaged(name: string): Promise<void>;
+  /** How many rows match (see TaggedRows). */
+  countTagged(rows: TaggedRows): Promise<number>;
+  /** Deletes the rows that match (a partly stored batch, before it is stored again). */
+  deleteTagged(rows: TaggedRows): Promise<void>;
   /** Where rows lie in message time, in spans (for splitting long searches into time slices; may overlap). */
   rowSpans(): Promise<RowSpan[]>;
   /** True when the store is open and accepts writes. */

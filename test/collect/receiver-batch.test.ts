@@ -87,6 +87,30 @@ describe('receiver: X-Quarry-Framing and X-Quarry-Batch-Id', () => {
     expect((await storeReader(server.url).ofSource('batched')).map((m) => m._raw).sort()).toEqual(['four', 'one', 'three', 'two']);
   });
 
+  it('repairs a batch a crash left partly stored: the resend stores exactly its lines', async () => {
+    const source = await createSource(server.url, { name: 'partial' });
+    const since = Date.now();
+    const headers = { 'x-quarry-batch-id': 'c2-000001', 'x-quarry-framing': 'json-lines' };
+    // What a crash between the per-day parts of an insert leaves: some of the batch's rows.
+    expect((await post(source.url, '"day one"\n', headers)).status).toBe(200);
+    await server.close();
+    server = await startTestServer({ dataDir });
+    const url = source.url.replace(/^http:\/\/[^/]+/, server.url);
+    const resent = await post(url, '"day one"\n"day two"\n', { ...headers, 'x-quarry-batch-resend': String(since) });
+    expect(resent.status).toBe(200);
+    expect(await resent.json()).not.toHaveProperty('duplicate');
+    expect((await storeReader(server.url).ofSource('partial')).map((m) => m._raw).sort()).toEqual(['day one', 'day two']);
+    // Whole now: another resend (after another restart) is a duplicate.
+    await server.close();
+    server = await startTestServer({ dataDir });
+    const again = await post(source.url.replace(/^http:\/\/[^/]+/, server.url), '"day one"\n"day two"\n', {
+      ...headers,
+      'x-quarry-batch-resend': String(since),
+    });
+    expect(await again.json()).toMatchObject({ duplicate: true });
+    expect(await storeReader(server.url).ofSource('partial')).toHaveLength(2);
+  });
+
   it('refuses malformed batch headers', async () => {
     const source = await createSource(server.url, { name: 'batched-bad' });
     const cases: Record<string, string>[] = [

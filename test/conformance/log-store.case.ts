@@ -180,5 +180,21 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       expect(stats.rows).toBe(15);
       expect(stats.bytesOnDisk).toBeGreaterThan(0);
     });
+
+    it('counts and deletes the rows of one source tagged with a field value', async () => {
+      const tagged = { source: 'tagged', field: 'collector_batch', value: 'b-1', receivedSince: t0 };
+      const rowsOf = (value: string, texts: string[]) =>
+        batchOf(texts.map((text, i) => ({ time: t0 + i, text })), { ...context, source: 'tagged', fields: { collector_batch: value } });
+      await store.append(rowsOf('b-1', ['t1', 't2', 't3']));
+      await store.append(rowsOf('b-2', ['t4']));
+      expect(await store.countTagged(tagged)).toBe(3);
+      expect(await store.countTagged({ ...tagged, source: 'other' })).toBe(0);
+      expect(await store.countTagged({ ...tagged, receivedSince: Date.now() + 60_000 })).toBe(0);
+      await store.deleteTagged(tagged);
+      expect(await store.countTagged(tagged)).toBe(0);
+      expect(await store.countTagged({ ...tagged, value: 'b-2' })).toBe(1);
+      expect(await store.count({ contains: 't2' })).toBe(0);
+      await store.deleteTagged({ ...tagged, value: 'b-2' });
+    });
   });
 }

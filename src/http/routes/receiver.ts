@@ -69,7 +69,14 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
         rules: deps.sources.rulesOf(source),
       }, batch);
       // A batch with an X-Quarry-Batch-Id is stored at most once (ingest/collector-batch.ts).
-      const once = await runBatchOnce({ store: deps.store, source: source.name, batch, write: () => deps.batcher.submit(encoded.parts), duplicate: () => undefined });
+      const once = await runBatchOnce({
+        store: deps.store,
+        source: source.name,
+        batch,
+        write: () => deps.batcher.submit(encoded.parts),
+        duplicate: () => undefined,
+        rows: encoded.parts.reduce((n, p) => n + p.lines, 0),
+      });
       return { messages: encoded.messages, bytes: encoded.messageBytes, invalidUtf8Replaced: decoded.replacedSequences, ...(once.isDuplicate ? { duplicate: true } : {}) };
     };
 

@@ -14,6 +14,7 @@ import type {
   SelectRow,
   StageSummary,
   StoreEngine,
+  TaggedRows,
   StoreStats,
   StoredMessage,
 } from '../log-store.js';
@@ -44,6 +45,10 @@ export interface ChdbLogStoreOptions {
   /** Full-text skip index of the message column (docs/storage.md); added to an existing table if missing. */
   textIndex?: TextIndexKind;
 }
+
+/** The rows of LogStore.countTagged / deleteTagged. */
+const TAGGED_WHERE = 'receipt_ts >= fromUnixTimestamp64Milli({since:Int64}) AND source = {source:String} AND fields[{field:String}] = {value:String}';
+const taggedParams = (t: TaggedRows): Record<string, string | number> => ({ since: t.receivedSince, source: t.source, field: t.field, value: t.value });
 
 /** Names of staged tables (LogStore.stage). */
 const STAGE_NAME = /^quarry_stage_[a-z0-9_]{1,64}$/;
@@ -336,6 +341,16 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       if (!STAGE_NAME.test(name)) throw new AppError(ErrorCode.Internal, `invalid staged table name ${JSON.stringify(name)}`);
       staged.delete(name);
       await db().queryAsync(`DROP TEMPORARY TABLE IF EXISTS ${name}`);
+    },
+
+    async countTagged(tagged: TaggedRows): Promise<number> {
+      const rows = await queryJson<{ n: number }>(`SELECT count() AS n FROM ${logsTable} WHERE ${TAGGED_WHERE} SETTINGS output_format_json_quote_64bit_integers = 0`, taggedParams(tagged));
+      return Number(rows[0]?.n ?? 0);
+    },
+
+    async deleteTagged(tagged: TaggedRows): Promise<void> {
+      // A lightweight delete: the rows are hidden at once and dropped by later merges.
+      await db().queryBindAsync(`DELETE FROM ${logsTable} WHERE ${TAGGED_WHERE}`, taggedParams(tagged));
     },
 
     async rowSpans(): Promise<RowSpan[]> {
