@@ -13,7 +13,7 @@ import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
 import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
-import { encodeRows, runJob, withinCollector } from './pushdown-support.js';
+import { encodeRows, expectPushedAsInterpreter, runJob, withinCollector } from './pushdown-support.js';
 
 const T0 = Date.UTC(2026, 0, 5, 10);
 const MINUTE = 60_000;
@@ -89,12 +89,7 @@ describe('cheaper pushed statements ≡ interpreter', () => {
     const range = { from: T0, to: T0 + 3_600_000, timeZone: 'UTC' };
     const plan = planQuery(query, { ...range, byReceiptTime: false, ...engineContext(engine) });
     expect(plan.scopeExact).toBe(true);
-    const reference = await runJob(store, query, range, false);
-    const pushed = await runJob(store, query, range, true);
-    expect(pushed.errors).toEqual([]);
-    expect(pushed.rows).toEqual(reference.rows);
-    expect(pushed.messageCount).toBe(reference.messageCount);
-    expect(pushed.histogram).toEqual(reference.histogram);
+    await expectPushedAsInterpreter(store, query, range);
   });
 
   it('uses the ASCII pattern only for pure-ASCII messages', () => {
@@ -125,19 +120,10 @@ describe('cheaper pushed statements ≡ interpreter', () => {
     const range = { from: T0 + fromShift, to: T0 + toShift, timeZone };
     const plan = planQuery(query, { ...range, byReceiptTime: false, ...engineContext(engine) });
     expect(plan.kind).toBe('aggregate');
-    const reference = await runJob(store, query, range, false);
-    const pushed = await runJob(store, query, range, true);
-    expect(pushed.errors).toEqual([]);
-    expect(pushed.rows).toEqual(reference.rows);
-    expect(pushed.messageCount).toBe(reference.messageCount);
-    expect(pushed.histogram).toEqual(reference.histogram);
+    await expectPushedAsInterpreter(store, query, range);
     // Also as three time slices merged at the end (the records still carry the histogram).
     const thirds: LogStore = { ...store, rowSpans: () => Promise.resolve([{ from: range.from, to: range.to, rows: 3 }]) };
-    const sliced = await runJob(thirds, query, range, true, { rows: 1, targetMs: 0 });
-    expect(sliced.errors).toEqual([]);
-    expect(sliced.rows).toEqual(reference.rows);
-    expect(sliced.messageCount).toBe(reference.messageCount);
-    expect(sliced.histogram).toEqual(reference.histogram);
+    await expectPushedAsInterpreter(thirds, query, range, { rows: 1, targetMs: 0 });
   });
 
   it('reads the row spans (for slicing) once for searches close together', async () => {

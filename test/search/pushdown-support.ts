@@ -2,6 +2,7 @@
  * Shared by the pushdown tests: store rows in a real chDB store and run a search job both ways —
  * pushed down, and the reference (interpreter over store.scan) — on the same rows.
  */
+import { expect } from 'vitest';
 import type { Query } from '../../src/query/ast.js';
 import { buildInputRows, caseContext, type ConformanceCase } from '../conformance/query/cases.js';
 import type { Row } from '../../src/query/interpreter/index.js';
@@ -119,4 +120,19 @@ export function rangeOf(c: ConformanceCase): { from: number; to: number; timeZon
 export async function appendCases(store: LogStore, cases: readonly ConformanceCase[]): Promise<void> {
   const all = cases.map((c, i) => encodeRows(buildInputRows(c), `case-${i}`));
   await store.append({ text: all.map((b) => b.text).join(''), lines: all.reduce((n, b) => n + b.lines, 0), messageBytes: 0 });
+}
+
+/** Runs a query pushed down (sliced when `slices` is given) and by the interpreter, and checks they agree. */
+export async function expectPushedAsInterpreter(
+  store: LogStore,
+  query: Query,
+  range: { from: number; to: number; timeZone: string },
+  slices?: SliceOptions,
+): Promise<void> {
+  const reference = await runJob(store, query, range, false);
+  const pushed = await runJob(store, query, range, true, slices);
+  expect(pushed.errors).toEqual([]);
+  expect(pushed.rows).toEqual(reference.rows);
+  expect(pushed.messageCount).toBe(reference.messageCount);
+  expect(pushed.histogram).toEqual(reference.histogram);
 }
