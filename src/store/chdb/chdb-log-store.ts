@@ -14,9 +14,9 @@ import type {
   SelectRow,
   StageSummary,
   StoreEngine,
-  TaggedRows,
   StoreStats,
   StoredMessage,
+  TaggedRows,
 } from '../log-store.js';
 import {
   batchContexts,
