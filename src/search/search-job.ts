@@ -86,6 +86,9 @@ export class SearchJob {
   private pendingWarnings: string[] = [];
   private fieldOrder: string[] | undefined;
   private running: Promise<void> | undefined;
+  /** Status requests waiting for progress (see `progress`). */
+  private waiters: (() => void)[] = [];
+  private wakeScheduled = false;
 
   constructor(
     readonly spec: SearchJobSpec,
@@ -121,6 +124,38 @@ export class SearchJob {
     this.abort.abort();
   }
 
+  /**
+   * Resolves when the job has news for a status request: it stopped gathering, or it counted more
+   * messages or records (a whole batch, not its first row), or `waitMs` passed. A finished job
+   * resolves at once. Polling clients get each change as it happens instead of at their next poll.
+   */
+  progress(waitMs: number): Promise<void> {
+    if (!this.isRunning || waitMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve();
+      }, waitMs);
+      this.waiters.push(wake);
+    });
+  }
+
+  /** Wakes waiting status requests after the current batch (a macrotask later). */
+  private progressed(): void {
+    if (this.waiters.length === 0 || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const wake of waiters) wake();
+    });
+  }
+
   /** Status with incremental histogram buckets, errors and warnings (Sumo's semantics). */
   takeStatus(): JobStatus {
     this.lastTouched = Date.now();
@@ -149,6 +184,7 @@ export class SearchJob {
     if (!this.isRunning) return;
     this.state = state;
     this.finishedAt = Date.now();
+    this.progressed();
   }
 
   private async run(): Promise<void> {
@@ -181,6 +217,7 @@ export class SearchJob {
       const count = (time: number, n: number): void => {
         histogram.add(time, n);
         this.messageCount += n;
+        this.progressed();
       };
       input = slicedAggregateRecords(this.store, plan, slicing, { ...exec, onHistogram: count });
       if (plan.aggregate?.withHistogram !== true && plan.aggregate?.histogramFromRecords === undefined) {
@@ -221,6 +258,7 @@ export class SearchJob {
             this.messageCount++;
           }
         }
+        this.progressed();
       }
       yield rows;
       if (this.abort.signal.aborted) return;
@@ -239,10 +277,12 @@ export class SearchJob {
           break;
         }
         this.records.push(row);
+        this.progressed();
         continue;
       }
       this.messageCount++;
       this.messages.push(row);
+      this.progressed();
       const time = row[timeField];
       if (typeof time === 'number') this.histogram.add(time);
       if (this.messageCount >= spec.maxMessages) {

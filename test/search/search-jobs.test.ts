@@ -163,6 +163,24 @@ describe('Search Job API', () => {
     expect((await explain('* | count by')).status).toBe(400);
   });
 
+  it('answers a status request for a running job when the job has news, not a poll later', async () => {
+    for (const query of ['kibana', '* | count by status_code', 'nosuchwordanywhere']) {
+      const created = await api<{ id: string }>(base, '/api/v1/search/jobs', { method: 'POST', body: { query, from: FROM, to: TO, timeZone: 'UTC' } });
+      const started = performance.now();
+      const first = (await api<Status>(base, `/api/v1/search/jobs/${created.body.id}`)).body;
+      const waited = performance.now() - started;
+      // The first poll, sent at once, waits for the job: it sees the end, or what the job found so
+      // far, or it waited the whole window (half a second) for either.
+      const news = first.state === 'DONE GATHERING RESULTS' || first.messageCount > 0 || first.recordCount > 0;
+      expect(news || waited >= 450, `${query}: ${first.state} after ${waited.toFixed(0)} ms`).toBe(true);
+      // A finished job answers at once.
+      await waitFor(async () => (await api<Status>(base, `/api/v1/search/jobs/${created.body.id}`)).body.state === 'DONE GATHERING RESULTS', 30_000, query);
+      const again = performance.now();
+      await api(base, `/api/v1/search/jobs/${created.body.id}`);
+      expect(performance.now() - again).toBeLessThan(400);
+    }
+  });
+
   it('cancels and forgets a job on DELETE', async () => {
     const created = await api<{ id: string }>(base, '/api/v1/search/jobs', {
       method: 'POST',

@@ -10,6 +10,8 @@ import { requirePrincipal } from '../request.js';
 import { randomToken } from '../../auth/secrets.js';
 
 const MAX_PAGE = 10_000;
+/** How long a status request waits for a running job's next change (Sumo clients poll every few seconds). */
+const STATUS_WAIT_MS = 500;
 
 /** Sumo Logic reports system fields lower-cased (`_messagetime`); user fields keep their spelling. */
 function apiFieldName(name: string): string {
@@ -113,8 +115,11 @@ export function registerSearchJobRoutes(app: FastifyInstance, deps: HttpDeps, se
       return search.explain(request.body);
     });
 
-    scope.get<{ Params: { id: string } }>(`${base}/:id`, (request) => {
+    // A running job's status waits (briefly) for news, so a client polling in a loop learns of
+    // each change, and of the end, as it happens rather than a poll interval later.
+    scope.get<{ Params: { id: string } }>(`${base}/:id`, async (request) => {
       const job = search.get(requirePrincipal(request).userId, request.params.id);
+      await job.progress(STATUS_WAIT_MS);
       return job.takeStatus();
     });
 

@@ -29,7 +29,7 @@ import {
   type EncodedBatch,
   type RowFormat,
 } from '../row-encoding.js';
-import { createHealthTableSql, logsTable, logsTableSetupSql } from './schema.js';
+import { createHealthTableSql, logsTable, logsTableSetupSql, textIndexBackfillSql } from './schema.js';
 import { defaultTextIndex, type TextIndexKind } from './text-index.js';
 
 export interface ChdbLogStoreOptions {
@@ -214,7 +214,15 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
         if (name === 'ChdbConnectionError' || /lock/i.test(String(error))) throw lockedError(options.path, error);
         throw error;
       }
-      for (const sql of logsTableSetupSql({ textIndex: options.textIndex })) await session.queryAsync(sql);
+      const existing = await queryJson<{ indexes: string[]; parts: number }>(
+        `SELECT (SELECT groupArray(name) FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = {t:String}) AS indexes,
+                (SELECT count() FROM system.parts WHERE active AND database = currentDatabase() AND table = {t:String}) AS parts
+         SETTINGS output_format_json_quote_64bit_integers = 0`,
+        { t: logsTable },
+      );
+      for (const sql of logsTableSetupSql({ textIndex: options.textIndex, existingIndexes: existing[0]?.indexes ?? [] })) await session.queryAsync(sql);
+      const backfill = textIndexBackfillSql({ textIndex: options.textIndex }, existing[0]?.indexes ?? [], Number(existing[0]?.parts ?? 0));
+      if (backfill !== undefined) await session.queryAsync(backfill);
       await session.queryAsync(createHealthTableSql);
       if (options.spoolDir) {
         rmSync(options.spoolDir, { recursive: true, force: true });
