@@ -27,32 +27,82 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials | u
 }
 
 const CACHE_TTL_MS = 60_000;
+/** After the TTL a cached check is still answered (once re-checked in the background) up to this age. */
+const CACHE_STALE_MS = 10 * 60_000;
 const CACHE_MAX = 1000;
+
+interface CachedCheck {
+  principal: Principal;
+  verifiedAt: number;
+  refreshing: boolean;
+}
 
 /**
  * Resolves Basic credentials to a principal: `username:password` or `accessId:accessKey`.
- * Successful password checks are cached briefly (keyed by a digest of the credentials, never the
- * credentials themselves) so API clients don't pay scrypt on every request.
+ * Successful checks are cached (keyed by a digest of the credentials, never the credentials
+ * themselves) so API clients don't pay scrypt on every request. A check older than a minute is
+ * re-done in the background while the cached answer serves (a script polling a search never waits
+ * ~50 ms of scrypt mid-poll); a failed re-check drops it, and one older than ten minutes is re-done
+ * before answering. Changes made through this process (`invalidate`) take effect at once.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, { principal: Principal; expires: number }>();
+  private readonly cache = new Map<string, CachedCheck>();
+  private readonly pending = new Set<Promise<unknown>>();
+  /** Bumped by `invalidate`: a check that started before it must not refill the cache. */
+  private generation = 0;
 
-  constructor(private readonly meta: MetaStore) {}
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   async authenticate(credentials: BasicCredentials): Promise<Principal | undefined> {
     const cacheKey = createHash('sha256').update(`${credentials.user}\0${credentials.secret}`).digest('hex');
     const cached = this.cache.get(cacheKey);
-    if (cached && cached.expires > Date.now()) return cached.principal;
-    const principal = (await this.byAccessKey(credentials)) ?? (await this.byPassword(credentials));
-    if (principal) {
-      if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(cacheKey, { principal, expires: Date.now() + CACHE_TTL_MS });
+    const age = cached === undefined ? Infinity : this.now() - cached.verifiedAt;
+    if (cached !== undefined && age < CACHE_STALE_MS) {
+      if (age >= CACHE_TTL_MS && !cached.refreshing) {
+        cached.refreshing = true;
+        const generation = this.generation;
+        void this.check(credentials).then(
+          (principal) => this.remember(cacheKey, principal, generation),
+          () => (cached.refreshing = false),
+        );
+      }
+      return cached.principal;
     }
+    const generation = this.generation;
+    const principal = await this.check(credentials);
+    this.remember(cacheKey, principal, generation);
     return principal;
+  }
+
+  private check(credentials: BasicCredentials): Promise<Principal | undefined> {
+    const run = async (): Promise<Principal | undefined> => (await this.byAccessKey(credentials)) ?? (await this.byPassword(credentials));
+    const pending = run();
+    this.pending.add(pending);
+    void pending.finally(() => this.pending.delete(pending)).catch(() => undefined);
+    return pending;
+  }
+
+  /** Waits for background re-checks in flight (tests). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private remember(cacheKey: string, principal: Principal | undefined, generation: number): void {
+    if (generation !== this.generation) return;
+    if (principal === undefined) {
+      this.cache.delete(cacheKey);
+      return;
+    }
+    if (this.cache.size >= CACHE_MAX && !this.cache.has(cacheKey)) this.cache.clear();
+    this.cache.set(cacheKey, { principal, verifiedAt: this.now(), refreshing: false });
   }
 
   /** Forgets cached verifications (after a password change or key revocation). */
   invalidate(): void {
+    this.generation++;
     this.cache.clear();
   }
 

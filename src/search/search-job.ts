@@ -59,6 +59,11 @@ export function guardMessage(error: unknown): string | undefined {
   return undefined;
 }
 
+/** Rows of batches, one by one. */
+async function* flatten(batches: AsyncIterable<Row[]>): AsyncGenerator<Row> {
+  for await (const batch of batches) yield* batch;
+}
+
 /** Converts a stored message into the interpreter's row (metadata as the language names it). */
 export function toRow(message: StoredMessage): Row {
   const { fields, ...meta } = message;
@@ -238,8 +243,10 @@ export class SearchJob {
     } else {
       input = this.messageInput(plan.scopeExact, slicedMessagePages(this.store, plan, slicing, exec), timeField);
     }
+    // With nothing left for the interpreter, rows go straight to the results (no per-row copy).
+    const passThrough = plan.rest.scope === undefined && plan.rest.stages.length === 0;
     try {
-      await this.collect(rest.value.runBatches(input), timeField);
+      await this.collect(passThrough ? flatten(input) : rest.value.runBatches(input), timeField);
     } finally {
       await histogramDone?.catch(() => undefined);
     }

@@ -35,12 +35,20 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+const fixedOffsets = new Map<string, number | null>();
+
 /** `+05:30`, `-0800`, `UTC+2`, `GMT-03:00` → offset in ms; null when not a fixed offset. */
 export function parseFixedOffset(zone: string): number | null {
-  const m = /^(?:UTC|GMT|Z)?([+-])(\d{1,2}):?(\d{2})?$/i.exec(zone.trim());
-  if (m === null) return /^(UTC|GMT|Z)$/i.test(zone.trim()) ? 0 : null;
-  const sign = m[1] === '-' ? -1 : 1;
-  return sign * (Number(m[2]) * 3_600_000 + Number(m[3] ?? '0') * 60_000);
+  // Asked for every bucket of every timeslice and histogram count: remembered per zone string.
+  let offset = fixedOffsets.get(zone);
+  if (offset === undefined) {
+    const m = /^(?:UTC|GMT|Z)?([+-])(\d{1,2}):?(\d{2})?$/i.exec(zone.trim());
+    if (m === null) offset = /^(UTC|GMT|Z)$/i.test(zone.trim()) ? 0 : null;
+    else offset = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3_600_000 + Number(m[3] ?? '0') * 60_000);
+    if (fixedOffsets.size >= 1_000) fixedOffsets.clear();
+    fixedOffsets.set(zone, offset);
+  }
+  return offset;
 }
 
 /** Wall-clock fields of an instant in a zone. */

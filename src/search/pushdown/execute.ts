@@ -90,6 +90,9 @@ export async function* aggregateRecords(
   const agg = plan.aggregate;
   if (agg === undefined) return;
   const fromRecords = agg.histogramFromRecords;
+  // Records are built in column order; the order hint is needed only where JavaScript would list
+  // keys otherwise (integer-like names come first).
+  const needsHint = agg.columns.some((name) => /^(?:0|[1-9]\d*)$/.test(name));
   for await (const batch of store.select(agg.sql, plan.params, { signal: options.signal, settings: options.settings })) {
     const records: Row[] = [];
     for (const r of batch) {
@@ -103,7 +106,7 @@ export async function* aggregateRecords(
       }
       const out: Row = {};
       agg.columns.forEach((name, i) => (out[name] = (r[`c${i}`] ?? null) as Value));
-      records.push(setKeyOrder(out, agg.columns));
+      records.push(needsHint ? setKeyOrder(out, agg.columns) : out);
     }
     if (records.length > 0) yield records;
   }
