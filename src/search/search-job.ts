@@ -59,11 +59,6 @@ export function guardMessage(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Rows of batches, one by one. */
-async function* flatten(batches: AsyncIterable<Row[]>): AsyncGenerator<Row> {
-  for await (const batch of batches) yield* batch;
-}
-
 /** Converts a stored message into the interpreter's row (metadata as the language names it). */
 export function toRow(message: StoredMessage): Row {
   const { fields, ...meta } = message;
@@ -246,7 +241,8 @@ export class SearchJob {
     // With nothing left for the interpreter, rows go straight to the results (no per-row copy).
     const passThrough = plan.rest.scope === undefined && plan.rest.stages.length === 0;
     try {
-      await this.collect(passThrough ? flatten(input) : rest.value.runBatches(input), timeField);
+      if (passThrough) await this.collectBatches(input, timeField);
+      else await this.collect(rest.value.runBatches(input), timeField);
     } finally {
       await histogramDone?.catch(() => undefined);
     }
@@ -272,35 +268,44 @@ export class SearchJob {
     }
   }
 
-  /** Keeps the interpreter's output: records (cut at maxRecords) or messages (force pause at maxMessages). */
+  /** Keeps the interpreter's output, row by row (see `keep`). */
   private async collect(output: AsyncIterable<Row>, timeField: string): Promise<void> {
+    for await (const row of output) if (!this.keep(row, timeField)) return;
+  }
+
+  /** Keeps rows that need no interpreter, a batch at a time (no await per row). */
+  private async collectBatches(output: AsyncIterable<readonly Row[]>, timeField: string): Promise<void> {
+    for await (const batch of output) for (const row of batch) if (!this.keep(row, timeField)) return;
+  }
+
+  /**
+   * Keeps one result: a record (cut at maxRecords) or a message (force pause at maxMessages).
+   * False when the job takes no more.
+   */
+  private keep(row: Row, timeField: string): boolean {
     const { spec } = this;
-    const signal = this.abort.signal;
-    for await (const row of output) {
-      if (signal.aborted) break;
-      if (this.aggregated) {
-        if (this.records.length >= spec.maxRecords) {
-          this.pendingWarnings.push(`results were cut at ${spec.maxRecords} records`);
-          break;
-        }
-        this.records.push(row);
-        this.progressed();
-        continue;
+    if (this.abort.signal.aborted) return false;
+    if (this.aggregated) {
+      if (this.records.length >= spec.maxRecords) {
+        this.pendingWarnings.push(`results were cut at ${spec.maxRecords} records`);
+        return false;
       }
-      this.messageCount++;
-      this.messages.push(row);
+      this.records.push(row);
       this.progressed();
-      const time = row[timeField];
-      if (typeof time === 'number') this.histogram.add(time);
-      if (this.messageCount >= spec.maxMessages) {
-        this.pendingWarnings.push(
-          `the search stopped at ${spec.maxMessages} messages; narrow the time range or the query to see the rest`,
-        );
-        this.abort.abort();
-        this.finish(JobState.ForcePaused);
-        return;
-      }
+      return true;
     }
+    this.messageCount++;
+    this.messages.push(row);
+    this.progressed();
+    const time = row[timeField];
+    if (typeof time === 'number') this.histogram.add(time);
+    if (this.messageCount >= spec.maxMessages) {
+      this.pendingWarnings.push(`the search stopped at ${spec.maxMessages} messages; narrow the time range or the query to see the rest`);
+      this.abort.abort();
+      this.finish(JobState.ForcePaused);
+      return false;
+    }
+    return true;
   }
 
   private async runShifted(shiftMs: number, query: Query): Promise<Row[]> {

@@ -8,7 +8,7 @@ import { SearchErrorCode, searchError } from './search-error.js';
 import { SearchJob } from './search-job.js';
 import { storeEngine } from './pushdown/engine-context.js';
 import { explainSearch, type Explanation } from './pushdown/explain.js';
-import { defaultSliceOptions } from './pushdown/slices.js';
+import { defaultSliceOptions, estimateRows } from './pushdown/slices.js';
 import type { Query } from '../query/ast.js';
 import { isEpochValue, parseSearchTime, parseTimeZone } from './time-range.js';
 
@@ -125,7 +125,8 @@ export class SearchService {
   /** How a search would run: the SQL the store gets, its parameters, and what runs in JS (no job). */
   async explain(request: CreateJobRequest): Promise<Explanation> {
     const { query, from, to, timeZone, byReceiptTime } = this.validate(request);
-    return explainSearch(query, { from, to, timeZone, byReceiptTime, engine: await storeEngine(this.store) });
+    const estimatedRows = estimateRows(await this.store.rowSpans(), from, to);
+    return explainSearch(query, { from, to, timeZone, byReceiptTime, engine: await storeEngine(this.store), slicing: { estimatedRows, sliceRows: this.options.sliceRows } });
   }
 
   create(ownerId: string, request: CreateJobRequest): SearchJob {

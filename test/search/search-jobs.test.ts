@@ -143,7 +143,13 @@ describe('Search Job API', () => {
 
   it('explains a search: the SQL with user values bound as parameters, and the stages left to JS', async () => {
     const explain = async (query: string) =>
-      api<{ kind: string; pushed: string[]; javascript: string[]; statements: { purpose: string; sql: string; params: Record<string, unknown> }[] }>(
+      api<{
+        kind: string;
+        pushed: string[];
+        javascript: string[];
+        statements: { purpose: string; sql: string; params: Record<string, unknown> }[];
+        slicing: { estimatedRows: number; sliceRows: number; sliced: boolean };
+      }>(
         base,
         '/api/v1/search/explain',
         { method: 'POST', body: { query, from: FROM, to: TO, timeZone: 'UTC' } },
@@ -155,6 +161,10 @@ describe('Search Job API', () => {
     expect(aggregate.body.javascript).toEqual(['sort by _count desc']);
     expect(aggregate.body.statements[0]!.sql).toMatch(/GROUP BY/);
     expect(Object.values(aggregate.body.statements[0]!.params)).toContain('web/apache');
+    // The apache log's lines, estimated from part metadata: far below a slice, so one run.
+    expect(aggregate.body.slicing).toMatchObject({ sliceRows: 8_000_000, sliced: false });
+    expect(aggregate.body.slicing.estimatedRows).toBeGreaterThan(apacheLines.length * 0.9);
+    expect(aggregate.body.slicing.estimatedRows).toBeLessThanOrEqual(apacheLines.length);
     const hostile = await explain(`"'; DROP TABLE logs; --" | where x = 1`);
     expect(hostile.body.kind).toBe('messages');
     expect(hostile.body.javascript).toEqual(['where x = 1']);

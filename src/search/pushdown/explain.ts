@@ -26,12 +26,21 @@ export interface Explanation {
   javascript: string[];
   stoppedBecause: string | undefined;
   statements: ExplainStatement[];
+  /** whether the statements run once or per time slice (pushdown/slices.ts), when the store's rows are known */
+  slicing?: Slicing;
+}
+
+/** How the range divides into time slices: rows in it (estimated from part metadata) and rows per slice. */
+export interface Slicing {
+  estimatedRows: number;
+  sliceRows: number;
+  sliced: boolean;
 }
 
 /** Explains how a search would run (no query is executed). */
 export function explainSearch(
   query: Query,
-  ctx: { from: number; to: number; timeZone: string; byReceiptTime: boolean; engine: StoreEngine },
+  ctx: { from: number; to: number; timeZone: string; byReceiptTime: boolean; engine: StoreEngine; slicing?: Omit<Slicing, 'sliced'> },
 ): Explanation {
   const { caps, index } = engineContext(ctx.engine);
   const plan = planQuery(query, { ...ctx, caps, index });
@@ -64,7 +73,17 @@ export function explainSearch(
     javascript,
     stoppedBecause: plan.stoppedBecause,
     statements,
+    ...(ctx.slicing === undefined ? {} : { slicing: { ...ctx.slicing, sliced: ctx.slicing.estimatedRows > ctx.slicing.sliceRows } }),
   };
+}
+
+function slicingLine(s: Slicing): string {
+  const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+  if (!s.sliced) return `one run of the statements below (about ${n(s.estimatedRows)} rows in range; slices above ${n(s.sliceRows)})`;
+  return (
+    `time slices, newest first: about ${n(s.estimatedRows)} rows in range, the first slice ${n(s.sliceRows)} rows; ` +
+    'each statement below runs per slice with the time column bounded to it (aggregates as partial states, merged at the end)'
+  );
 }
 
 /** The explanation as text (CLI). */
@@ -77,6 +96,7 @@ export function renderExplanation(e: Explanation): string {
     `in JS:   ${e.javascript.length === 0 ? '(nothing)' : e.javascript.join(' | ')}`,
   ];
   if (e.stoppedBecause !== undefined) lines.push(`stopped: ${e.stoppedBecause}`);
+  if (e.slicing !== undefined) lines.push(`slices:  ${slicingLine(e.slicing)}`);
   for (const s of e.statements) {
     lines.push('', `-- ${s.purpose}`, s.sql, `-- params: ${JSON.stringify(s.params)}`);
   }

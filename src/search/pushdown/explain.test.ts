@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { parseQuery } from '../../query/index.js';
+import { explainSearch, renderExplanation } from './explain.js';
+
+const engine = { engine: 'chdb', version: '26.7.2.1', textIndex: 'text' } as const;
+const range = { from: Date.UTC(2026, 10, 1), to: Date.UTC(2026, 10, 2), timeZone: 'UTC', byReceiptTime: false };
+
+describe('explainSearch slicing', () => {
+  it('says whether the statements run once or per time slice', () => {
+    const query = parseQuery('error | count by _sourceHost').query!;
+    const once = explainSearch(query, { ...range, engine, slicing: { estimatedRows: 1_200, sliceRows: 8_000_000 } });
+    expect(once.slicing).toEqual({ estimatedRows: 1_200, sliceRows: 8_000_000, sliced: false });
+    expect(renderExplanation(once)).toMatch(/^slices: +one run of the statements below \(about 1,200 rows in range; slices above 8,000,000\)$/m);
+    const sliced = explainSearch(query, { ...range, engine, slicing: { estimatedRows: 30_000_000, sliceRows: 8_000_000 } });
+    expect(sliced.slicing?.sliced).toBe(true);
+    expect(renderExplanation(sliced)).toMatch(/^slices: +time slices, newest first: about 30,000,000 rows in range, the first slice 8,000,000 rows; each statement below runs per slice/m);
+    // Without the store's rows (no slicing given) nothing is claimed.
+    const unknown = explainSearch(query, { ...range, engine });
+    expect(unknown.slicing).toBeUndefined();
+    expect(renderExplanation(unknown)).not.toMatch(/^slices:/m);
+  });
+});
