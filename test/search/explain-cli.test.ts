@@ -34,7 +34,7 @@ describe('quarry search --explain', () => {
     expect(text.stdout).toMatch(/^pushed: +time range \| scope \| timeslice 1m \| count by _timeslice$/m);
     expect(text.stdout).toMatch(/^in JS: +where _count > 2$/m);
     // 1-minute slices nest in the 15-minute histogram buckets: no second grouping set.
-    expect(text.stdout).toMatch(/-- records \(the histogram and message count are summed from the slices\)\nSELECT .* GROUP BY `c0` ORDER BY `c0` DESC/);
+    expect(text.stdout).toMatch(/-- records \(the histogram and message count are summed from the slices\)\nSELECT .* GROUP BY `v0` ORDER BY `v0` DESC/);
     expect(text.stdout).toContain('-- params: {');
     expect(text.stdout).toContain('(?i)(^|[^');
     const json = await cli(['search', 'error | json "a" | count', '--explain', '--format', 'json']);

@@ -142,7 +142,15 @@ describe('cheaper pushed statements ≡ interpreter', () => {
     const derived = planQuery(parseQuery('* | timeslice 1m | count by _timeslice').query!, ctx);
     expect(derived.aggregate?.histogramFromRecords).toEqual({ sliceColumn: 0, countColumn: 1, from: T0 });
     expect(derived.aggregate?.withHistogram).toBe(false);
-    expect(derived.aggregate?.sql).toMatch(/ORDER BY `c0` DESC$/);
+    // Grouped by the slice number from the range's first slice (UInt16), the start computed per group.
+    expect(derived.aggregate?.sql).toMatch(/toUInt16\(intDiv\(toUnixTimestamp64Milli\(`ts`\) - \{p\d+:Int64\}, \{p\d+:Int64\}\)\) AS `v0`/);
+    expect(derived.aggregate?.sql).toMatch(/GROUP BY `v0` ORDER BY `v0` DESC$/);
+    // By receipt time a row's message time may lie before the range: the plain start is the key.
+    const byReceipt = planQuery(parseQuery('* | timeslice 1m | count by _timeslice').query!, { ...ctx, byReceiptTime: true });
+    expect(byReceipt.aggregate?.sql).toMatch(/positiveModulo\(.*\) AS `v0`/);
+    // A key whose value an aggregate also reads keeps the plain start.
+    const shared = planQuery(parseQuery('* | timeslice 1m | max(_timeslice) by _timeslice').query!, ctx);
+    expect(shared.aggregate?.sql).toMatch(/positiveModulo\(.*\) AS `v0`/);
     // 7-minute slices straddle 15-minute buckets: the histogram is its own grouping set.
     const straddling = planQuery(parseQuery('* | timeslice 7m | count by _timeslice').query!, ctx);
     expect(straddling.aggregate?.histogramFromRecords).toBeUndefined();

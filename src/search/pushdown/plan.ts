@@ -9,10 +9,47 @@ import type { Query, Stage } from '../../query/ast.js';
 import { pushAggregate, pushParseRegex, pushTimeslice, whereSql, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { scopeToSql, type IndexNarrowing } from './scope-sql.js';
-import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
+import { sizeForBuckets, timesliceStart } from '../../query/interpreter/timeslice.js';
+import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
 import { TARGET_BUCKETS } from '../histogram.js';
 import { histogramKeySql } from './execute.js';
 import { ParamBinder, quoteIdentifier } from './sql.js';
+
+/**
+ * The one-statement form of an aggregate with pushed timeslice keys: each such key is grouped by
+ * its slice number counted from the range's first slice (a UInt16, which ClickHouse groups by array
+ * index instead of hashing the Int64 start: 40 vs 47 ms median for 1 m slices over 714k rows,
+ * measured) and the slice start is computed per group. Only for message-time ranges (a row's
+ * number is then never negative) of fewer than 65,000 slices, and keys whose per-row value no
+ * other output reads. The staged (sliced) form keeps the plain keys.
+ */
+function sliceNumberKeys(
+  agg: { select: string[]; groupBy: string[]; keySliceMs: (number | undefined)[] },
+  inner: readonly string[],
+  order: string | undefined,
+  ctx: PlanContext,
+  binder: ParamBinder,
+): { inner: string[]; select: string[]; groupBy: string[]; order: string | undefined } {
+  const out = { inner: [...inner], select: [...agg.select], groupBy: [...agg.groupBy], order };
+  agg.keySliceMs.forEach((sizeMs, i) => {
+    if (sizeMs === undefined || parseFixedOffset(ctx.timeZone) === null) return;
+    const anchor = timesliceStart(ctx.from, sizeMs, ctx.timeZone);
+    if (!((ctx.to - anchor) / sizeMs < 65_000)) return;
+    const m = /^(`v\d+`) AS (`c\d+`)$/.exec(out.select[i] ?? '');
+    if (m === null) return;
+    const [, value, column] = m as unknown as [string, string, string];
+    if (out.select.some((item, j) => j !== i && item.includes(value))) return;
+    const at = out.inner.findIndex((item) => item.endsWith(` AS ${value}`));
+    if (at < 0) return;
+    const a = binder.bind(anchor, 'Int64');
+    const size = binder.bind(sizeMs, 'Int64');
+    out.inner[at] = `toUInt16(intDiv(toUnixTimestamp64Milli(\`ts\`) - ${a}, ${size})) AS ${value}`;
+    out.select[i] = `${a} + toInt64(${value}) * ${size} AS ${column}`;
+    out.groupBy[i] = value;
+    if (out.order === `${column} DESC`) out.order = `${value} DESC`;
+  });
+  return out;
+}
 
 /** What a plan needs to know about the search. */
 export interface PlanContext {
@@ -183,8 +220,9 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     } else {
       // Slices are disjoint in time: newest slice first is newest row first.
       if (agg.groupBy.length > 0) order = agg.groupBy.length === 1 && agg.keySliceMs[0] !== undefined ? `${agg.groupBy[0]} DESC` : 'max(`t`) DESC';
-      const grouped = order === undefined ? '' : ` GROUP BY ${agg.groupBy.join(', ')} ORDER BY ${order}`;
-      sql = `SELECT ${agg.select.join(', ')} FROM (SELECT ${inner.join(', ')} ${from})${grouped}`;
+      const k = timeColumn === 'ts' ? sliceNumberKeys(agg, inner, order, ctx, binder) : { inner, select: agg.select, groupBy: agg.groupBy, order };
+      const grouped = order === undefined ? '' : ` GROUP BY ${k.groupBy.join(', ')} ORDER BY ${k.order}`;
+      sql = `SELECT ${k.select.join(', ')} FROM (SELECT ${k.inner.join(', ')} ${from})${grouped}`;
     }
     return {
       kind: 'aggregate',
