@@ -112,13 +112,16 @@ export function registerSearchCommand(program: Command): void {
       const progress = process.stderr.isTTY;
       let status: JobStatus;
       for (;;) {
+        const asked = Date.now();
         status = await callApi<JobStatus>(remote, `/api/v1/search/jobs/${id}`);
         for (const w of status.pendingWarnings) process.stderr.write(`warning: ${w}\n`);
         for (const e of status.pendingErrors) process.stderr.write(`error: ${e}\n`);
         if (progress) process.stderr.write(`\r${status.state.toLowerCase()}: ${status.messageCount} messages, ${status.recordCount} records   `);
         if (status.state !== 'GATHERING RESULTS' && status.state !== 'NOT STARTED') break;
         if (cancelled) return;
-        await new Promise((r) => setTimeout(r, 300));
+        // The server holds a status request until the job has news (up to 500 ms), so the next one
+        // can follow at once; at most ten a second while results stream in.
+        await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - asked))));
       }
       if (progress) process.stderr.write('\n');
       process.off('SIGINT', onInterrupt);
