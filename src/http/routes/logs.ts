@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
+import { slicedCount } from '../../search/pushdown/sliced.js';
 import { parseIntParam, parseTimeParam } from '../time-params.js';
 
 type LogQuery = Record<string, string | undefined>;
@@ -10,12 +11,18 @@ export function registerLogRoutes(app: FastifyInstance, deps: HttpDeps): void {
     const q = request.query;
     const from = parseTimeParam('from', q.from);
     const to = parseTimeParam('to', q.to);
-    const count = await deps.store.count({
-      ...(from !== undefined ? { from } : {}),
-      ...(to !== undefined ? { to } : {}),
-      ...(q.category ? { sourceCategory: q.category } : {}),
-      ...(q.contains ? { contains: q.contains } : {}),
-    });
+    // A `contains` count reads every message in range: in time slices, as searches run.
+    const { sliceRows, sliceTargetMs } = deps.config.search;
+    const count = await slicedCount(
+      deps.store,
+      {
+        ...(from !== undefined ? { from } : {}),
+        ...(to !== undefined ? { to } : {}),
+        ...(q.category ? { sourceCategory: q.category } : {}),
+        ...(q.contains ? { contains: q.contains } : {}),
+      },
+      { rows: sliceRows, targetMs: sliceTargetMs },
+    );
     return { count };
   });
 

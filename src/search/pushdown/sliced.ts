@@ -5,7 +5,7 @@
  * slice runs exactly as execute.ts runs it.
  */
 import type { Row } from '../../query/interpreter/values.js';
-import type { LogStore, RowSpan } from '../../store/log-store.js';
+import type { CountFilter, LogStore, RowSpan } from '../../store/log-store.js';
 import { aggregateRecords, histogramCounts, messagePages, type ExecuteOptions } from './execute.js';
 import type { PushdownPlan } from './plan.js';
 import { estimateRows, SliceSizer, stagedAggregate, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
@@ -72,6 +72,32 @@ async function slicesOf(store: LogStore, ctx: SliceContext, options: ExecuteOpti
     return { ...options, settings: { ...options.settings, max_execution_time: Math.max(1, Math.ceil(leftS)) } };
   };
   return { slices: timeSlices(spans, ctx.from, ctx.to, sizer), sizer, rowsIn: (s) => estimateRows(spans, s.from, s.to), next };
+}
+
+/**
+ * `store.count` of a filter that scans messages (`contains`), as time slices when its range holds
+ * more rows than one slice: a count over everything never holds the store (which runs one
+ * statement at a time) longer than about a slice. An open end of the range is the store's. Counts
+ * that need no scan run as one statement.
+ */
+export async function slicedCount(store: LogStore, filter: CountFilter, options: SliceOptions): Promise<number> {
+  if (filter.contains === undefined) return store.count(filter);
+  const spans = await cachedRowSpans(store);
+  if (spans.length === 0) return store.count(filter);
+  const from = filter.from ?? Math.min(...spans.map((s) => s.from));
+  const to = filter.to ?? Math.max(...spans.map((s) => s.to));
+  if (estimateRows(spans, from, to) <= options.rows) return store.count(filter);
+  const sizer = new SliceSizer(options);
+  let total = 0;
+  for (const slice of timeSlices(spans, from, to, sizer)) {
+    const started = performance.now();
+    // An open end stays open in the slice at that end: rows newer (or older) than the spans count.
+    const bounds = { from: slice.from === from ? filter.from : slice.from, to: slice.to === to ? filter.to : slice.to };
+    const { from: _f, to: _t, ...rest } = filter;
+    total += await store.count({ ...rest, ...(bounds.from === undefined ? {} : { from: bounds.from }), ...(bounds.to === undefined ? {} : { to: bounds.to }) });
+    sizer.done(estimateRows(spans, slice.from, slice.to), performance.now() - started);
+  }
+  return total;
 }
 
 /** messagePages over slices, newest first. */
