@@ -86,16 +86,17 @@ export async function slicedCount(store: LogStore, filter: CountFilter, options:
   if (spans.length === 0) return store.count(filter);
   const from = filter.from ?? Math.min(...spans.map((s) => s.from));
   const to = filter.to ?? Math.max(...spans.map((s) => s.to));
-  if (estimateRows(spans, from, to) <= options.rows) return store.count(filter);
-  const sizer = new SliceSizer(options);
+  const sliced = await slicesOf(store, { from, to, options }, {});
+  if (sliced === undefined) return store.count(filter);
+  const { from: _from, to: _to, ...rest } = filter;
   let total = 0;
-  for (const slice of timeSlices(spans, from, to, sizer)) {
+  for (const slice of sliced.slices) {
     const started = performance.now();
     // An open end stays open in the slice at that end: rows newer (or older) than the spans count.
-    const bounds = { from: slice.from === from ? filter.from : slice.from, to: slice.to === to ? filter.to : slice.to };
-    const { from: _f, to: _t, ...rest } = filter;
-    total += await store.count({ ...rest, ...(bounds.from === undefined ? {} : { from: bounds.from }), ...(bounds.to === undefined ? {} : { to: bounds.to }) });
-    sizer.done(estimateRows(spans, slice.from, slice.to), performance.now() - started);
+    const lower = slice.from === from ? filter.from : slice.from;
+    const upper = slice.to === to ? filter.to : slice.to;
+    total += await store.count({ ...rest, ...(lower === undefined ? {} : { from: lower }), ...(upper === undefined ? {} : { to: upper }) });
+    sliced.sizer.done(sliced.rowsIn(slice), performance.now() - started);
   }
   return total;
 }

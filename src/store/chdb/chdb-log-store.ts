@@ -220,8 +220,9 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
          SETTINGS output_format_json_quote_64bit_integers = 0`,
         { t: logsTable },
       );
-      for (const sql of logsTableSetupSql({ textIndex: options.textIndex, existingIndexes: existing[0]?.indexes ?? [] })) await session.queryAsync(sql);
-      const backfill = textIndexBackfillSql({ textIndex: options.textIndex }, existing[0]?.indexes ?? [], Number(existing[0]?.parts ?? 0));
+      const indexes = existing[0]?.indexes ?? [];
+      for (const sql of logsTableSetupSql({ textIndex: options.textIndex, existingIndexes: indexes })) await session.queryAsync(sql);
+      const backfill = textIndexBackfillSql({ textIndex: options.textIndex }, indexes, Number(existing[0]?.parts ?? 0));
       if (backfill !== undefined) await session.queryAsync(backfill);
       await session.queryAsync(createHealthTableSql);
       if (options.spoolDir) {
