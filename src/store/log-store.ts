@@ -61,6 +61,11 @@ export interface StoreEngine {
   version: string;
   /** The full-text skip index on the message, if any (the planner adds its narrowing predicate). */
   textIndex?: 'text' | 'tokenbf' | 'none';
+  /**
+   * The table keeps per-minute row counts by partition and category (ClickHouse's aggregate
+   * projection `minute_counts`): the planner may count from them (rollup form, docs/pushdown.md).
+   */
+  minuteCounts?: boolean;
 }
 
 /** A planner-built statement: SQL over the store's tables with `{name:Type}` placeholders. */

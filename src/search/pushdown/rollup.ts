@@ -1,0 +1,160 @@
+/**
+ * The rollup form of an aggregate: counts read from the store's per-minute counts (the
+ * `minute_counts` projection: rows per partition, category and minute, with the newest time)
+ * instead of from the rows. It applies when every answer is a function of those: the scope names
+ * only `_index` / `_sourceCategory`, the group keys are those fields or timeslices of whole minutes,
+ * every aggregate is a plain `count`, and the histogram's buckets are whole minutes.
+ *
+ * A search range rarely starts and ends on a minute: the whole minutes inside it are read from
+ * the counts, and the rows of the partial minutes at either end from the table, in the same
+ * statement. Both pieces group by the same keys, computed from the row's minute (a bucket of whole
+ * minutes holds a row exactly when it holds the row's minute).
+ */
+import type { AggregateStage, ScopeExpr } from '../../query/ast.js';
+import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
+import { countsEveryRow, type AggregateSql, type ComputedFields } from './aggregate-sql.js';
+import { histogramKeySql } from './execute.js';
+import { metadataColumn } from './fields.js';
+import { quoteIdentifier, type ParamBinder } from './sql.js';
+
+const MINUTE = 60_000;
+/** Every zone offset since mid-1972 is whole minutes (histogramKeySql relies on the same). */
+const WHOLE_MINUTE_OFFSETS_FROM = Date.UTC(1972, 6, 1);
+/** The projection's minute is a DateTime (seconds, UInt32): ranges must end before 2106. */
+const DATETIME_END = 4_294_967_295_000 - MINUTE;
+
+/** The per-row time every rollup key is computed from: the start of the row's minute, epoch ms. */
+export const MINUTE_MS_SQL = '(toInt64(toUnixTimestamp(toStartOfMinute(`ts`))) * 1000)';
+const ROW_MS_SQL = 'toUnixTimestamp64Milli(ts)';
+
+/** Columns the per-minute counts are grouped by (besides the minute). */
+const ROLLUP_COLUMNS = new Set(['partition', 'source_category']);
+
+/** True when the scope restricts only `_index` and `_sourceCategory` (or nothing). */
+export function scopeOnRollupColumns(scope: ScopeExpr | undefined): boolean {
+  if (scope === undefined) return true;
+  switch (scope.kind) {
+    case 'ScopeTerm':
+      return /^\*+$/.test(scope.text);
+    case 'ScopePhrase':
+      return scope.value === '';
+    case 'ScopeFieldMatch':
+      return ROLLUP_COLUMNS.has(metadataColumn(scope.field.name) ?? '');
+    case 'ScopeNot':
+      return scopeOnRollupColumns(scope.operand);
+    case 'ScopeAnd':
+    case 'ScopeOr':
+      return scope.operands.every(scopeOnRollupColumns);
+    default:
+      return false;
+  }
+}
+
+/** What the rollup form needs from the planner. */
+export interface RollupInput {
+  stage: AggregateStage;
+  agg: AggregateSql;
+  computed: ComputedFields;
+  /** the pushed scope (over partition / source_category only), if any */
+  scopeSql: string | undefined;
+  /** bound parameters of the search range [from, to) */
+  fromParam: string;
+  toParam: string;
+  from: number;
+  to: number;
+  timeZone: string;
+  /** the histogram's bucket size, or undefined when the records already hold the histogram */
+  histogramBucketMs: number | undefined;
+  binder: ParamBinder;
+}
+
+/** The rollup statement: records (and histogram rows, `gh` = 0, when asked), or why not. */
+export interface RollupStatement {
+  sql: string;
+  withHistogram: boolean;
+}
+
+/** Whole minutes of a fixed-offset zone line up with UTC minutes (every offset since 1972 does). */
+function zoneInWholeMinutes(timeZone: string): boolean {
+  const offset = parseFixedOffset(timeZone);
+  return offset === null || offset % MINUTE === 0;
+}
+
+/** Builds the rollup statement of an aggregate, or says why it cannot be used. */
+export function rollupAggregate(input: RollupInput): RollupStatement | string {
+  const { stage, agg, computed, binder, from, to } = input;
+  if (from < WHOLE_MINUTE_OFFSETS_FROM || to > DATETIME_END) return 'the range is outside 1972–2106';
+  const first = Math.ceil(from / MINUTE) * MINUTE;
+  const last = Math.floor(to / MINUTE) * MINUTE;
+  if (first >= last) return 'the range holds no whole minute';
+  if (!zoneInWholeMinutes(input.timeZone)) return 'the zone offset is not whole minutes';
+  if (!stage.aggregations.every(countsEveryRow)) return 'an aggregate other than count';
+  const keys: string[] = [];
+  for (const [i, key] of stage.groupBy.entries()) {
+    const sliceMs = agg.keySliceMs[i];
+    const slice = computed.get(key.name.toLowerCase());
+    if (sliceMs !== undefined && slice !== undefined) {
+      if (sliceMs % MINUTE !== 0) return 'a timeslice shorter than a minute or not whole minutes';
+      keys.push(slice.value.split(ROW_MS_SQL).join(MINUTE_MS_SQL));
+      continue;
+    }
+    const column = metadataColumn(key.name);
+    if (slice !== undefined || column === undefined || !ROLLUP_COLUMNS.has(column))
+      return `group key ${key.name}`;
+    keys.push(column);
+  }
+  const bucketMs = input.histogramBucketMs;
+  if (bucketMs !== undefined && bucketMs % MINUTE !== 0) return 'histogram buckets shorter than a minute';
+
+  // The whole minutes from the counts (the condition names the projection's minute), the partial
+  // minutes at the ends from the rows.
+  const scope = input.scopeSql === undefined ? [] : [input.scopeSql];
+  const minutes = `toStartOfMinute(\`ts\`) >= toDateTime(${binder.bind(first / 1000, 'Int64')}, 'UTC') AND toStartOfMinute(\`ts\`) < toDateTime(${binder.bind(last / 1000, 'Int64')}, 'UTC')`;
+  const ends: string[] = [];
+  const rows = (lo: string, hi: string): string =>
+    `(\`ts\` >= fromUnixTimestamp64Milli(${lo}) AND \`ts\` < fromUnixTimestamp64Milli(${hi}))`;
+  if (first > from) ends.push(rows(input.fromParam, binder.bind(first, 'Int64')));
+  if (last < to) ends.push(rows(binder.bind(last, 'Int64'), input.toParam));
+  const pieces = [minutes, ...(ends.length === 0 ? [] : [`(${ends.join(' OR ')})`])].map((w) =>
+    [...scope, w].join(' AND '),
+  );
+
+  // Each piece groups by the keys (and the histogram bucket); the outer statement adds the pieces
+  // up. One read of the partial minutes serves both the records and the histogram.
+  const r = keys.map((_, i) => quoteIdentifier(`r${i}`));
+  const perPiece = keys.map((k, i) => `${k} AS ${r[i]}`);
+  const pieceKeys = [...r];
+  const histogram =
+    bucketMs === undefined
+      ? undefined
+      : histogramKeySql(MINUTE_MS_SQL, bucketMs, input.timeZone, from, binder, to);
+  if (histogram !== undefined) {
+    perPiece.push(`${histogram.key} AS \`h\``);
+    pieceKeys.push('`h`');
+  }
+  const pieceGroup = pieceKeys.length === 0 ? '' : ` GROUP BY ${pieceKeys.join(', ')}`;
+  const inner = pieces
+    .map(
+      (w) =>
+        `SELECT ${[...perPiece, 'count() AS `n`', 'max(`ts`) AS `mt`'].join(', ')} FROM logs WHERE ${w}${pieceGroup}`,
+    )
+    .join(' UNION ALL ');
+  const select = [
+    ...r.map((alias, i) => `${alias} AS ${quoteIdentifier(`c${i}`)}`),
+    ...stage.aggregations.map((_, j) => `toFloat64(sum(\`n\`)) AS ${quoteIdentifier(`c${keys.length + j}`)}`),
+  ];
+  // Groups newest first, as the rows form orders them (by slice for a single timeslice key).
+  const singleSlice = keys.length === 1 && agg.keySliceMs[0] !== undefined;
+  if (histogram === undefined) {
+    const order = keys.length === 0 ? '' : ` ORDER BY ${singleSlice ? r[0] : 'max(`mt`)'} DESC`;
+    return {
+      sql: `SELECT ${select.join(', ')} FROM (${inner})${keys.length === 0 ? '' : ` GROUP BY ${r.join(', ')}`}${order}`,
+      withHistogram: false,
+    };
+  }
+  select.push(`${histogram.timeOf('`h`')} AS \`ht\``, 'sum(`n`) AS `hn`', 'grouping(`h`) AS `gh`');
+  return {
+    sql: `SELECT ${select.join(', ')} FROM (${inner}) GROUP BY GROUPING SETS ((${r.join(', ')}), (\`h\`)) ORDER BY max(\`mt\`) DESC`,
+    withHistogram: true,
+  };
+}
