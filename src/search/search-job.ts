@@ -8,8 +8,9 @@ import { Histogram, type HistogramBucket } from './histogram.js';
 import { engineContext, storeEngine } from './pushdown/engine-context.js';
 import { histogramSql, type ExecuteOptions } from './pushdown/execute.js';
 import { planQuery } from './pushdown/plan.js';
-import { slicedAggregateRecords, slicedHistogramCounts, slicedMessagePages, type SliceContext } from './pushdown/sliced.js';
-import { defaultSliceOptions, type SliceOptions } from './pushdown/slices.js';
+import { worthRollup } from './pushdown/rollup.js';
+import { cachedRowSpans, slicedAggregateRecords, slicedHistogramCounts, slicedMessagePages, type SliceContext } from './pushdown/sliced.js';
+import { defaultSliceOptions, estimateRows, type SliceOptions } from './pushdown/slices.js';
 
 export const JobState = {
   NotStarted: 'NOT STARTED',
@@ -39,6 +40,8 @@ export interface SearchJobSpec {
   querySettings?: Record<string, string | number>;
   /** How a long range is split into statements (see pushdown/slices.ts). */
   slices?: SliceOptions;
+  /** Count from the store's per-minute counts only for ranges of at least this many rows (rollup.ts). */
+  rollupMinRows?: number;
 }
 
 export interface JobStatus {
@@ -200,6 +203,7 @@ export class SearchJob {
     }
     this.aggregated = compiled.value.aggregated;
     const engine = engineContext(await storeEngine(this.store), spec.pushdown !== false);
+    if (engine.minuteCounts) engine.minuteCounts = worthRollup(true, estimateRows(await cachedRowSpans(this.store), spec.from, spec.to), spec.rollupMinRows);
     const plan = planQuery(spec.query, { from: spec.from, to: spec.to, timeZone: spec.timeZone, byReceiptTime: spec.byReceiptTime, ...engine });
     // The interpreter runs what the plan left; its compile cannot fail where the whole query compiled.
     const rest = compileQuery(plan.rest, { ...context, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });

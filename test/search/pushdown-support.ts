@@ -76,6 +76,7 @@ export async function runJob(
   range: { from: number; to: number; timeZone: string },
   pushdown: boolean,
   slices?: SliceOptions,
+  rollupMinRows?: number,
 ): Promise<JobResult> {
   const job = new SearchJob(
     {
@@ -89,6 +90,7 @@ export async function runJob(
       maxRecords: 100_000,
       pushdown,
       ...(slices === undefined ? {} : { slices }),
+      ...(rollupMinRows === undefined ? {} : { rollupMinRows }),
     },
     store,
     silentLogger,

@@ -8,6 +8,7 @@ import type { PushdownCapabilities } from './capabilities.js';
 import { engineContext } from './engine-context.js';
 import { FIRST_PAGE, histogramSql, messagePageSql } from './execute.js';
 import { planQuery, type PushdownPlan } from './plan.js';
+import { worthRollup } from './rollup.js';
 
 export interface ExplainStatement {
   purpose: string;
@@ -43,7 +44,9 @@ export function explainSearch(
   ctx: { from: number; to: number; timeZone: string; byReceiptTime: boolean; engine: StoreEngine; slicing?: Omit<Slicing, 'sliced'> },
 ): Explanation {
   const { caps, index, minuteCounts } = engineContext(ctx.engine);
-  const plan = planQuery(query, { ...ctx, caps, index, minuteCounts });
+  // As a search decides (search-job.ts); without a row estimate, as if the range were large.
+  const rollup = minuteCounts && (ctx.slicing === undefined || worthRollup(true, ctx.slicing.estimatedRows));
+  const plan = planQuery(query, { ...ctx, caps, index, minuteCounts: rollup });
   const pushed: string[] = ['time range'];
   if (query.scope !== undefined) pushed.push(plan.scopeExact ? 'scope' : 'scope (narrowing only; re-checked in JS)');
   pushed.push(...query.stages.slice(0, plan.pushedStages).map(printStage));

@@ -27,6 +27,23 @@ const DATETIME_END = 4_294_967_295_000 - MINUTE;
 export const MINUTE_MS_SQL = '(toInt64(toUnixTimestamp(toStartOfMinute(`ts`))) * 1000)';
 const ROW_MS_SQL = 'toUnixTimestamp64Milli(ts)';
 
+/**
+ * Ranges estimated to hold fewer rows count from the rows. Measured on 5M rows (7 days, 50
+ * categories), ranges not on whole minutes: `count by _sourceCategory` over 24 h (714k rows) took
+ * 27 ms from the rows and 35 ms as a rollup (two partial-minute reads are a fixed cost); over 7 days
+ * 98 vs 45 ms. `* | count` crossed over below 24 h.
+ */
+export const ROLLUP_MIN_ROWS = 2_000_000;
+
+/** Whether a search may count from the per-minute counts: the store has them, and the range holds enough rows. */
+export function worthRollup(
+  storeHasCounts: boolean,
+  estimatedRows: number,
+  minRows: number = ROLLUP_MIN_ROWS,
+): boolean {
+  return storeHasCounts && estimatedRows >= minRows;
+}
+
 /** Columns the per-minute counts are grouped by (besides the minute). */
 const ROLLUP_COLUMNS = new Set(['partition', 'source_category']);
 

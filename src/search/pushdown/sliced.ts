@@ -46,7 +46,7 @@ const SPANS_TTL_MS = 60_000;
 const spansByStore = new WeakMap<LogStore, { at: number; spans: Promise<RowSpan[]> }>();
 
 /** The store's row spans, asked at most every SPANS_TTL_MS (one statement less for most searches). */
-function cachedRowSpans(store: LogStore): Promise<RowSpan[]> {
+export function cachedRowSpans(store: LogStore): Promise<RowSpan[]> {
   const now = Date.now();
   const hit = spansByStore.get(store);
   if (hit !== undefined && now - hit.at < SPANS_TTL_MS) return hit.spans;
