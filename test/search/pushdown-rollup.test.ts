@@ -13,7 +13,9 @@ import { parseQuery } from '../../src/query/index.js';
 import type { Row } from '../../src/query/interpreter/index.js';
 import { parseFixedOffset } from '../../src/query/interpreter/time-zone.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
+import { explainSearch } from '../../src/search/pushdown/explain.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
+import { ROLLUP_MIN_ROWS, worthRollup } from '../../src/search/pushdown/rollup.js';
 import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
 import { compareRows, type ConformanceCase } from '../conformance/query/cases.js';
@@ -151,6 +153,29 @@ describe('rollup form (per-minute counts) ≡ interpreter', () => {
     expect(
       planQuery(query, { ...short, byReceiptTime: false, ...engineContext(engine) }).aggregate?.rollup,
     ).toBe(false);
+  });
+
+  it('is used by searches over enough rows: fewer for whole minutes, more with partial minutes to read', () => {
+    const whole = { from: T0, to: T0 + 60 * MINUTE };
+    const partial = { from: T0 + 1, to: T0 + 60 * MINUTE };
+    expect(worthRollup(ROLLUP_MIN_ROWS.wholeMinutes, whole.from, whole.to)).toBe(true);
+    expect(worthRollup(ROLLUP_MIN_ROWS.wholeMinutes - 1, whole.from, whole.to)).toBe(false);
+    expect(worthRollup(ROLLUP_MIN_ROWS.wholeMinutes, partial.from, partial.to)).toBe(false);
+    expect(worthRollup(ROLLUP_MIN_ROWS.partialMinutes, partial.from, partial.to)).toBe(true);
+    expect(worthRollup(0, partial.from, partial.to, 0)).toBe(true);
+    // Explain decides as a search does.
+    const query = parseQuery('* | count by _sourceCategory').query!;
+    const explain = (estimatedRows: number) =>
+      explainSearch(query, {
+        from: T0 + 1,
+        to: T0 + 24 * 60 * MINUTE,
+        timeZone: 'UTC',
+        byReceiptTime: false,
+        engine,
+        slicing: { estimatedRows, sliceRows: 8_000_000 },
+      }).statements[0]!.purpose;
+    expect(explain(10_000)).not.toContain('per-minute counts');
+    expect(explain(5_000_000)).toContain('per-minute counts');
   });
 
   it('reads the projection for the whole minutes and the table for the partial ones', async () => {

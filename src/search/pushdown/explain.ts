@@ -45,7 +45,7 @@ export function explainSearch(
 ): Explanation {
   const { caps, index, minuteCounts } = engineContext(ctx.engine);
   // As a search decides (search-job.ts); without a row estimate, as if the range were large.
-  const rollup = minuteCounts && (ctx.slicing === undefined || worthRollup(true, ctx.slicing.estimatedRows));
+  const rollup = minuteCounts && (ctx.slicing === undefined || worthRollup(ctx.slicing.estimatedRows, ctx.from, ctx.to));
   const plan = planQuery(query, { ...ctx, caps, index, minuteCounts: rollup });
   const pushed: string[] = ['time range'];
   if (query.scope !== undefined) pushed.push(plan.scopeExact ? 'scope' : 'scope (narrowing only; re-checked in JS)');
