@@ -3,38 +3,33 @@
  * twice — with the planner pushing what it can, and by the interpreter over store.scan — and the
  * results must be equal (in order when the case orders them).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery, hasErrors } from '../../src/query/index.js';
 import { compileQuery } from '../../src/query/interpreter/index.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
-import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
 import { compareRows, loadConformanceCases } from '../conformance/query/cases.js';
 import { appendCases, rangeOf, runJob, withinCollector } from './pushdown-support.js';
+import { openTempStore, type TempStore } from '../support/temp-store.js';
 
 const cases = loadConformanceCases().filter((c) => c.expectedDiagnostics === undefined && !hasErrors(parseQuery(c.query).diagnostics));
 
 
 describe('pushdown ≡ interpreter over the conformance cases', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: LogStore;
   let engine: StoreEngine;
   const reach = { aggregate: 0, messagesExactScope: 0, messagesJsScope: 0 };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'quarry-pushdown-'));
-    store = createChdbLogStore({ path: join(dir, 'logs') });
-    await store.open();
+    temp = await openTempStore('pushdown');
+    store = temp.store;
     engine = await store.engine();
     await appendCases(store, cases);
   }, 60_000);
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
     console.log(`pushdown reach over ${cases.length} cases: ${JSON.stringify(reach)}`);
   });
 

@@ -3,17 +3,14 @@
  * (pure-ASCII messages only) next to the Unicode one, and the histogram summed from the records
  * of a count by timeslice. Each query runs both ways on the same rows of a real chDB store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/query/index.js';
 import type { Row } from '../../src/query/interpreter/index.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
-import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
 import { encodeRows, expectPushedAsInterpreter, runJob, withinCollector } from './pushdown-support.js';
+import { openTempStore, type TempStore } from '../support/temp-store.js';
 
 const T0 = Date.UTC(2026, 0, 5, 10);
 const MINUTE = 60_000;
@@ -61,13 +58,12 @@ const QUERIES = [
 ];
 
 describe('cheaper pushed statements ≡ interpreter', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: LogStore;
   let engine: StoreEngine;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'quarry-pushdown-fast-'));
-    store = createChdbLogStore({ path: join(dir, 'logs') });
-    await store.open();
+    temp = await openTempStore('pushdown-fast');
+    store = temp.store;
     engine = await store.engine();
     const keywordRows: Row[] = MESSAGES.map((m, i) => ({ _raw: m, _messageTime: T0 + i * 1000, _sourceHost: `h${i % 3}` }));
     await store.append(encodeRows(keywordRows, 'keywords'));
@@ -80,8 +76,7 @@ describe('cheaper pushed statements ≡ interpreter', () => {
     await store.append(encodeRows(sliceRows, 'slices'));
   }, 60_000);
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   it.each(QUERIES)('keyword search %s', async (text) => {

@@ -3,19 +3,16 @@
  * letters whose case folding is special, custom fields, numbers) and random scopes and pipelines;
  * each run stores its rows in a real chDB store and searches them both ways.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/query/index.js';
 import type { Row } from '../../src/query/interpreter/index.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
-import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
 import { compareRows, type ConformanceCase } from '../conformance/query/cases.js';
 import { encodeRows, runJob, withinCollector } from './pushdown-support.js';
+import { openTempStore, type TempStore } from '../support/temp-store.js';
 
 const T0 = Date.UTC(2026, 0, 5, 10);
 const WORDS = ['error', 'Error', 'ERROR', 'warn', 'db-1', 'user_id', 'kafka', 'Sumo', 'ſumo', '\u212Aafka', 'été', 'ÉTÉ', 'x', '日本', 'com.acme.svc'];
@@ -76,20 +73,18 @@ const pipeline = fc.constantFrom(
 );
 
 describe('pushdown ≡ interpreter on random rows and queries (fast-check)', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: LogStore;
   let engine: StoreEngine;
   let run = 0;
   const reach = { aggregate: 0, messages: 0 };
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'quarry-pushdown-prop-'));
-    store = createChdbLogStore({ path: join(dir, 'logs') });
-    await store.open();
+    temp = await openTempStore('pushdown-prop');
+    store = temp.store;
     engine = await store.engine();
   });
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
     console.log(`random queries pushed: ${JSON.stringify(reach)}`);
   });
 

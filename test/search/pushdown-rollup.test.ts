@@ -5,9 +5,6 @@
  * offsets and with daylight saving (where a timeslice stays in JS). The store holds only these rows (the rollup form needs a scope
  * on `_index` / `_sourceCategory` alone, so cases cannot be kept apart by collector).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/query/index.js';
 import type { Row } from '../../src/query/interpreter/index.js';
@@ -16,10 +13,10 @@ import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { explainSearch } from '../../src/search/pushdown/explain.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
 import { ROLLUP_MIN_ROWS, worthRollup } from '../../src/search/pushdown/rollup.js';
-import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
 import { compareRows, type ConformanceCase } from '../conformance/query/cases.js';
 import { encodeRows, runJob } from './pushdown-support.js';
+import { openTempStore, type TempStore } from '../support/temp-store.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 2, 29, 0); // the day Europe/Berlin moves its clocks (01:00 UTC)
@@ -58,14 +55,13 @@ const RANGES: { name: string; from: number; to: number }[] = [
 ];
 
 describe('rollup form (per-minute counts) ≡ interpreter', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: LogStore;
   let engine: StoreEngine;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'quarry-rollup-'));
-    store = createChdbLogStore({ path: join(dir, 'logs') });
-    await store.open();
+    temp = await openTempStore('rollup');
+    store = temp.store;
     engine = await store.engine();
     const categories = ['prod/api', 'prod/web', 'staging/api', 'Prod/API'];
     const indexes = ['main', 'audit'];
@@ -89,8 +85,7 @@ describe('rollup form (per-minute counts) ≡ interpreter', () => {
     }
   }, 60_000);
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   it('the store reports per-minute counts', () => {

@@ -4,35 +4,30 @@
  * interpreter over the same rows. The store's row spans are replaced by one even span over the
  * case's range so each case really splits in three.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery, hasErrors } from '../../src/query/index.js';
 import { compileQuery } from '../../src/query/interpreter/index.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { planQuery } from '../../src/search/pushdown/plan.js';
-import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore } from '../../src/store/log-store.js';
 import { compareRows, loadConformanceCases } from '../conformance/query/cases.js';
 import { appendCases, rangeOf, runJob, withinCollector } from './pushdown-support.js';
+import { openTempStore, type TempStore } from '../support/temp-store.js';
 
 const cases = loadConformanceCases().filter((c) => c.expectedDiagnostics === undefined && !hasErrors(parseQuery(c.query).diagnostics));
 
 
 describe('sliced execution ≡ interpreter over the conformance cases', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: LogStore;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'quarry-sliced-'));
-    store = createChdbLogStore({ path: join(dir, 'logs') });
-    await store.open();
+    temp = await openTempStore('sliced');
+    store = temp.store;
     await appendCases(store, cases);
   }, 60_000);
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   cases.forEach((c, i) => {

@@ -3,16 +3,13 @@
  * quietly, and a heavy search over everything runs as time slices: it holds up ingest or another
  * search by about one slice, and a cancel frees the engine at the next slice.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseQuery } from '../../src/query/index.js';
 import { JobState, SearchJob, type SearchJobSpec } from '../../src/search/search-job.js';
-import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { LogStore } from '../../src/store/log-store.js';
 import { encodeRows } from './pushdown-support.js';
+import { openTempStore, type TempStore } from '../support/temp-store.js';
 
 const T0 = Date.UTC(2026, 2, 1);
 const ROWS = 200_000;
@@ -34,12 +31,11 @@ function spec(query: string, extra: Partial<SearchJobSpec> = {}): SearchJobSpec 
 }
 
 describe('search guards', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: LogStore;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'quarry-guards-'));
-    store = createChdbLogStore({ path: join(dir, 'logs') });
-    await store.open();
+    temp = await openTempStore('guards');
+    store = temp.store;
     const rows = Array.from({ length: ROWS }, (_, i) => ({
       _raw: `GET /item/${i % 977} status=${i % 7 === 0 ? 500 : 200} user=u${i % 131} latency_ms=${i % 1000} ${'lorem ipsum '.repeat(4)}`,
       _messageTime: T0 + Math.floor((i * 86_400_000) / ROWS),
@@ -49,8 +45,7 @@ describe('search guards', () => {
     await store.append(encodeRows(rows, 'guards'));
   }, 120_000);
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   it('ends a search that would read too many rows with a clear error', async () => {

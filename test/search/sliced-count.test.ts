@@ -2,26 +2,22 @@
  * `/api/v1/logs/count?contains=` reads every message in its range, so it runs in time slices as
  * searches do: the same count as one statement, from several statements, with open ends kept open.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slicedCount } from '../../src/search/pushdown/sliced.js';
-import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import type { CountFilter, LogStore } from '../../src/store/log-store.js';
 import { encodeRows } from './pushdown-support.js';
+import { openTempStore, type TempStore } from '../support/temp-store.js';
 
 const T0 = Date.UTC(2026, 9, 1);
 const HOUR = 3_600_000;
 
 describe('slicedCount', () => {
-  let dir: string;
+  let temp: TempStore;
   let store: LogStore;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'quarry-sliced-count-'));
-    store = createChdbLogStore({ path: join(dir, 'logs') });
-    await store.open();
+    temp = await openTempStore('sliced-count');
+    store = temp.store;
     // Six hours, a row a minute; every seventh mentions the needle.
     const rows = Array.from({ length: 360 }, (_, i) => ({
       _messageTime: T0 + i * 60_000,
@@ -31,8 +27,7 @@ describe('slicedCount', () => {
     await store.append(encodeRows(rows, 'count'));
   }, 60_000);
   afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await temp.dispose();
   });
 
   /** The store, with its row spans spread evenly over the six hours and its counts recorded. */
