@@ -20,3 +20,25 @@ describe('explainSearch slicing', () => {
     expect(renderExplanation(unknown)).not.toMatch(/^slices:/m);
   });
 });
+
+describe('explainSearch statements', () => {
+  it('lists with each statement exactly the parameters its SQL names', () => {
+    // A metadata key binds its number-test regexes, which a count by it never reads.
+    const e = explainSearch(parseQuery('_sourceCategory=prod/* | count by _sourceCategory').query!, { ...range, engine });
+    for (const s of e.statements) {
+      const named = [...new Set([...s.sql.matchAll(/\{(\w+):/g)].map((m) => m[1]))].sort();
+      expect(Object.keys(s.params).sort()).toEqual(named);
+    }
+  });
+
+  it('says when a count reads the per-minute counts, and not over a range of few rows', () => {
+    const query = parseQuery('* | count by _sourceCategory').query!;
+    const withCounts = { ...engine, minuteCounts: true };
+    const big = explainSearch(query, { ...range, engine: withCounts, slicing: { estimatedRows: 30_000_000, sliceRows: 8_000_000 } });
+    expect(big.statements.map((s) => s.purpose)).toEqual([expect.stringContaining('from the per-minute counts')]);
+    // One statement however many rows: the counts are read, not the rows.
+    expect(big.slicing?.sliced).toBe(false);
+    const small = explainSearch(query, { ...range, engine: withCounts, slicing: { estimatedRows: 1_000, sliceRows: 8_000_000 } });
+    expect(small.statements[0]?.purpose).toBe('records, histogram and message count (grouping sets)');
+  });
+});

@@ -8,6 +8,7 @@ import type { PushdownCapabilities } from './capabilities.js';
 import { engineContext } from './engine-context.js';
 import { FIRST_PAGE, histogramSql, messagePageSql } from './execute.js';
 import { planQuery, type PushdownPlan } from './plan.js';
+import { withUsedParams } from './sql.js';
 import { worthRollup } from './rollup.js';
 
 export interface ExplainStatement {
@@ -70,6 +71,8 @@ export function explainSearch(
   } else {
     statements.push({ purpose: `messages, newest first (first page of ${FIRST_PAGE}; later pages add ts < last seen)`, ...messagePageSql(plan, FIRST_PAGE, undefined) });
   }
+  // Show each statement with the parameters it names (the plan's serve all of its statements).
+  for (const s of statements) s.params = withUsedParams(s).params;
   return {
     query: printQuery(query),
     engine: ctx.engine,

@@ -14,6 +14,15 @@ export function quoteIdentifier(name: string): string {
   return `\`${name.replace(/[\\`]/g, (c) => `\\${c}`)}\``;
 }
 
+/**
+ * The statement with only the parameters its SQL names. A plan's parameters serve all its
+ * statements, and some translations bind values that a simpler form then leaves unused.
+ */
+export function withUsedParams(statement: SqlStatement): SqlStatement {
+  const used = new Set([...statement.sql.matchAll(/\{(\w+):/g)].map((m) => m[1]));
+  return { sql: statement.sql, params: Object.fromEntries(Object.entries(statement.params).filter(([name]) => used.has(name))) };
+}
+
 /** Collects bound parameters while a statement is built. */
 export class ParamBinder {
   readonly params: Record<string, string | number> = {};
