@@ -203,7 +203,8 @@ export class SearchJob {
     }
     this.aggregated = compiled.value.aggregated;
     const engine = engineContext(await storeEngine(this.store), spec.pushdown !== false);
-    if (engine.minuteCounts) engine.minuteCounts = worthRollup(estimateRows(await cachedRowSpans(this.store), spec.from, spec.to), spec.from, spec.to, spec.rollupMinRows);
+    // Only an aggregate may count from the per-minute counts, and only over enough rows to pay.
+    if (engine.minuteCounts) engine.minuteCounts = this.aggregated && worthRollup(estimateRows(await cachedRowSpans(this.store), spec.from, spec.to), spec.from, spec.to, spec.rollupMinRows);
     const plan = planQuery(spec.query, { from: spec.from, to: spec.to, timeZone: spec.timeZone, byReceiptTime: spec.byReceiptTime, ...engine });
     // The interpreter runs what the plan left; its compile cannot fail where the whole query compiled.
     const rest = compileQuery(plan.rest, { ...context, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });

@@ -117,7 +117,11 @@ export function rollupAggregate(input: RollupInput): RollupStatement | string {
     const slice = computed.get(key.name.toLowerCase());
     if (sliceMs !== undefined && slice !== undefined) {
       if (sliceMs % MINUTE !== 0) return 'a timeslice shorter than a minute or not whole minutes';
-      keys.push(slice.value.split(ROW_MS_SQL).join(MINUTE_MS_SQL));
+      const byMinute = slice.value.split(ROW_MS_SQL).join(MINUTE_MS_SQL);
+      // A key still read from the row's own time would answer right but never from the counts.
+      if (!byMinute.includes(MINUTE_MS_SQL))
+        return `timeslice ${key.name} is not computed from the row's time`;
+      keys.push(byMinute);
       continue;
     }
     const column = metadataColumn(key.name);
