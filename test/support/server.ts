@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,13 +20,26 @@ export function tempDir(prefix = 'quarry-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts an in-process server on a free port with a fresh data directory. */
+/**
+ * Starts an in-process server on a free port with a fresh data directory. A data directory made
+ * here is deleted when the server closes; one passed in `overrides` is the caller's.
+ */
 export async function startTestServer(overrides: ConfigOverrides = {}): Promise<RunningServer> {
+  const ownDir = overrides.dataDir === undefined ? tempDir() : undefined;
   const config = loadConfig(
     {},
-    { port: 0, dataDir: tempDir(), adminPassword: ADMIN_PASSWORD, logLevel: 'warn', selfLogs: false, ...overrides },
+    { port: 0, dataDir: ownDir, adminPassword: ADMIN_PASSWORD, logLevel: 'warn', selfLogs: false, ...overrides },
   );
-  return startServer(config);
+  const server = await startServer(config);
+  if (ownDir === undefined) return server;
+  const close = server.close.bind(server);
+  return {
+    ...server,
+    async close() {
+      await close();
+      rmSync(ownDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Calls the API as admin and parses the JSON answer. */
