@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, createSource, freePort, spawnServer, tempDir, waitFor, type ChildServer } from '../support/server.js';
 
@@ -29,12 +30,15 @@ async function runSender(url: string, sender: number, cycle: number, stop: { now
 
 describe('crash safety', () => {
   let child: ChildServer | undefined;
-  afterAll(() => {
+  let dataDir: string | undefined;
+  afterAll(async () => {
     child?.process.kill('SIGKILL');
+    await child?.exited;
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('loses no acknowledged line and duplicates none across kill -9 and restart', async () => {
-    const dataDir = tempDir('quarry-crash-');
+    dataDir = tempDir('quarry-crash-');
     const port = await freePort();
     child = await spawnServer({ dataDir, port });
     const { url: ingestUrl } = await createSource(child.url, { name: 'crash', category: 'crash/test', multiline: false });
