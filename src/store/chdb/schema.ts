@@ -59,9 +59,10 @@ SETTINGS index_granularity = 8192, ${defaultCodecSetting}, ${projectionDeleteSet
  * Statements that bring a new or existing log table to the current layout: create the table, give
  * an older table the current codecs (metadata only: parts written or merged from now on use them),
  * add the chosen index if the table lacks it (`textIndexBackfillSql` then builds it for older parts;
- * until then they are scanned, never answered wrongly), and drop Quarry's index of the other kind
- * and its retired index definitions (with `existingIndexes` known, only those the table has). Each
- * statement is idempotent.
+ * until then they are scanned, never answered wrongly), add the per-minute counts if the table
+ * lacks them (`minuteCountsBackfillSql` then builds them for older parts; until then those are read
+ * as rows), and drop Quarry's index of the other kind and its retired index definitions (with
+ * `existingIndexes` known, only those the table has). Each statement is idempotent.
  */
 export function logsTableSetupSql(options: LogsTableOptions & { existingIndexes?: readonly string[] } = {}): string[] {
   const textIndex = options.textIndex ?? defaultTextIndex;
