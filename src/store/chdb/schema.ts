@@ -19,6 +19,14 @@ export const minuteCountsProjection = 'minute_counts';
 const minuteCountsClause = `PROJECTION ${minuteCountsProjection} (SELECT partition, source_category, toStartOfMinute(ts) AS minute, count(), max(ts) GROUP BY partition, source_category, minute)`;
 /** A lightweight delete (the partial-batch repair) rebuilds the projection of the parts it touches, so counts stay exact. */
 const projectionDeleteSetting = "lightweight_mutation_projection_mode = 'rebuild'";
+/**
+ * Marks (where each granule starts in each column file) go to the mark cache when a part is written
+ * or merged and when the table opens, not at a search's first read. Measured on the 5M-line table
+ * (7 parts): the first needle search after a restart waited 25–57 ms loading 189 mark files, and
+ * none with this setting. Opening the table took no measurably longer, and marks are small in
+ * memory (3.5 bytes each measured: under 1 MB per billion rows and column stream).
+ */
+const prewarmMarksSetting = 'prewarm_mark_cache = 1';
 
 export interface LogsTableOptions {
   /** Full-text index of the message column (default: `defaultTextIndex`). */
@@ -51,7 +59,7 @@ CREATE TABLE IF NOT EXISTS ${options.table ?? logsTable} (
 ENGINE = MergeTree
 PARTITION BY toDate(ts)
 ORDER BY (partition, source_category, ts)
-SETTINGS index_granularity = 8192, ${defaultCodecSetting}, ${projectionDeleteSetting}
+SETTINGS index_granularity = 8192, ${defaultCodecSetting}, ${projectionDeleteSetting}, ${prewarmMarksSetting}
 `;
 }
 
@@ -71,7 +79,7 @@ export function logsTableSetupSql(options: LogsTableOptions & { existingIndexes?
     createLogsTableSql(options),
     `ALTER TABLE ${table} MODIFY COLUMN ${messageColumn}`,
     // With a projection, a lightweight delete needs the rebuild setting (ClickHouse refuses it otherwise).
-    `ALTER TABLE ${table} MODIFY SETTING ${defaultCodecSetting}, ${projectionDeleteSetting}`,
+    `ALTER TABLE ${table} MODIFY SETTING ${defaultCodecSetting}, ${projectionDeleteSetting}, ${prewarmMarksSetting}`,
     `ALTER TABLE ${table} ADD ${minuteCountsClause.replace(/^PROJECTION /, 'PROJECTION IF NOT EXISTS ')}`,
   ];
   const index = textIndexClause(textIndex, options);
