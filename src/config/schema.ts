@@ -97,11 +97,11 @@ export const configSchema = z.object({
         if (syslog[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when syslog.tlsPort is set' });
       }
     }),
-  /** Guards on every SQL statement of a search (0 = no limit); a search that hits one ends with an error. */
+  /** Guards on a search's SQL statements (0 = no limit); a search that hits one ends with an error. */
   search: z.object({
-    /** Longest a statement may run, in ms (rounded up to whole seconds for the engine). */
+    /** Longest a search's statements may run in all, in ms (rounded up to whole seconds for the engine). */
     queryTimeoutMs: z.coerce.number().int().min(0),
-    /** Rows a statement may read at most. */
+    /** Rows a search's statements may read at most, added up. */
     maxRowsToRead: z.coerce.number().int().min(0),
     /** Memory a statement may use at most, in bytes. */
     maxMemoryBytes: z.coerce.number().int().min(0),

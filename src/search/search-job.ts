@@ -9,6 +9,7 @@ import { engineContext, storeEngine } from './pushdown/engine-context.js';
 import { histogramSql, type ExecuteOptions } from './pushdown/execute.js';
 import { planQuery } from './pushdown/plan.js';
 import { worthRollup } from './pushdown/rollup.js';
+import { RowBudget } from './pushdown/row-budget.js';
 import { cachedRowSpans, slicedAggregateRecords, slicedHistogramCounts, slicedMessagePages, type SliceContext } from './pushdown/sliced.js';
 import { defaultSliceOptions, estimateRows, type SliceOptions } from './pushdown/slices.js';
 
@@ -210,7 +211,9 @@ export class SearchJob {
     const rest = compileQuery(plan.rest, { ...context, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });
     if (!rest.ok) throw new Error(rest.error.map((d) => d.message).join('; '));
     const signal = this.abort.signal;
-    const exec: ExecuteOptions = { signal, settings: spec.querySettings };
+    // The row limit holds for the whole search, not for each of its statements.
+    const rowLimit = Number(spec.querySettings?.max_rows_to_read ?? 0);
+    const exec: ExecuteOptions = { signal, settings: spec.querySettings, ...(rowLimit > 0 ? { budget: new RowBudget(rowLimit) } : {}) };
     const slicing: SliceContext = { from: spec.from, to: spec.to, options: spec.slices ?? defaultSliceOptions };
     const timeField = spec.byReceiptTime ? '_receiptTime' : '_messageTime';
     const histogram = this.histogram;

@@ -75,6 +75,12 @@ export interface SelectOptions {
   settings?: Record<string, string | number>;
   /** Rows per yielded batch at most (default 10,000). */
   batchRows?: number;
+  /**
+   * Told, once the statement ended, how many table rows it read (a search's row limit adds them up
+   * across its statements). select() reports what the engine read; stage() what the engine's index
+   * analysis selected for it, which is what the engine's own row limit checks before reading.
+   */
+  onRowsRead?: (rows: number) => void;
 }
 
 /** Rows stored with message times in [from, to) (planning statistics, e.g. one per storage part). */

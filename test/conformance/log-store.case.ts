@@ -142,6 +142,28 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       for await (const _ of store.select('SELECT 1', {}, { signal: aborted.signal })) throw new Error('an aborted select yielded');
     });
 
+    it('tells how many rows a statement read, with the same rows returned', async () => {
+      const total = await store.count({});
+      const told: number[] = [];
+      const sql = 'SELECT message, toUnixTimestamp64Milli(ts) AS t FROM logs WHERE position(message, {m:String}) > 0 ORDER BY ts, message';
+      const plain: Record<string, unknown>[] = [];
+      for await (const batch of store.select(sql, { m: 'e' })) plain.push(...batch);
+      const counted: Record<string, unknown>[] = [];
+      for await (const batch of store.select(sql, { m: 'e' }, { onRowsRead: (n) => told.push(n) })) counted.push(...batch);
+      expect(counted).toEqual(plain);
+      expect(plain.length).toBeGreaterThan(0);
+      // Every row was read to test the message; fewer were returned.
+      expect(told).toEqual([total]);
+      const staged: number[] = [];
+      const name = 'quarry_stage_rows_read';
+      const partial = `SELECT source_category AS c, countState() AS s FROM logs
+        WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND position(message, {m:String}) > 0 GROUP BY c`;
+      await store.stage(name, partial, { from: t0, m: 'e' }, { onRowsRead: (n) => staged.push(n) });
+      await store.dropStaged(name);
+      expect(staged).toHaveLength(1);
+      expect(staged[0]).toBeGreaterThanOrEqual(await store.count({ from: t0 }));
+    });
+
     it('stages partial results in a temporary table that a later select combines', async () => {
       const partial = `SELECT source_category AS c, countState() AS s FROM logs
         WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) GROUP BY c`;

@@ -1,7 +1,8 @@
 /**
- * Guards: per-statement engine limits end a search with a clear error, cancellation ends it
- * quietly, and a heavy search over everything runs as time slices: it holds up ingest or another
- * search by about one slice, and a cancel frees the engine at the next slice.
+ * Guards: engine limits end a search with a clear error (the time and row limits hold for the
+ * search as a whole), cancellation ends it quietly, and a heavy search over everything runs as time
+ * slices: it holds up ingest or another search by about one slice, and a cancel frees the engine
+ * at the next slice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
@@ -55,6 +56,25 @@ describe('search guards', () => {
     const status = job.takeStatus();
     expect(status.state).toBe(JobState.Done);
     expect(status.pendingErrors).toEqual(['the search would read more rows than allowed; narrow the time range or the query']);
+  });
+
+  it('holds a search to the row limit as a whole, not per statement', async () => {
+    // 20k-row slices: each statement reads well under the limit, the whole search well over it.
+    const slicing = { rows: 20_000, targetMs: 0 };
+    const limited = { querySettings: { max_rows_to_read: 120_000 }, slices: slicing };
+    const tooMany = ['the search would read more rows than allowed; narrow the time range or the query'];
+    for (const query of ['* | count by _sourceHost', 'lorem']) {
+      const job = new SearchJob(spec(query, { id: `budget ${query}`, ...limited }), store, silentLogger);
+      job.start();
+      await job.settled();
+      expect(job.takeStatus().pendingErrors, query).toEqual(tooMany);
+      // The same search with room for every row finishes.
+      const roomy = new SearchJob(spec(query, { id: `roomy ${query}`, querySettings: { max_rows_to_read: 10 * ROWS }, slices: slicing }), store, silentLogger);
+      roomy.start();
+      await roomy.settled();
+      expect(roomy.takeStatus().pendingErrors, query).toEqual([]);
+      expect(roomy.aggregated ? roomy.records.length : roomy.messages.length, query).toBe(query === 'lorem' ? 100_000 : 50); // a message search stops at maxMessages
+    }
   });
 
   it('cancels quietly', async () => {

@@ -7,12 +7,14 @@ import { timesliceStart } from '../../query/interpreter/timeslice.js';
 import { setKeyOrder, type Row, type Value } from '../../query/interpreter/values.js';
 import type { LogStore, SelectRow } from '../../store/log-store.js';
 import type { PushdownPlan } from './plan.js';
+import { statementOptions, type RowBudget } from './row-budget.js';
 import { ParamBinder, quoteIdentifier, type SqlStatement } from './sql.js';
 
-/** Per-statement options: cancellation and engine settings (guards). */
+/** Per-statement options: cancellation and engine settings (guards), and the search's row limit. */
 export interface ExecuteOptions {
   signal?: AbortSignal | undefined;
   settings?: Record<string, string | number> | undefined;
+  budget?: RowBudget | undefined;
 }
 
 // Aliases must not shadow the columns the WHERE clause reads.
@@ -66,7 +68,7 @@ export async function* messagePages(store: LogStore, plan: PushdownPlan, options
     const { sql, params } = messagePageSql(plan, limit, upper);
     let got = 0;
     let last: number | undefined;
-    for await (const batch of store.select(sql, params, { signal: options.signal, settings: options.settings })) {
+    for await (const batch of store.select(sql, params, statementOptions(options))) {
       got += batch.length;
       const tail = batch[batch.length - 1];
       if (tail !== undefined) last = Number(tail[timeKey]);
@@ -93,7 +95,7 @@ export async function* aggregateRecords(
   // Records are built in column order; the order hint is needed only where JavaScript would list
   // keys otherwise (integer-like names come first).
   const needsHint = agg.columns.some((name) => /^(?:0|[1-9]\d*)$/.test(name));
-  for await (const batch of store.select(agg.sql, plan.params, { signal: options.signal, settings: options.settings })) {
+  for await (const batch of store.select(agg.sql, plan.params, statementOptions(options))) {
     const records: Row[] = [];
     for (const r of batch) {
       if (agg.withHistogram && Number(r.gh) === 0) {
@@ -176,7 +178,7 @@ export async function histogramCounts(
   options: ExecuteOptions = {},
 ): Promise<{ time: number; count: number }[]> {
   const out: { time: number; count: number }[] = [];
-  for await (const batch of store.select(statement.sql, statement.params, { signal: options.signal, settings: options.settings })) {
+  for await (const batch of store.select(statement.sql, statement.params, statementOptions(options))) {
     for (const r of batch) out.push({ time: Number(r.t), count: Number(r.n) });
   }
   return out;

@@ -8,6 +8,7 @@ import type { Row } from '../../query/interpreter/values.js';
 import type { CountFilter, LogStore, RowSpan } from '../../store/log-store.js';
 import { aggregateRecords, histogramCounts, messagePages, type ExecuteOptions } from './execute.js';
 import type { PushdownPlan } from './plan.js';
+import { statementOptions } from './row-budget.js';
 import { estimateRows, SliceSizer, stagedAggregate, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
 import { quoteIdentifier, type SqlStatement } from './sql.js';
 
@@ -167,19 +168,22 @@ export async function* slicedAggregateRecords(
       const select = agg.withHistogram ? [...staged.stateSelect, '`h`', 'grouping(`h`) AS `gh`'] : staged.stateSelect;
       const grouping = agg.withHistogram ? ` GROUP BY GROUPING SETS ((${keys}), (\`h\`))` : parts.groupBy.length > 0 ? ` GROUP BY ${keys}` : '';
       const sql = `SELECT ${select.join(', ')} FROM (SELECT ${parts.inner.join(', ')} ${parts.from}${bounds})${grouping}`;
-      const { elapsedMs } = await store.stage(table, sql, sp.params, sliced.next());
+      const { elapsedMs } = await store.stage(table, sql, sp.params, statementOptions(sliced.next()));
       sliced.sizer.done(sliced.rowsIn(slice), elapsedMs);
     }
     if (options.signal?.aborted) return;
     if (agg.withHistogram) {
       const histogram = `SELECT ${staged.finalExpression('min(`t`)')} AS \`ht\`, ${staged.finalExpression('count()')} AS \`hn\` FROM ${table} WHERE \`gh\` = 0 GROUP BY \`h\``;
-      for await (const batch of store.select(histogram, plan.params, sliced.next())) for (const r of batch) options.onHistogram?.(Number(r.ht), Number(r.hn));
+      // Statements over the staged rows read no log rows: the search's row limit is not theirs.
+      for await (const batch of store.select(histogram, plan.params, statementOptions({ ...sliced.next(), budget: undefined }))) {
+        for (const r of batch) options.onHistogram?.(Number(r.ht), Number(r.hn));
+      }
     }
     const where = agg.withHistogram ? ' WHERE `gh` = 1' : '';
     const grouped = parts.groupBy.length > 0 ? ` GROUP BY ${keys}${parts.order === undefined ? '' : ` ORDER BY ${staged.finalExpression(parts.order)}`}` : '';
     const final = `SELECT ${staged.finalSelect.join(', ')} FROM ${table}${where}${grouped}`;
     // The merged records have the single statement's columns: read them the same way.
-    yield* aggregateRecords(store, { ...plan, aggregate: { ...agg, sql: final, withHistogram: false } }, { ...options, ...sliced.next() });
+    yield* aggregateRecords(store, { ...plan, aggregate: { ...agg, sql: final, withHistogram: false } }, { ...options, ...sliced.next(), budget: undefined });
   } finally {
     await store.dropStaged(table);
   }

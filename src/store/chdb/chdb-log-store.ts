@@ -345,7 +345,13 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       const started = performance.now();
       await db().queryBindAsync(`${head}${sql} SETTINGS ${settingsClause(stageOptions.settings ?? {})}`, params, { format: 'JSONEachRow' });
       staged.add(name);
-      return { elapsedMs: performance.now() - started };
+      const elapsedMs = performance.now() - started;
+      if (stageOptions.onRowsRead) {
+        // An INSERT … SELECT reports no progress: the rows its index analysis selected stand in.
+        const estimate = await queryJson<{ rows: number }>(`EXPLAIN ESTIMATE ${sql} SETTINGS output_format_json_quote_64bit_integers = 0`, params);
+        stageOptions.onRowsRead(estimate.reduce((sum, r) => sum + Number(r.rows), 0));
+      }
+      return { elapsedMs };
     },
 
     async dropStaged(name: string): Promise<void> {
@@ -378,10 +384,12 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
     async *select(sql: string, params: Record<string, string | number>, selectOptions: SelectOptions = {}) {
       const { signal } = selectOptions;
       if (signal?.aborted) return;
+      const { onRowsRead } = selectOptions;
       let result;
       try {
         result = await db().queryBindAsync(`${sql} SETTINGS ${settingsClause(selectOptions.settings ?? {})}`, params, {
-          format: 'JSONEachRow',
+          // With progress lines the rows read can be told; each result row is then wrapped in {"row": …}.
+          format: onRowsRead ? 'JSONEachRowWithProgress' : 'JSONEachRow',
           ...(signal ? { signal } : {}),
         });
       } catch (error) {
@@ -392,11 +400,18 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       const text = result.text();
       const batchRows = selectOptions.batchRows ?? 10_000;
       let batch: SelectRow[] = [];
+      let rowsRead = 0;
       let start = 0;
       while (start < text.length) {
         let end = text.indexOf('\n', start);
         if (end < 0) end = text.length;
-        if (end > start) batch.push(JSON.parse(text.slice(start, end)) as SelectRow);
+        if (end > start) {
+          const line = JSON.parse(text.slice(start, end)) as SelectRow;
+          if (!onRowsRead) batch.push(line);
+          else if (line.row !== undefined) batch.push(line.row as SelectRow);
+          // Progress lines carry running totals.
+          else if (line.progress !== undefined) rowsRead = Math.max(rowsRead, Number((line.progress as { read_rows?: string }).read_rows ?? 0));
+        }
         start = end + 1;
         if (batch.length >= batchRows) {
           yield batch;
@@ -405,6 +420,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
         }
       }
       if (batch.length > 0) yield batch;
+      onRowsRead?.(rowsRead);
     },
 
     async checkWritable() {

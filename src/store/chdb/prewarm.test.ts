@@ -24,7 +24,10 @@ function firstSearchMarkMisses(table: string): number {
     s.query("SELECT * FROM ${table} WHERE message LIKE '%n=17%' FORMAT Null");
     console.log(misses() - before);
     s.close();`;
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   expect(child.stderr).toBe('');
   return Number(child.stdout.trim());
 }
@@ -32,7 +35,9 @@ function firstSearchMarkMisses(table: string): number {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'quarry-prewarm-'));
   const session = new Session(dir);
-  const rows = (table: string): string => `INSERT INTO ${table} (ts, receipt_ts, partition, source_category, message, size, format)
+  const rows = (
+    table: string,
+  ): string => `INSERT INTO ${table} (ts, receipt_ts, partition, source_category, message, size, format)
     SELECT fromUnixTimestamp64Milli(toInt64(${Date.UTC(2026, 5, 1)} + number * 1000)), now64(3), 'main', 'svc', concat('n=', toString(number)), 8, 'test'
     FROM numbers(50000)`;
   for (const sql of logsTableSetupSql({ table: 'logs', textIndex: 'none' })) session.query(sql);
@@ -57,7 +62,7 @@ describe('mark cache prewarming', () => {
     const session = new Session(dir);
     try {
       session.query('CREATE TABLE logs_old AS logs_control');
-      session.query("INSERT INTO logs_old SELECT * FROM logs_control");
+      session.query('INSERT INTO logs_old SELECT * FROM logs_control');
       for (const sql of logsTableSetupSql({ table: 'logs_old', textIndex: 'none' })) session.query(sql);
     } finally {
       session.close();
