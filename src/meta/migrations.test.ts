@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,7 @@ describe('metadata migrations', () => {
       expect((await meta.sources.findByName('old'))?.excludedLines).toBe(2);
     } finally {
       await meta.close();
+      rmSync(dirname(file), { recursive: true, force: true });
     }
   });
 });

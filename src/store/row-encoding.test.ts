@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,11 +118,16 @@ describe('RowBinary parts', () => {
 
 describe('chDB append with contexts', () => {
   let store: LogStore;
+  let dir: string;
   beforeAll(async () => {
-    store = createChdbLogStore({ path: join(mkdtempSync(join(tmpdir(), 'quarry-rows-')), 'logs') });
+    dir = mkdtempSync(join(tmpdir(), 'quarry-rows-'));
+    store = createChdbLogStore({ path: join(dir, 'logs') });
     await store.open();
   });
-  afterAll(() => store.close());
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('expands each row to its own context, with listed or scanned ids', async () => {
     const t = Date.UTC(2026, 10, 22, 5);

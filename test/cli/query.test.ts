@@ -4,10 +4,10 @@
  * `registerQueryCommand` (same code path, same exit codes).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -29,6 +29,7 @@ function quarry(args: string[], stdin?: string): { code: number | null; stdout: 
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'quarry-query-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const LOG = join(dir, 'app.log');
 writeFileSync(
   LOG,

@@ -1,9 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { createChdbLogStore } from '../../src/store/chdb/chdb-log-store.js';
 import { describeLogStoreConformance } from './log-store.case.js';
 
-describeLogStoreConformance('chdb', () =>
-  Promise.resolve(createChdbLogStore({ path: join(mkdtempSync(join(tmpdir(), 'quarry-chdb-')), 'logs') })),
-);
+const dir = mkdtempSync(join(tmpdir(), 'quarry-chdb-'));
+describeLogStoreConformance('chdb', () => Promise.resolve(createChdbLogStore({ path: join(dir, 'logs') })));
+// After the suite's own afterAll has closed the store.
+afterAll(() => rmSync(dir, { recursive: true, force: true }));

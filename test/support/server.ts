@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, type ConfigOverrides } from '../../src/config/load.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { tempDirsMade } from './temp-dirs-made.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -16,8 +17,11 @@ export function basicAuth(user: string, secret: string): string {
 
 export const adminAuth = basicAuth('admin', ADMIN_PASSWORD);
 
+/** A new directory under the system temp directory (deleted when the test file ends). */
 export function tempDir(prefix = 'quarry-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirsMade.push(dir);
+  return dir;
 }
 
 /**
