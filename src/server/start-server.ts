@@ -15,6 +15,7 @@ import type { MetaStore } from '../meta/meta-store.js';
 import { openSqliteMetaStore } from '../meta/sqlite/sqlite-meta-store.js';
 import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
 import type { LogStore } from '../store/log-store.js';
+import { reportBackgroundWork } from './background-work.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { SelfLogSink } from './self-log-sink.js';
 import { startSyslogBindings, SyslogProtocol, type BoundSyslogListeners, type SyslogBinding } from './syslog-listener.js';
@@ -85,6 +86,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await meta.close();
     throw error;
   }
+  // Upgrades build indexes and counts for older data in the background: say how far they are.
+  const backgroundWork = reportBackgroundWork(store, logger.child({ component: 'store' }), { intervalMs: 10_000 });
   const batcher = new AppendBatcher(store, {
     maxQueueLines: config.ingest.queueMaxLines,
     maxQueueBytes: config.ingest.queueMaxBytes,
@@ -159,6 +162,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await sources.close();
       const stats = batcher.stats();
       logger.info({ appendedLines: stats.appendedLines }, 'ingest drained; closing stores');
+      await backgroundWork.stop();
       await store.close();
       await meta.close();
     })();

@@ -54,6 +54,18 @@ export interface AppendOptions {
   timeoutMs?: number;
 }
 
+/** Work the store does in the background on data it already holds (e.g. building an index for older parts). */
+export interface BackgroundWork {
+  /** What is being done, for people: "building the full-text index for older data". */
+  what: string;
+  /** Storage parts still to do (the work is done when none are left). */
+  partsLeft: number;
+  /** epoch ms when it started */
+  startedAt: number;
+  /** The engine's reason when its last attempt failed (it retries). */
+  lastFailure?: string;
+}
+
 /** Which engine runs the store (the search planner's capability table is keyed by it). */
 export interface StoreEngine {
   engine: 'chdb' | 'clickhouse';
@@ -144,6 +156,8 @@ export interface LogStore {
   deleteTagged(rows: TaggedRows): Promise<void>;
   /** Where rows lie in message time, in spans (for splitting long searches into time slices; may overlap). */
   rowSpans(): Promise<RowSpan[]>;
+  /** Background work not yet done, oldest first (empty when there is none). */
+  backgroundWork(): Promise<BackgroundWork[]>;
   /** True when the store is open and accepts writes. */
   checkWritable(): Promise<boolean>;
   close(): Promise<void>;

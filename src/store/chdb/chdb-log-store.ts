@@ -6,6 +6,7 @@ import { Session } from 'chdb';
 import { AppError, ErrorCode } from '../../core/errors.js';
 import type {
   AppendOptions,
+  BackgroundWork,
   CountFilter,
   LogStore,
   RowSpan,
@@ -29,7 +30,16 @@ import {
   type EncodedBatch,
   type RowFormat,
 } from '../row-encoding.js';
-import { createHealthTableSql, logsTable, logsTableSetupSql, minuteCountsBackfillSql, textIndexBackfillSql } from './schema.js';
+import {
+  createHealthTableSql,
+  describeMutation,
+  logsTable,
+  logsTableSetupSql,
+  minuteCountsBackfillSql,
+  pendingMutationsSql,
+  textIndexBackfillSql,
+  type PendingMutation,
+} from './schema.js';
 import { defaultTextIndex, type TextIndexKind } from './text-index.js';
 
 export interface ChdbLogStoreOptions {
@@ -368,6 +378,16 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
     async deleteTagged(tagged: TaggedRows): Promise<void> {
       // A lightweight delete: the rows are hidden at once and dropped by later merges.
       await db().queryBindAsync(`DELETE FROM ${logsTable} WHERE ${TAGGED_WHERE}`, taggedParams(tagged));
+    },
+
+    async backgroundWork(): Promise<BackgroundWork[]> {
+      const rows = await queryJson<PendingMutation>(pendingMutationsSql, { table: logsTable });
+      return rows.map((r) => ({
+        what: describeMutation(r.command),
+        partsLeft: Number(r.left),
+        startedAt: Number(r.at),
+        ...(r.failure ? { lastFailure: r.failure } : {}),
+      }));
     },
 
     async rowSpans(): Promise<RowSpan[]> {

@@ -11,9 +11,12 @@ import { Session } from 'chdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLogsTableSql,
+  describeMutation,
   logsTableSetupSql,
   minuteCountsBackfillSql,
   minuteCountsProjection,
+  pendingMutationsSql,
+  type PendingMutation,
 } from './schema.js';
 
 let dir: string;
@@ -101,8 +104,26 @@ describe('minute_counts projection', () => {
     expect(backfill).toBe(
       `ALTER TABLE ${table} MATERIALIZE PROJECTION ${minuteCountsProjection} SETTINGS mutations_sync = 0`,
     );
+    // Held while merges are stopped, the backfill is the table's background work, described for people.
+    query(`SYSTEM STOP MERGES ${table}`);
     query(backfill!);
+    const pending = () =>
+      session
+        .query(pendingMutationsSql.replace('{table:String}', `'${table}'`), 'JSONEachRow')
+        .toString()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as PendingMutation);
+    const held = pending();
+    expect(held.map((m) => [describeMutation(m.command), m.left])).toEqual([['building the per-minute counts for older data', 2]]);
+    expect(Math.abs(held[0]!.at - Date.now())).toBeLessThan(60_000);
+    query(`SYSTEM START MERGES ${table}`);
+    expect(describeMutation('(MATERIALIZE INDEX message_tokens)')).toBe('building the full-text index for older data');
+    expect(describeMutation("(UPDATE _row_exists = 0 WHERE source = 'a')")).toBe('removing the rows of a repaired batch');
+    expect(describeMutation('(MODIFY COLUMN x String)')).toBe('engine mutation: MODIFY COLUMN x String');
     waitForMutations(table);
+    expect(pending()).toEqual([]);
     const partsWithout = query(
       `SELECT count() FROM system.parts p WHERE p.active AND p.table = '${table}' AND p.name NOT IN (SELECT parent_name FROM system.projection_parts WHERE active AND table = '${table}')`,
     ).trim();

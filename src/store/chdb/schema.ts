@@ -123,3 +123,34 @@ export const createHealthTableSql = `
 CREATE TABLE IF NOT EXISTS quarry_health (id UInt8, at DateTime64(3, 'UTC'))
 ENGINE = ReplacingMergeTree(at) ORDER BY id
 `;
+
+/** A mutation of a table not yet done (`pendingMutationsSql`, parameter `table`). */
+export interface PendingMutation {
+  command: string;
+  /** parts still to mutate */
+  left: number;
+  /** epoch ms of its creation */
+  at: number;
+  /** the engine's reason when its last attempt failed, else empty */
+  failure: string;
+}
+
+/** The mutations of table `{table:String}` not yet done, oldest first (the store's background work). */
+export const pendingMutationsSql = `SELECT command, parts_to_do AS left, toUnixTimestamp(create_time) * 1000 AS at, latest_fail_reason AS failure
+  FROM system.mutations WHERE database = currentDatabase() AND table = {table:String} AND NOT is_done
+  ORDER BY create_time SETTINGS output_format_json_quote_64bit_integers = 0`;
+
+/**
+ * What a mutation of the log table does, for people (`system.mutations.command` → the text of
+ * BackgroundWork.what). Unknown commands are shown as the engine names them.
+ */
+export function describeMutation(command: string): string {
+  // system.mutations shows each command in parentheses.
+  const c = command.trim().replace(/^\((.*)\)$/s, '$1');
+  if (/^MATERIALIZE INDEX\b/i.test(c)) return 'building the full-text index for older data';
+  if (new RegExp(`^MATERIALIZE PROJECTION ${minuteCountsProjection}\\b`, 'i').test(c)) return 'building the per-minute counts for older data';
+  if (/^DROP INDEX\b/i.test(c)) return 'dropping a full-text index that is no longer used';
+  // A lightweight delete (the append repair) is a mutation of the hidden _row_exists column.
+  if (/^(UPDATE _row_exists = 0|DELETE)\b/i.test(c)) return 'removing the rows of a repaired batch';
+  return `engine mutation: ${c.length > 120 ? `${c.slice(0, 117)}...` : c}`;
+}
