@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { freePort, spawnServer, ADMIN_PASSWORD } from '../test/support/server.js';
+import { sendAll } from './send.js';
 
 const { values } = parseArgs({
   options: {
@@ -113,29 +114,14 @@ function rssOf(pid: number): { rss: number; hwm: number } {
 }
 
 async function send(url: string, bodies: Body[], compressed: boolean): Promise<{ seconds: number; lines: number; retries: number }> {
-  let next = 0;
-  let retries = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let i = next++; i < bodies.length; i = next++) {
-        const body = bodies[i]!;
-        for (;;) {
-          const response = await fetch(url, {
-            method: 'POST',
-            body: compressed ? body.gzip! : body.plain,
-            headers: { 'x-sumo-category': body.category, ...(compressed ? { 'content-encoding': 'gzip' } : {}) },
-          });
-          await response.arrayBuffer();
-          if (response.status === 200) break;
-          if (response.status !== 429 && response.status !== 503) throw new Error(`ingest answered ${response.status}`);
-          retries++;
-          await new Promise((r) => setTimeout(r, Number(response.headers.get('retry-after') ?? 1) * 1000));
-        }
-      }
+  const { seconds, retries } = await sendAll(url, bodies, {
+    clients,
+    request: (body) => ({
+      body: compressed ? body.gzip! : body.plain,
+      headers: { 'x-sumo-category': body.category, ...(compressed ? { 'content-encoding': 'gzip' } : {}) },
     }),
-  );
-  return { seconds: (performance.now() - started) / 1000, lines: bodies.reduce((n, b) => n + b.lines, 0), retries };
+  });
+  return { seconds, lines: bodies.reduce((n, b) => n + b.lines, 0), retries };
 }
 
 function runNative(args: string[]): Promise<Record<string, number>> {

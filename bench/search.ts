@@ -31,6 +31,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Session } from 'chdb';
 import { textIndexPredicate } from '../src/store/chdb/text-index.js';
+import { sendAll } from './send.js';
 
 const { values } = parseArgs({
   options: {
@@ -144,34 +145,20 @@ async function buildBodies(): Promise<Body[]> {
 }
 
 async function send(url: string, bodies: Body[]): Promise<number> {
-  let next = 0;
   let sent = 0;
   let lastReport = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let i = next++; i < bodies.length; i = next++) {
-        const body = bodies[i]!;
-        for (;;) {
-          const response = await fetch(url, {
-            method: 'POST',
-            body: body.data,
-            headers: { 'x-sumo-category': body.category, 'x-sumo-host': body.host },
-          });
-          await response.arrayBuffer();
-          if (response.status === 200) break;
-          if (response.status !== 429 && response.status !== 503) throw new Error(`ingest answered ${response.status}`);
-          await new Promise((r) => setTimeout(r, Number(response.headers.get('retry-after') ?? 1) * 1000));
-        }
-        sent += body.lines;
-        if (performance.now() - lastReport > 5000) {
-          lastReport = performance.now();
-          log(`ingested ${sent.toLocaleString('en-US')} / ${limitLines.toLocaleString('en-US')} lines`);
-        }
+  const { seconds } = await sendAll(url, bodies, {
+    clients,
+    request: (body) => ({ body: body.data, headers: { 'x-sumo-category': body.category, 'x-sumo-host': body.host } }),
+    onSent: (body) => {
+      sent += body.lines;
+      if (performance.now() - lastReport > 5000) {
+        lastReport = performance.now();
+        log(`ingested ${sent.toLocaleString('en-US')} / ${limitLines.toLocaleString('en-US')} lines`);
       }
-    }),
-  );
-  return (performance.now() - started) / 1000;
+    },
+  });
+  return seconds;
 }
 
 // ---------------------------------------------------------------------------------------------------
