@@ -31,6 +31,16 @@ describe('explainSearch statements', () => {
     }
   });
 
+  it('reads the rows once for an aggregate with or without group keys; twice when a parse drops rows', () => {
+    const purposes = (q: string) => explainSearch(parseQuery(q).query!, { ...range, engine }).statements.map((s) => s.purpose);
+    const one = ['records, histogram and message count (grouping sets)'];
+    expect(purposes('error | count')).toEqual(one);
+    expect(purposes('error | avg(_size) as a, max(_size)')).toEqual(one);
+    expect(purposes('error | count by _sourceHost')).toEqual(one);
+    // The histogram counts what the scope matched; a parse may drop some of those before the aggregate.
+    expect(purposes('error | parse regex "took (?<t>\\d+)ms" | count')).toEqual(['records', 'histogram and message count']);
+  });
+
   it('says when a count reads the per-minute counts, and not over a range of few rows', () => {
     const query = parseQuery('* | count by _sourceCategory').query!;
     const withCounts = { ...engine, minuteCounts: true };

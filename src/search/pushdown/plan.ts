@@ -234,7 +234,7 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
         return done({ sql: rollup.sql, columns: agg.columns, withHistogram: rollup.withHistogram, histogramFromRecords, parts: undefined, rollup: true });
       }
     }
-    const withHistogram = histogramFromRecords === undefined && ctx.caps.histogram && agg.groupBy.length > 0 && parsed.length === 0;
+    const withHistogram = histogramFromRecords === undefined && ctx.caps.histogram && parsed.length === 0;
     let sql: string;
     let order: string | undefined;
     if (withHistogram) {
