@@ -24,6 +24,8 @@ export interface PushdownCapabilities {
   timeslice: boolean;
   /** One aggregate statement for the histogram and message count of a search. */
   histogram: boolean;
+  /** Top-N dynamic filtering that a statement may turn off (`use_top_k_dynamic_filtering`). */
+  topKFilter: boolean;
 }
 
 const NOTHING: PushdownCapabilities = {
@@ -33,6 +35,7 @@ const NOTHING: PushdownCapabilities = {
   percentiles: false,
   timeslice: false,
   histogram: false,
+  topKFilter: false,
 };
 
 /**
@@ -43,12 +46,13 @@ export const CAPABILITY_TABLE: readonly { engine: EngineInfo['engine']; minVersi
   {
     engine: 'chdb',
     minVersion: '26.0',
-    capabilities: { scope: true, unicodeRegex: true, aggregates: true, percentiles: true, timeslice: true, histogram: true },
+    capabilities: { scope: true, unicodeRegex: true, aggregates: true, percentiles: true, timeslice: true, histogram: true, topKFilter: true },
   },
   {
     engine: 'clickhouse',
     minVersion: '22.0',
-    capabilities: { scope: true, unicodeRegex: true, aggregates: true, percentiles: true, timeslice: true, histogram: true },
+    // Top-N dynamic filtering came with 25.12; no setting for it is sent to a server.
+    capabilities: { scope: true, unicodeRegex: true, aggregates: true, percentiles: true, timeslice: true, histogram: true, topKFilter: false },
   },
   {
     // ClickHouse 18.16 has no positiveModulo and an older RE2: scope (without exact Unicode

@@ -41,40 +41,69 @@ export function messageRow(r: SelectRow): Row {
   return row;
 }
 
-/** The statement of one page of messages: newest first, ties at the page's end included. */
+/**
+ * The statement of one page of messages: the newest `limit` rows. It has no `WITH TIES`, which
+ * keeps the engine's top-N optimisations (dynamic filtering of granules, lazy reading of the other
+ * columns; measured on the 5M table: the first page of `*` over 24 h 79 ms instead of 1,435 ms,
+ * of `timeout` over 7 days 256 ms instead of 1,614 ms). The rows of the page's last millisecond
+ * come from `messageTiesSql`.
+ */
 export function messagePageSql(plan: PushdownPlan, limit: number, upper: number | undefined): SqlStatement {
   const col = quoteIdentifier(plan.timeColumn);
   const before = upper === undefined ? '' : ` AND ${col} < fromUnixTimestamp64Milli({upper:Int64})`;
   return {
-    sql: `SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where}${before} ORDER BY ${col} DESC LIMIT {limit:UInt64} WITH TIES`,
+    sql: `SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where}${before} ORDER BY ${col} DESC LIMIT {limit:UInt64}`,
     params: { ...plan.params, limit, ...(upper === undefined ? {} : { upper }) },
   };
 }
 
-/** Page sizes: a small first page (a selective search shows results at once), then larger ones. */
-export const FIRST_PAGE = 100;
-export const NEXT_PAGE = 20_000;
+/** Every message of the plan at one millisecond (the last of a full page, which may hold only some of them). */
+export function messageTiesSql(plan: PushdownPlan, at: number): SqlStatement {
+  const col = quoteIdentifier(plan.timeColumn);
+  return {
+    sql: `SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where} AND ${col} = fromUnixTimestamp64Milli({tie:Int64})`,
+    params: { ...plan.params, tie: at },
+  };
+}
 
 /**
- * The messages of a plan, newest first, in pages. Each page is one statement (`LIMIT n WITH
- * TIES`, so a millisecond never splits across pages); the next starts below the last time seen.
+ * Page sizes: a small first page (results show at once), then large ones. A later page reads the
+ * range below it again, so fewer pages read less: with the default cap of 100,000 messages a
+ * search needs at most one more (measured on the 5M table, `error` over 7 days: the cap reached
+ * in 3.1–4.0 s, against 9.0–9.4 s in pages of 20,000). A page's rows are in memory at once.
+ */
+export const FIRST_PAGE = 100;
+export const NEXT_PAGE = 100_000;
+
+/**
+ * The messages of a plan, newest first, in pages; a millisecond never splits across pages. Each
+ * page is one statement; when it is full, its last millisecond may have more rows than it held,
+ * so those come from one more statement (all rows at that millisecond) in place of the page's.
+ * The next page starts below that millisecond.
  */
 export async function* messagePages(store: LogStore, plan: PushdownPlan, options: ExecuteOptions = {}): AsyncGenerator<Row[]> {
   let upper: number | undefined;
   let limit = FIRST_PAGE;
   const timeKey = plan.timeColumn === 'ts' ? 'ts_ms' : 'receipt_ms';
+  const select = (statement: SqlStatement): AsyncIterable<SelectRow[]> => {
+    const selectOptions = statementOptions(options);
+    return store.select(statement.sql, statement.params, plan.pageSettings ? { ...selectOptions, settings: { ...selectOptions.settings, ...plan.pageSettings } } : selectOptions);
+  };
   for (;;) {
     if (options.signal?.aborted) return;
-    const { sql, params } = messagePageSql(plan, limit, upper);
-    let got = 0;
-    let last: number | undefined;
-    for await (const batch of store.select(sql, params, statementOptions(options))) {
-      got += batch.length;
-      const tail = batch[batch.length - 1];
-      if (tail !== undefined) last = Number(tail[timeKey]);
-      yield batch.map(messageRow);
+    // The statement's whole result is in memory once it ends (the store reads it in one piece).
+    const page: SelectRow[] = [];
+    for await (const batch of select(messagePageSql(plan, limit, upper))) page.push(...batch);
+    const tail = page[page.length - 1];
+    if (page.length < limit || tail === undefined) {
+      if (page.length > 0) yield page.map(messageRow);
+      return;
     }
-    if (got < limit || last === undefined) return;
+    const last = Number(tail[timeKey]);
+    const newer = page.filter((r) => Number(r[timeKey]) > last);
+    if (newer.length > 0) yield newer.map(messageRow);
+    if (options.signal?.aborted) return;
+    for await (const batch of select(messageTiesSql(plan, last))) yield batch.map(messageRow);
     upper = last;
     limit = NEXT_PAGE;
   }

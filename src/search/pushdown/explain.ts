@@ -69,7 +69,11 @@ export function explainSearch(
       statements.push({ purpose: 'histogram and message count', ...h });
     }
   } else {
-    statements.push({ purpose: `messages, newest first (first page of ${FIRST_PAGE}; later pages add ts < last seen)`, ...messagePageSql(plan, FIRST_PAGE, undefined) });
+    const settings = plan.pageSettings ? `; with ${Object.entries(plan.pageSettings).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
+    statements.push({
+      purpose: `messages, newest first (first page of ${FIRST_PAGE}; a full page's last millisecond is read whole by one more statement; later pages add ts < that millisecond${settings})`,
+      ...messagePageSql(plan, FIRST_PAGE, undefined),
+    });
   }
   // Show each statement with the parameters it names (the plan's serve all of its statements).
   for (const s of statements) s.params = withUsedParams(s).params;

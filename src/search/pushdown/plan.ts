@@ -5,7 +5,7 @@
  * - aggregate: the scope, timeslice and the first aggregate run as one GROUP BY statement; the
  *   stages after it (sort, where, eval, limit, top) run in JS over the records.
  */
-import type { Query, Stage } from '../../query/ast.js';
+import type { Query, ScopeExpr, Stage } from '../../query/ast.js';
 import { pushAggregate, pushParseRegex, pushTimeslice, whereSql, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { scopeToSql, type IndexNarrowing } from './scope-sql.js';
@@ -13,6 +13,7 @@ import { sizeForBuckets, timesliceStart } from '../../query/interpreter/timeslic
 import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
 import { TARGET_BUCKETS } from '../histogram.js';
 import { histogramKeySql } from './execute.js';
+import { metadataColumn } from './fields.js';
 import { rollupAggregate, scopeOnRollupColumns } from './rollup.js';
 import { ParamBinder, quoteIdentifier } from './sql.js';
 
@@ -121,6 +122,8 @@ export interface PushdownPlan {
   rest: Query;
   /** why pushing stopped before the end of the query, if it did */
   stoppedBecause: string | undefined;
+  /** engine settings for the message page statements (see `messagePageSettings`) */
+  pageSettings?: Record<string, number> | undefined;
 }
 
 /** Stages that behave the same over pushed records as after the interpreter's own aggregate. */
@@ -148,6 +151,24 @@ function slicesNest(sliceMs: number, bucketMs: number): boolean {
   return bucketMs % sliceMs === 0 && (anchorOf(bucketMs) - anchorOf(sliceMs)) % sliceMs === 0;
 }
 
+/**
+ * Engine settings for the message pages of a search. A scope that pins `_sourceCategory` to one
+ * value (ANDed at its top) already narrows what a page reads through the primary key; there the
+ * engine's top-N dynamic filtering costs more than it saves, while elsewhere it is what makes a
+ * first page fast. Measured first pages (newest 100) on the 5M table, with / without it:
+ * `_sourceCategory=prod/api timeout` 24 h 148 / 66 ms, `_sourceCategory=prod/api error` 7 d
+ * 434 / 315 ms, `_sourceCategory=prod/api` 24 h 41 / 28 ms; `timeout` 7 d 256 / 856 ms, `*` 24 h
+ * 79 / 81 ms, `500` 7 d 360 / 1,066 ms.
+ */
+export function messagePageSettings(scope: ScopeExpr | undefined, caps: PushdownCapabilities): Record<string, number> | undefined {
+  return caps.topKFilter && pinsCategory(scope) ? { use_top_k_dynamic_filtering: 0 } : undefined;
+}
+
+function pinsCategory(scope: ScopeExpr | undefined): boolean {
+  if (scope?.kind === 'ScopeAnd') return scope.operands.some(pinsCategory);
+  return scope?.kind === 'ScopeFieldMatch' && scope.operator === '=' && !scope.hasWildcard && metadataColumn(scope.field.name) === 'source_category';
+}
+
 /** Plans a query (already parsed and checked by the interpreter's compiler). */
 export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
   const binder = new ParamBinder();
@@ -169,6 +190,7 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     pushedStages: 0,
     rest: { ...query, scope: scope.exact ? undefined : query.scope, stages: query.stages },
     stoppedBecause,
+    pageSettings: messagePageSettings(query.scope, ctx.caps),
   });
   if (!scope.exact) return messages(query.stages.length > 0 ? 'the scope is checked in JS, so every stage runs there' : undefined);
 
