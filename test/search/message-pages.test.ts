@@ -48,15 +48,17 @@ describe('message pages', () => {
   afterAll(async () => {
     await temp.dispose();
   });
-
-  it('returns every message once, newest first, with no millisecond split across pages', async () => {
-    const plan = planQuery(parseQuery('row').query!, {
+  const planOf = (query: string, to: number) =>
+    planQuery(parseQuery(query).query!, {
       from: T0,
-      to: T0 + 60_000,
+      to,
       timeZone: 'UTC',
       byReceiptTime: false,
       ...engineContext(engine, true),
     });
+
+  it('returns every message once, newest first, with no millisecond split across pages', async () => {
+    const plan = planOf('row', T0 + 60_000);
     expect(messagePageSql(plan, FIRST_PAGE, undefined).sql).not.toContain('WITH TIES');
     const statements: string[] = [];
     const counting: LogStore = {
@@ -90,13 +92,7 @@ describe('message pages', () => {
   });
 
   it('reads a whole page of one millisecond from the ties statement', async () => {
-    const plan = planQuery(parseQuery('row').query!, {
-      from: T0,
-      to: T0 + 4_000,
-      timeZone: 'UTC',
-      byReceiptTime: false,
-      ...engineContext(engine, true),
-    });
+    const plan = planOf('row', T0 + 4_000);
     const got: number[] = [];
     for await (const page of messagePages(store, plan)) got.push(...page.map((r) => Number(r._messageTime)));
     // 30 rows at distinct ms below 4,000 (the one at 4,000 is outside [T0, T0 + 4,000)) … then 250 at 1,000.
