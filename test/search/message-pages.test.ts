@@ -44,6 +44,13 @@ describe('message pages', () => {
     store = temp.store;
     engine = await store.engine();
     await store.append(encodeRows(rows(), 'pages'));
+    const same = { _raw: 'same', _messageTime: T0 + 100_000, _sourceCategory: 'app/a', _sourceHost: 'h' };
+    await store.append(
+      encodeRows(
+        Array.from({ length: 130 }, () => same),
+        'pages',
+      ),
+    );
   });
   afterAll(async () => {
     await temp.dispose();
@@ -76,19 +83,12 @@ describe('message pages', () => {
     expect(new Set(all).size).toBe(420);
     const times = all.map((l) => Number(l.split(' ')[0]));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    // Each millisecond lies in one page.
-    const pageOf = new Map<number, number>();
-    pages.forEach((p, i) =>
-      p.forEach((l) => {
-        const t = Number(l.split(' ')[0]);
-        expect(pageOf.get(t) ?? i).toBe(i);
-        pageOf.set(t, i);
-      }),
-    );
-    // Page 1 (100 rows) ends inside the 80-row millisecond: its 60 newer rows, then all 80 from
-    // the ties statement; page 2 holds the rest.
+    // Page 1 (100 rows) ends inside the 80-row millisecond and goes out whole at once; the ties
+    // statement adds the 40 rows of that millisecond it lacked; page 2 starts below it.
     expect(statements).toEqual([`page ${FIRST_PAGE}`, 'ties', `page ${NEXT_PAGE}`]);
-    expect(pages.map((p) => p.length)).toEqual([60, 80, 280]);
+    expect(pages.map((p) => p.length)).toEqual([100, 40, 280]);
+    expect(pages[1]!.every((l) => l.startsWith(`${T0 + 5_000} `))).toBe(true);
+    expect(pages[2]!.every((l) => Number(l.split(' ')[0]) < T0 + 5_000)).toBe(true);
   });
 
   it('reads a whole page of one millisecond from the ties statement', async () => {
@@ -98,6 +98,14 @@ describe('message pages', () => {
     // 30 rows at distinct ms below 4,000 (the one at 4,000 is outside [T0, T0 + 4,000)) … then 250 at 1,000.
     expect(got.filter((t) => t === T0 + 1_000)).toHaveLength(250);
     expect(got).toHaveLength(29 + 250);
+  });
+
+  it('adds as many copies of a repeated row as the page lacked', async () => {
+    // 130 rows alike in every column, in one millisecond: the page holds 100 of them.
+    const got: string[] = [];
+    for await (const page of messagePages(store, planOf('same', T0 + 200_000)))
+      got.push(...page.map((r) => String(r._raw)));
+    expect(got).toEqual(Array.from({ length: 130 }, () => 'same'));
   });
 
   it('gives a search job the same messages as the interpreter over a scan', async () => {

@@ -78,8 +78,8 @@ export const NEXT_PAGE = 100_000;
 /**
  * The messages of a plan, newest first, in pages; a millisecond never splits across pages. Each
  * page is one statement; when it is full, its last millisecond may have more rows than it held,
- * so those come from one more statement (all rows at that millisecond) in place of the page's.
- * The next page starts below that millisecond.
+ * so one more statement reads all rows at that millisecond and the ones the page lacked follow
+ * it. The next page starts below that millisecond.
  */
 export async function* messagePages(store: LogStore, plan: PushdownPlan, options: ExecuteOptions = {}): AsyncGenerator<Row[]> {
   let upper: number | undefined;
@@ -99,11 +99,27 @@ export async function* messagePages(store: LogStore, plan: PushdownPlan, options
       if (page.length > 0) yield page.map(messageRow);
       return;
     }
+    // The whole page goes out at once (a first page shows without waiting for the next statement);
+    // of its last millisecond's rows, the ties statement then adds those the page did not hold.
+    // Rows alike in every column are interchangeable, so they are matched by count.
     const last = Number(tail[timeKey]);
-    const newer = page.filter((r) => Number(r[timeKey]) > last);
-    if (newer.length > 0) yield newer.map(messageRow);
+    const held = new Map<string, number>();
+    for (const r of page) {
+      if (Number(r[timeKey]) !== last) continue;
+      const key = JSON.stringify(r);
+      held.set(key, (held.get(key) ?? 0) + 1);
+    }
+    yield page.map(messageRow);
     if (options.signal?.aborted) return;
-    for await (const batch of select(messageTiesSql(plan, last))) yield batch.map(messageRow);
+    for await (const batch of select(messageTiesSql(plan, last))) {
+      const more = batch.filter((r) => {
+        const key = JSON.stringify(r);
+        const n = held.get(key) ?? 0;
+        if (n > 0) held.set(key, n - 1);
+        return n === 0;
+      });
+      if (more.length > 0) yield more.map(messageRow);
+    }
     upper = last;
     limit = NEXT_PAGE;
   }
