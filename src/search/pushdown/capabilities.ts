@@ -51,7 +51,7 @@ export const CAPABILITY_TABLE: readonly { engine: EngineInfo['engine']; minVersi
   {
     engine: 'clickhouse',
     minVersion: '22.0',
-    // Top-N dynamic filtering came with 25.12; no setting for it is sent to a server.
+    // Only recent servers know `use_top_k_dynamic_filtering` (chDB 26.7 does): none is sent to a server.
     capabilities: { scope: true, unicodeRegex: true, aggregates: true, percentiles: true, timeslice: true, histogram: true, topKFilter: false },
   },
   {
