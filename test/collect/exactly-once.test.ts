@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CollectorHealth } from '../../src/collect/collector.js';
@@ -53,13 +53,12 @@ function prng(seed: number): () => number {
 
 describe('quarry collect: exactly once across kill -9 of collector and server', () => {
   const children: ChildProcess[] = [];
-  const dirs: string[] = [];
   afterAll(async () => {
     const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
     const exited = running.map((child) => new Promise((resolve) => child.once('exit', resolve)));
     for (const child of running) child.kill('SIGKILL');
+    // Their directories (tempDir) are deleted when the file ends, once nothing writes to them.
     await Promise.all(exited);
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('delivers every line once while files grow and rotate and both sides crash', { timeout: 150_000 }, async (context) => {
@@ -71,7 +70,6 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
     const random = prng(seed);
     console.log(`exactly-once chaos seed: ${seed} (COLLECT_SEED=${seed} repeats it)`);
     const dir = tempDir('quarry-collect-e2e-');
-    dirs.push(dir);
     const logs = join(dir, 'logs');
     const dataDir = join(dir, 'data');
     const port = await freePort();
@@ -272,7 +270,6 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
     try {
       const source = await createSource(server.url, { name: 'down', category: 'collect/down', multiline: false });
       const dir = tempDir('quarry-collect-down-');
-      dirs.push(dir);
       mkdirSync(join(dir, 'logs'));
       const healthPort = await freePort();
       const configPath = join(dir, 'collector.yaml');
@@ -333,7 +330,6 @@ describe('quarry collect: exactly once across kill -9 of collector and server', 
     try {
       const source = await createSource(server.url, { name: 'unsent', category: 'collect/unsent', multiline: false });
       const dir = tempDir('quarry-collect-unsent-');
-      dirs.push(dir);
       mkdirSync(join(dir, 'logs'));
       const healthPort = await freePort();
       const configPath = join(dir, 'collector.yaml');

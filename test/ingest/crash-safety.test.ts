@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { api, createSource, freePort, spawnServer, tempDir, waitFor, type ChildServer } from '../support/server.js';
 
@@ -30,15 +29,14 @@ async function runSender(url: string, sender: number, cycle: number, stop: { now
 
 describe('crash safety', () => {
   let child: ChildServer | undefined;
-  let dataDir: string | undefined;
   afterAll(async () => {
+    // Its data directory (tempDir) is deleted when the file ends, once the server has exited.
     child?.process.kill('SIGKILL');
     await child?.exited;
-    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('loses no acknowledged line and duplicates none across kill -9 and restart', async () => {
-    dataDir = tempDir('quarry-crash-');
+    const dataDir = tempDir('quarry-crash-');
     const port = await freePort();
     child = await spawnServer({ dataDir, port });
     const { url: ingestUrl } = await createSource(child.url, { name: 'crash', category: 'crash/test', multiline: false });
