@@ -3,6 +3,7 @@ import { parseBasicAuth } from '../auth/authenticate.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
 import { createErrorHandler } from './error-mapper.js';
+import { Access, declareRouteAccess, routeKey, unmatchedPublicRoutes, type RouteEntry } from './route-access.js';
 import { registerWebRoutes } from './static.js';
 import { registerAccessKeyRoutes } from './routes/access-keys.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -47,16 +48,30 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
 
   // Which methods each path answers, so a wrong method is a 405 (with Allow) rather than a 404.
   const methodsByPath = new Map<string, Set<string>>();
+  const registered = new Set<string>();
+  const routeTable: RouteEntry[] = [];
+  app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
+    // Every route gets its access rule here, as it is registered (route-access.ts).
+    routeTable.push(declareRouteAccess(route));
     const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) registered.add(routeKey(m, route.url));
+    if (route.config?.methodsOfPath !== undefined) return;
     const known = methodsByPath.get(route.url) ?? new Set<string>();
     for (const m of methods) known.add(m);
     methodsByPath.set(route.url, known);
   });
 
   const sessionAuth = createSessionAuth(app, deps);
+  // Runs after routing: the rule is the matched route's own, whatever the spelling of the URL.
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/') || sessionAuth.isPublic(request)) return;
+    const rule = request.routeOptions.config.routeAccess;
+    if (rule === undefined) {
+      // Only the not-found handler has no rule; it answers 404 or the web UI's page, never data.
+      if (request.is404) return;
+      throw new AppError(ErrorCode.Internal, 'route has no access rule');
+    }
+    if (rule.access !== Access.User) return;
     const credentials = parseBasicAuth(request.headers.authorization);
     if (!credentials) {
       const session = await sessionAuth.authenticate(request);
@@ -82,6 +97,8 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
   registerSessionRoutes(app, deps, sessionAuth);
   const web = registerWebRoutes(app);
   await app.after();
+  const stale = unmatchedPublicRoutes(registered);
+  if (stale.length > 0) throw new Error(`PUBLIC_ROUTES names routes that do not exist: ${stale.join(', ')}`);
 
   const known = [...methodsByPath];
   await app.register((scope, _options, done) => {
@@ -95,6 +112,7 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
       scope.route({
         method: [...others],
         url,
+        config: { methodsOfPath: [...methods] },
         handler: (_request, reply) =>
           reply
             .status(405)

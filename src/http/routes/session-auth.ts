@@ -17,8 +17,6 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface SessionAuth {
   sessions: SessionService;
-  /** True for the one /api route that needs no credentials: signing in. */
-  isPublic(request: FastifyRequest): boolean;
   /**
    * Authenticates by the session cookie: undefined without a (live) session; a 403 when a
    * state-changing request lacks the matching X-CSRF-Token header.
@@ -42,7 +40,6 @@ export function createSessionAuth(app: FastifyInstance, deps: HttpDeps): Session
   });
   return {
     sessions,
-    isPublic: (request) => request.method === 'POST' && request.url.split('?')[0] === '/api/v1/session',
     async authenticate(request) {
       const token = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
       if (!token) return undefined;
