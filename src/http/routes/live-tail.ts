@@ -5,6 +5,7 @@ import { compileLiveTail, runLiveTail } from '../../search/live-tail.js';
 import { SearchErrorCode, searchError } from '../../search/search-error.js';
 import { parseTimeZone } from '../../search/time-range.js';
 import type { HttpDeps } from '../deps.js';
+import { requirePrincipal } from '../request.js';
 
 const HEARTBEAT_MS = 15_000;
 const FLUSH_MS = 200;
@@ -18,6 +19,7 @@ export function registerLiveTailRoutes(app: FastifyInstance, deps: HttpDeps): vo
     done();
   });
   app.get<{ Querystring: { query?: string; timeZone?: string } }>('/api/v1/livetail', async (request, reply) => {
+    requirePrincipal(request);
     const text = request.query.query ?? '';
     const parsed = parseQuery(text.trim() === '' ? '*' : text);
     if (!parsed.query || hasErrors(parsed.diagnostics)) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
 import { slicedCount } from '../../search/pushdown/sliced.js';
+import { requirePrincipal } from '../request.js';
 import { parseIntParam, parseTimeParam } from '../time-params.js';
 
 type LogQuery = Record<string, string | undefined>;
@@ -8,6 +9,7 @@ type LogQuery = Record<string, string | undefined>;
 /** The first read path (until the query language lands): counts and the newest lines. */
 export function registerLogRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get<{ Querystring: LogQuery }>('/api/v1/logs/count', async (request) => {
+    requirePrincipal(request);
     const q = request.query;
     const from = parseTimeParam('from', q.from);
     const to = parseTimeParam('to', q.to);
@@ -27,6 +29,7 @@ export function registerLogRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.get<{ Querystring: LogQuery }>('/api/v1/logs/tail', async (request) => {
+    requirePrincipal(request);
     const limit = parseIntParam('limit', request.query.limit, { min: 1, max: 10_000, fallback: 100 });
     const rows = await deps.store.tail(limit);
     return {

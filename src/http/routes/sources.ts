@@ -15,12 +15,14 @@ export function registerSourceRoutes(app: FastifyInstance, deps: HttpDeps): void
   });
 
   // Excluded-line counts are written first, so the stored count and the in-memory rest add up.
-  app.get('/api/v1/sources', async () => {
+  app.get('/api/v1/sources', async (request) => {
+    requirePrincipal(request);
     await deps.sources.flushExcluded();
     return { data: (await deps.meta.sources.list()).map((source) => deps.sources.view(source)) };
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/sources/:id', async (request) => {
+    requirePrincipal(request);
     await deps.sources.flushExcluded();
     const source = await deps.meta.sources.findById(request.params.id);
     if (!source) throw new AppError(ErrorCode.NotFound, `no source with id ${request.params.id}`);
