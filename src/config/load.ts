@@ -13,6 +13,7 @@ export const envKeys = {
   QUARRY_TEXT_INDEX: 'textIndex',
   QUARRY_MAX_BODY_BYTES: 'ingest.maxBodyBytes',
   QUARRY_MAX_COMPRESSION_RATIO: 'ingest.maxCompressionRatio',
+  QUARRY_MAX_ZSTD_WINDOW_BYTES: 'ingest.maxZstdWindowBytes',
   QUARRY_QUEUE_MAX_LINES: 'ingest.queueMaxLines',
   QUARRY_QUEUE_MAX_BYTES: 'ingest.queueMaxBytes',
   QUARRY_BATCH_MAX_BYTES: 'ingest.batchMaxBytes',

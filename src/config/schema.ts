@@ -56,6 +56,8 @@ export const configSchema = z.object({
     maxBodyBytes: z.coerce.number().int().positive(),
     /** Largest decompressed/compressed ratio accepted once a body passes 1 MiB (zip-bomb guard). */
     maxCompressionRatio: z.coerce.number().positive(),
+    /** Largest window a zstd frame may declare (bytes); bigger ones are refused before decoding. */
+    maxZstdWindowBytes: z.coerce.number().int().min(1024),
     /** Lines waiting for the store at most; beyond it requests get 429. */
     queueMaxLines: z.coerce.number().int().positive(),
     /** Bytes waiting for the store at most; beyond it requests get 429. */
@@ -138,6 +140,7 @@ export const defaultConfig: Config = {
   ingest: {
     maxBodyBytes: 100 * 1024 * 1024,
     maxCompressionRatio: 200,
+    maxZstdWindowBytes: 8 * 1024 * 1024,
     queueMaxLines: 2_000_000,
     queueMaxBytes: 256 * 1024 * 1024,
     batchMaxBytes: 32 * 1024 * 1024,

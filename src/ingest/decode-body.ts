@@ -1,7 +1,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { createGunzip, createInflate, createInflateRaw, type Inflate, type Gunzip, type InflateRaw } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
 import { AppError, ErrorCode, isAppError, toAppError } from '../core/errors.js';
+import { ZstdBlockDecoder, ZstdLimitError } from './zstd-frames.js';
 
 export const ContentEncoding = { Identity: 'identity', Gzip: 'gzip', Deflate: 'deflate', Zstd: 'zstd' } as const;
 export type ContentEncoding = (typeof ContentEncoding)[keyof typeof ContentEncoding];
@@ -13,7 +13,12 @@ export interface BodyLimits {
   maxRatio: number;
   /** Output size below which the ratio is not checked (small, repetitive bodies compress very well). */
   ratioGraceBytes?: number;
+  /** Largest window a zstd frame may declare (default 8 MiB, what RFC 8878 asks decoders to support). */
+  maxZstdWindowBytes?: number;
 }
+
+/** RFC 8878 §3.1.1.1.2: decoders should support windows up to 8 MiB. */
+export const DEFAULT_ZSTD_WINDOW_BYTES = 8 * 1024 * 1024;
 
 /** Parses a Content-Encoding header; unknown codings are a 415, several codings (rare) are refused too. */
 export function parseContentEncoding(header: string | undefined): ContentEncoding {
@@ -88,37 +93,58 @@ export async function readBody(
     for await (const chunk of body) out.add(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
     return out.result();
   }
-  if (encoding === ContentEncoding.Zstd) {
-    let failure: AppError | undefined;
-    const zstd = new ZstdDecompress((data) => {
-      if (failure === undefined) {
-        try {
-          out.add(data);
-        } catch (error) {
-          failure = toAppError(error);
-        }
-      }
-    });
-    let sawInput = false;
-    try {
-      for await (const chunk of body) {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-        if (bytes.length === 0) continue;
-        sawInput = true;
-        out.addCompressed(bytes.length);
-        zstd.push(bytes);
-        if (failure !== undefined) throw failure;
-      }
-      if (sawInput) zstd.push(new Uint8Array(0), true);
-    } catch (error) {
-      if (failure !== undefined) throw failure;
-      if (isAppError(error)) throw error;
-      throw badEncoding(encoding, error);
-    }
-    if (failure !== undefined) throw failure;
-    return out.result();
-  }
+  if (encoding === ContentEncoding.Zstd) return unzstd(body, out, limits);
   return inflate(body, encoding, out);
+}
+
+/** zstd through the block decoder (zstd-frames.ts): window checked per frame, decoded a block at a time. */
+async function unzstd(
+  body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
+  out: BoundedCollector,
+  limits: BodyLimits,
+): Promise<Buffer> {
+  let failure: AppError | undefined;
+  const zstd = new ZstdBlockDecoder(
+    { maxWindowBytes: limits.maxZstdWindowBytes ?? DEFAULT_ZSTD_WINDOW_BYTES, maxContentBytes: limits.maxBytes },
+    (data) => {
+      try {
+        out.add(data);
+      } catch (error) {
+        // Thrown on, so the decoder stops in the middle of its work.
+        failure = toAppError(error);
+        throw failure;
+      }
+    },
+  );
+  let sawInput = false;
+  try {
+    for await (const chunk of body) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (bytes.length === 0) continue;
+      out.addCompressed(bytes.length);
+      // The rest of an invalid body is read and dropped (see inflate).
+      if (failure !== undefined) continue;
+      sawInput = true;
+      try {
+        await zstd.push(bytes);
+      } catch (error) {
+        failure = zstdFailure(error);
+        if (failure.code !== ErrorCode.BadEncoding) throw failure;
+      }
+    }
+    if (failure === undefined && sawInput) zstd.finish();
+  } catch (error) {
+    throw failure ?? zstdFailure(error);
+  }
+  if (failure !== undefined) throw failure;
+  return out.result();
+}
+
+function zstdFailure(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  if (error instanceof ZstdLimitError && error.kind !== 'format') return new AppError(ErrorCode.PayloadTooLarge, error.message);
+  if (error instanceof ZstdLimitError) return new AppError(ErrorCode.BadEncoding, `request body is not valid zstd data: ${error.message}`);
+  return badEncoding(ContentEncoding.Zstd, error);
 }
 
 function createInflater(encoding: 'gzip' | 'deflate', firstByte: number | undefined): Gunzip | Inflate | InflateRaw {
@@ -128,6 +154,11 @@ function createInflater(encoding: 'gzip' | 'deflate', firstByte: number | undefi
   return firstByte !== undefined && (firstByte & 0x0f) !== 8 ? createInflateRaw() : createInflate();
 }
 
+/**
+ * Streams the body through zlib. Every outcome of the inflater — output over a limit, invalid data,
+ * early end — is recorded as `failure` by its own listeners and only read after the loop: no promise
+ * is ever left to reject without a handler (an unhandled rejection would end the process).
+ */
 async function inflate(
   body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
   encoding: 'gzip' | 'deflate',
@@ -135,53 +166,58 @@ async function inflate(
 ): Promise<Buffer> {
   let inflater: Gunzip | Inflate | InflateRaw | undefined;
   let failure: AppError | undefined;
-  let done: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
   const start = (firstByte: number | undefined): Gunzip | Inflate | InflateRaw => {
     const z = createInflater(encoding, firstByte);
-    done = new Promise<void>((resolve, reject) => {
-      z.on('data', (data: Buffer) => {
-        if (failure !== undefined) return;
-        try {
-          out.add(data);
-        } catch (error) {
-          failure = toAppError(error);
-          z.destroy();
-          resolve();
-        }
-      });
-      z.on('end', () => resolve());
-      z.on('error', (error) => reject(badEncoding(encoding, error)));
-      z.on('close', () => resolve());
+    // 'close' follows 'end', 'error' and destroy() alike (autoDestroy), so this always settles.
+    closed = new Promise<void>((resolve) => z.once('close', resolve));
+    z.on('data', (data: Buffer) => {
+      if (failure !== undefined) return;
+      try {
+        out.add(data);
+      } catch (error) {
+        failure = toAppError(error);
+        z.destroy();
+      }
+    });
+    z.on('error', (error) => {
+      failure ??= badEncoding(encoding, error);
     });
     return z;
   };
-  for await (const chunk of body) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (bytes.length === 0) continue;
-    inflater ??= start(bytes[0]);
-    if (failure !== undefined) break;
-    try {
+  try {
+    for await (const chunk of body) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (bytes.length === 0) continue;
+      inflater ??= start(bytes[0]);
+      // The rest of an invalid body is read and dropped (within the size limit), so the client,
+      // still sending, gets the 400 instead of a reset connection.
+      if (failure !== undefined && failure.code !== ErrorCode.BadEncoding) break;
       out.addCompressed(bytes.length);
-    } catch (error) {
-      inflater.destroy();
-      throw error;
+      if (failure !== undefined) continue;
+      if (!inflater.write(bytes)) {
+        const z = inflater;
+        await new Promise<void>((resolve) => {
+          const resume = (): void => {
+            z.off('drain', resume);
+            z.off('close', resume);
+            resolve();
+          };
+          z.on('drain', resume);
+          z.on('close', resume);
+        });
+      }
     }
-    if (!inflater.write(bytes)) {
-      await new Promise<void>((resolve) => {
-        const z = inflater!;
-        const resume = (): void => {
-          z.off('drain', resume);
-          z.off('close', resume);
-          resolve();
-        };
-        z.on('drain', resume);
-        z.on('close', resume);
-      });
-    }
+  } catch (error) {
+    // The body stream failed (the client went away) or a limit was passed: stop the inflater too.
+    inflater?.destroy();
+    await closed;
+    throw error;
   }
   if (!inflater) return out.result();
   if (failure === undefined) inflater.end();
-  await done;
+  else inflater.destroy();
+  await closed;
   if (failure !== undefined) throw failure;
   return out.result();
 }

@@ -17,6 +17,7 @@ import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { reportBackgroundWork } from './background-work.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { installProcessGuard } from './process-guards.js';
 import { SelfLogSink } from './self-log-sink.js';
 import { startSyslogBindings, SyslogProtocol, type BoundSyslogListeners, type SyslogBinding } from './syslog-listener.js';
 
@@ -148,6 +149,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (!config.publicUrl) baseUrl = url;
   logger.info({ url, dataDir: config.dataDir }, 'quarry is listening');
 
+  const guard = installProcessGuard(logger.child({ component: 'process' }));
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -165,6 +167,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await backgroundWork.stop();
       await store.close();
       await meta.close();
+      guard.uninstall();
     })();
     return closing;
   };

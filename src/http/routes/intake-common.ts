@@ -33,6 +33,7 @@ export async function readIntakeBody(
   return readBody(stream, encoding, {
     maxBytes: deps.config.ingest.maxBodyBytes,
     maxRatio: deps.config.ingest.maxCompressionRatio,
+    maxZstdWindowBytes: deps.config.ingest.maxZstdWindowBytes,
   });
 }
 

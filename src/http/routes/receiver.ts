@@ -49,6 +49,7 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
       const bytes = await readBody(stream, encoding, {
         maxBytes: deps.config.ingest.maxBodyBytes,
         maxRatio: deps.config.ingest.maxCompressionRatio,
+        maxZstdWindowBytes: deps.config.ingest.maxZstdWindowBytes,
       });
       const decoded = decodeUtf8(bytes);
       const encoded = encodeBatchBody(decoded.text, {
