@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import regexpPlugin from 'eslint-plugin-regexp';
 
 /** Folders each layer must not import from (relative imports are resolved by pattern). */
 const layers = {
@@ -51,6 +52,31 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  {
+    // Linear-time matching (docs/security.md): our own patterns may not backtrack super-linearly, and
+    // a pattern built at run time goes through core/linear-regex.ts (RE2), never the RegExp constructor.
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { regexp: regexpPlugin },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='RegExp'], CallExpression[callee.name='RegExp']",
+          message: 'build run-time patterns with compileLinearRegex (src/core/linear-regex.ts): RegExp backtracks',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'web/**/*.ts', 'web/**/*.tsx'],
+    ignores: ['src/core/linear-regex.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 're2js', message: 'use src/core/linear-regex.ts' }] }],
+    },
+  },
   {
     // The web UI shares only the protocol types and the pure query front end with the server.
     files: ['web/**/*.ts', 'web/**/*.tsx'],

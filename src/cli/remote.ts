@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { trimEndOf } from '../core/text.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -43,7 +44,7 @@ export function resolveRemote(options: RemoteOptions, env: Record<string, string
   } catch {
     if (options.profile) throw new AppError(ErrorCode.BadRequest, `profile "${options.profile}" not found in ${file}`);
   }
-  const server = (options.server ?? env.QUARRY_SERVER ?? profile.server ?? 'http://127.0.0.1:7080').replace(/\/+$/, '');
+  const server = trimEndOf(options.server ?? env.QUARRY_SERVER ?? profile.server ?? 'http://127.0.0.1:7080', '/');
   const accessId = options.accessId ?? env.QUARRY_ACCESS_ID ?? profile.accessId;
   const accessKey = options.accessKey ?? env.QUARRY_ACCESS_KEY ?? profile.accessKey;
   if (!accessId || !accessKey) {

@@ -2,6 +2,8 @@
  * `quarry collect`'s configuration file (YAML), validated with one zod schema. Every error names
  * the key it is about (`files[1].multiline.boundary: …`) so a broken file is fixed in one look.
  */
+import { trimEndOf } from '../core/text.js';
+import { compileLinearRegex, type LinearRegex } from '../core/linear-regex.js';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -29,11 +31,8 @@ const multilineSchema = z.union([
     })
     .strict()
     .superRefine((value, ctx) => {
-      try {
-        new RegExp(value.boundary);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', path: ['boundary'], message: `not a valid regex: ${(error as Error).message}` });
-      }
+      const compiled = compileLinearRegex(value.boundary);
+      if (!compiled.ok) ctx.addIssue({ code: 'custom', path: ['boundary'], message: `not a valid regex: ${compiled.message}` });
     }),
 ]);
 
@@ -68,7 +67,7 @@ export const collectorConfigSchema = z
   .object({
     server: z
       .object({
-        url: z.url().transform((u) => u.replace(/\/+$/, '')),
+        url: z.url().transform((u) => trimEndOf(u, '/')),
         token: z.string().min(1).optional(),
         /** A request without an answer after this long is retried. */
         timeoutMs: positiveInt.default(30_000),
@@ -117,7 +116,7 @@ export const collectorConfigSchema = z
 export type CollectorConfigInput = z.input<typeof collectorConfigSchema>;
 type ParsedConfig = z.output<typeof collectorConfigSchema>;
 
-export type MultilineRule = { boundary: RegExp; timeoutMs: number; maxBytes: number } | undefined;
+export type MultilineRule = { boundary: LinearRegex; timeoutMs: number; maxBytes: number } | undefined;
 
 /** One `files:` entry, resolved: absolute path, token and metadata settled. */
 export interface FileRule {
@@ -174,7 +173,7 @@ export function parseCollectorConfig(raw: unknown, options: { baseDir: string; s
       multiline:
         file.multiline === false || file.multiline === 'off'
           ? undefined
-          : { boundary: new RegExp(file.multiline.boundary), timeoutMs: file.multiline.timeoutMs, maxBytes: file.multiline.maxBytes },
+          : { boundary: linearRegexOrThrow(file.multiline.boundary), timeoutMs: file.multiline.timeoutMs, maxBytes: file.multiline.maxBytes },
       startAt: file.startAt,
     })),
   };
@@ -193,4 +192,11 @@ export function loadCollectorConfig(path: string): CollectorConfig {
     throw new AppError(ErrorCode.InvalidConfig, `${path} is not valid YAML:\n  ${doc.errors.map((e) => e.message).join('\n  ')}`);
   }
   return parseCollectorConfig(doc.toJS(), { baseDir: dirname(resolve(path)), source: path });
+}
+
+/** A boundary the schema already checked. */
+function linearRegexOrThrow(source: string): LinearRegex {
+  const compiled = compileLinearRegex(source);
+  if (!compiled.ok) throw new Error(`boundary regex: ${compiled.message}`);
+  return compiled.regex;
 }

@@ -8,6 +8,7 @@
  * The grouped text then goes to the server as one message (json-lines framing), where the same
  * splitter's whole-message mode trims blank edges and cuts pieces over 64 KiB.
  */
+import type { LinearRegex } from '../core/linear-regex.js';
 import type { MultilineRule } from './config.js';
 
 export interface GroupedEvent {
@@ -20,19 +21,15 @@ function isBlank(line: string): boolean {
   return line.trim() === '';
 }
 
-/** Anchors a boundary so it must match a whole line, as the server's boundary regex does. */
-function fullLine(boundary: RegExp): RegExp {
-  return new RegExp(`^(?:${boundary.source})$`, boundary.flags.replace(/[gym]/g, ''));
-}
 
 export class EventGrouper {
-  private readonly boundary: RegExp | undefined;
+  private readonly boundary: LinearRegex | undefined;
   private pending: { lines: string[]; bytes: number; start: number; end: number; lastAt: number } | undefined;
   private hasStarted = false;
   private isForcedStart = false;
 
   constructor(private readonly rule: MultilineRule) {
-    this.boundary = rule === undefined ? undefined : fullLine(rule.boundary);
+    this.boundary = rule?.boundary;
   }
 
   /**
@@ -42,7 +39,8 @@ export class EventGrouper {
     if (this.boundary === undefined || this.rule === undefined) {
       return isBlank(line) ? [] : [{ text: line, end }];
     }
-    const isStart = this.isForcedStart || this.boundary.test(line);
+    // A boundary must match a whole line, as the server's boundary regex does.
+    const isStart = this.isForcedStart || this.boundary.testWhole(line);
     this.isForcedStart = false;
     const out: GroupedEvent[] = [];
     if (isStart || this.pending === undefined) {

@@ -3,6 +3,7 @@
  * classes, and `**` for any number of directories. Only regular files match; unreadable
  * directories are skipped (a glob is re-expanded every scan, so they are picked up once readable).
  */
+import { compileLinearRegex, quoteLinear } from '../core/linear-regex.js';
 import { readdir, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 
@@ -13,8 +14,8 @@ export function isGlob(pattern: string): boolean {
   return GLOB_CHARS.test(pattern);
 }
 
-/** Compiles one path segment's glob into an anchored regex. */
-export function segmentRegex(segment: string): RegExp {
+/** Compiles one path segment's glob into an anchored (linear-time) regex. */
+export function segmentRegex(segment: string): { test(name: string): boolean } {
   let out = '';
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i]!;
@@ -30,9 +31,11 @@ export function segmentRegex(segment: string): RegExp {
       if (body.startsWith('!')) body = `^${body.slice(1)}`;
       out += `[${body.replace(/[\\\]]/g, '\\$&')}]`;
       i = close;
-    } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
+    } else out += quoteLinear(c);
   }
-  return new RegExp(`^${out}$`);
+  const compiled = compileLinearRegex(`^${out}$`);
+  // An unbalanced class is taken literally above; anything else RE2 refuses matches nothing.
+  return compiled.ok ? compiled.regex : { test: () => false };
 }
 
 /** True when an absolute path matches an absolute glob (the same rules as expandGlob). */

@@ -1,4 +1,6 @@
 import { detectTimestamp } from '../core/timestamp.js';
+import { AppError, ErrorCode } from '../core/errors.js';
+import { compileLinearRegex, type LinearRegex } from '../core/linear-regex.js';
 import type { MultilineSetting } from '../meta/meta-store.js';
 import { MAX_STORABLE_MS, MIN_STORABLE_MS, RowBinaryWriter, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
 import { splitMessages } from './multiline.js';
@@ -30,12 +32,17 @@ export interface EncodedMessages {
   excluded?: number;
 }
 
-const boundaryCache = new Map<string, RegExp>();
+const boundaryCache = new Map<string, LinearRegex>();
 
-function boundaryRegex(source: string): RegExp {
+/** A source's boundary regex, compiled once (it was validated when the source was saved). */
+function boundaryRegex(source: string): LinearRegex {
   let regex = boundaryCache.get(source);
   if (!regex) {
-    regex = new RegExp(source);
+    const compiled = compileLinearRegex(source);
+    if (!compiled.ok) {
+      throw new AppError(ErrorCode.Unavailable, `this source's multiline boundary regex is no longer accepted (${compiled.message}); fix the source's multiline setting`);
+    }
+    regex = compiled.regex;
     if (boundaryCache.size > 1000) boundaryCache.clear();
     boundaryCache.set(source, regex);
   }

@@ -28,6 +28,7 @@
  * Size: a message over `maxMessageBytes` (default 65,536 UTF-8 bytes, Sumo's limit) is cut into
  * pieces of at most that many bytes, never inside a UTF-8 character (nor a surrogate pair).
  */
+import { compileLinearRegex, type LinearRegex } from '../core/linear-regex.js';
 import { detectTimestamp } from '../core/timestamp.js';
 
 export const SplitMode = {
@@ -42,7 +43,7 @@ export type SplitMode = (typeof SplitMode)[keyof typeof SplitMode];
 export interface SplitOptions {
   mode: SplitMode;
   /** Regex mode: a line that this matches in full starts a new message. */
-  boundary?: RegExp | string;
+  boundary?: LinearRegex | string;
   /** Messages longer than this many UTF-8 bytes are cut into pieces; default 65,536. */
   maxMessageBytes?: number;
   /** Infer mode: how many lines to learn from before emitting anything; default 1,000. */
@@ -264,11 +265,16 @@ function createClassifier(opts: SplitOptions): Classifier {
   }
 }
 
-/** Anchors a boundary so it must match the whole line, as Sumo's Boundary Regex does. */
-function toFullLineRegex(boundary: RegExp | string): RegExp {
-  const source = typeof boundary === 'string' ? boundary : boundary.source;
-  const flags = typeof boundary === 'string' ? '' : boundary.flags.replace(/[gym]/g, '');
-  return new RegExp(`^(?:${source})$`, flags);
+/** A boundary must match the whole line, as Sumo's Boundary Regex does. */
+function toFullLineRegex(boundary: LinearRegex | string): { test(line: string): boolean } {
+  let regex = boundary;
+  if (typeof regex === 'string') {
+    const compiled = compileLinearRegex(regex);
+    if (!compiled.ok) throw new TypeError(`invalid boundary regex: ${compiled.message}`);
+    regex = compiled.regex;
+  }
+  const whole = regex;
+  return { test: (line) => whole.testWhole(line) };
 }
 
 /** Where a line has a timestamp: at its start (after at most a short `[` / `<PRI>` prefix), later in it, or nowhere. */
@@ -290,7 +296,28 @@ export function startsWithTimestamp(line: string): boolean {
 const JAVA_EXCEPTION = /^(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)/;
 const JAVA_MORE = /^\.\.\. \d+ (?:more|common frames omitted)/;
 const PY_EXCEPTION = /^[A-Za-z_][\w.]*(?::|$)/;
-const GO_FRAME = /^(?:[\w.\-/]+\/)?[\w.\-*()[\]]+\(.*\)$/;
+
+/**
+ * A Go stack frame's function line, `pkg/path/pkg.(*T).Method(0x1, …)`: an optional package path
+ * ending in `/`, a name of word characters and `.-*()[]`, then an argument list to the end of the
+ * line. Checked in one pass: the regex form of this (a name that may hold `(` before `\(.*\)`)
+ * backtracks polynomially on a line of parentheses.
+ */
+function isGoFrame(line: string): boolean {
+  if (line.length < 3 || !line.endsWith(')')) return false;
+  const isPathChar = (c: string): boolean => /[\w.\-/]/.test(c);
+  const isNameChar = (c: string): boolean => /[\w.\-*()[\]]/.test(c);
+  const slash = line.lastIndexOf('/', line.indexOf('('));
+  // Everything up to the path's last `/` (before the first `(`) must be path characters.
+  for (let i = 0; i < slash; i++) if (!isPathChar(line[i]!)) return false;
+  // Then a name of at least one character, and a `(` after it that opens the argument list.
+  for (let i = slash + 1; i < line.length - 1; i++) {
+    const c = line[i]!;
+    if (c === '(' && i > slash + 1) return true;
+    if (!isNameChar(c)) return false;
+  }
+  return false;
+}
 
 type TraceState = 'none' | 'python' | 'go';
 
@@ -333,7 +360,7 @@ function createInferClassifier(sampleLines: number): Classifier {
     }
     if (
       trace === 'go' &&
-      (GO_FRAME.test(line) || line.startsWith('created by ') || /^exit status \d+$/.test(line))
+      (isGoFrame(line) || line.startsWith('created by ') || /^exit status \d+$/.test(line))
     ) {
       return { line, isStart: false };
     }

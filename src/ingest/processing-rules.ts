@@ -1,4 +1,6 @@
 import { createHmac } from 'node:crypto';
+import { AppError, ErrorCode } from '../core/errors.js';
+import { compileLinearRegex, type LinearRegex } from '../core/linear-regex.js';
 import { ProcessingRuleKind as RuleKind, type ProcessingRule } from '../meta/meta-store.js';
 
 export { RuleKind, type ProcessingRule };
@@ -29,11 +31,6 @@ export interface RuleProblem {
   message: string;
 }
 
-// A group that is itself quantified and holds a quantifier, e.g. (a+)+, (\w*)*, (.+){2,}: the classic
-// exponential-backtracking shape. A heuristic, not a proof — together with the length limit it keeps
-// the obvious traps out.
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\d*\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
-
 function ruleProblem(rule: unknown): string | undefined {
   if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return 'must be an object';
   const { name, kind, regex, mask, ...rest } = rule as Record<string, unknown>;
@@ -46,15 +43,10 @@ function ruleProblem(rule: unknown): string | undefined {
   }
   if (typeof regex !== 'string' || regex.length === 0) return 'regex must be a non-empty string';
   if (regex.length > MAX_RULE_REGEX_CHARS) return `regex must be at most ${MAX_RULE_REGEX_CHARS} characters`;
-  let compiled: RegExp;
-  try {
-    compiled = new RegExp(regex);
-  } catch (error) {
-    return `regex is not valid: ${(error as Error).message}`;
-  }
-  if (NESTED_QUANTIFIER.test(regex)) {
-    return 'regex has a quantified group containing a quantifier (like (a+)+), which can take exponential time; rewrite it without nesting';
-  }
+  // RE2 syntax, matched in linear time whatever the pattern (core/linear-regex.ts).
+  const result = compileLinearRegex(regex);
+  if (!result.ok) return `regex is not valid: ${result.message}`;
+  const compiled = result.regex;
   if (mask !== undefined) {
     if (kind !== RuleKind.Mask) return 'mask is only allowed on mask rules';
     if (typeof mask !== 'string') return 'mask must be a string';
@@ -98,24 +90,18 @@ const MAX_HASH_CACHE = 10_000;
 
 /**
  * Replaces what a pattern matched: each participating capture group when the pattern has groups,
- * otherwise the whole match. Uses the `d` flag for group offsets.
+ * otherwise the whole match.
  */
-function replaceMatches(regex: RegExp, replace: (value: string) => string): Step {
-  const hasGroups = new RegExp(`${regex.source}|`).exec('')!.length > 1;
-  if (!hasGroups) return (message) => message.replace(regex, (match) => replace(match));
-  // Match offsets (the `d` flag) are slow to compute in V8: most messages do not match, so a plain
-  // test decides first.
-  const probe = new RegExp(regex.source, regex.flags.replace(/[gd]/g, ''));
+function replaceMatches(regex: LinearRegex, replace: (value: string) => string): Step {
+  if (regex.groupCount === 0) return (message) => regex.replace(message, (m) => replace(m.groups[0] ?? ''));
   return (message) => {
-    if (!probe.test(message)) return message;
-    regex.lastIndex = 0;
+    // Most messages do not match: the automaton says so without tracking groups.
+    if (!regex.test(message)) return message;
     let out = '';
     let copied = 0;
-    for (let match = regex.exec(message); match; match = regex.exec(message)) {
-      if (match[0].length === 0) regex.lastIndex++;
-      const indices = match.indices!;
-      for (let group = 1; group < indices.length; group++) {
-        const span = indices[group];
+    for (const match of regex.matchAll(message)) {
+      for (let group = 1; group < match.spans.length; group++) {
+        const span = match.spans[group];
         // Nested groups: a span inside one already replaced is skipped.
         if (!span || span[0] < copied || span[1] === span[0]) continue;
         out += message.slice(copied, span[0]) + replace(message.slice(span[0], span[1]));
@@ -126,23 +112,35 @@ function replaceMatches(regex: RegExp, replace: (value: string) => string): Step
   };
 }
 
+/** A stored rule's pattern. Rules are validated when saved; one saved by an older version that RE2 refuses stops that source's intake with a message instead of running without it. */
+function ruleRegex(rule: ProcessingRule): LinearRegex {
+  const compiled = compileLinearRegex(rule.regex);
+  if (!compiled.ok) {
+    throw new AppError(
+      ErrorCode.Unavailable,
+      `processing rule "${rule.name}" of this source has a regex that is no longer accepted (${compiled.message}); fix the source's rules (PUT /api/v1/sources/{id})`,
+    );
+  }
+  return compiled.regex;
+}
+
 function compileStep(rule: ProcessingRule, hashKey: string | Buffer): Step {
   switch (rule.kind) {
     case RuleKind.Include: {
-      const regex = new RegExp(rule.regex);
+      const regex = ruleRegex(rule);
       return (message) => (regex.test(message) ? message : undefined);
     }
     case RuleKind.Exclude: {
-      const regex = new RegExp(rule.regex);
+      const regex = ruleRegex(rule);
       return (message) => (regex.test(message) ? undefined : message);
     }
     case RuleKind.Mask: {
       const mask = rule.mask ?? DEFAULT_MASK;
-      return replaceMatches(new RegExp(rule.regex, 'gd'), () => mask);
+      return replaceMatches(ruleRegex(rule), () => mask);
     }
     case RuleKind.Hash: {
       const cache = new Map<string, string>();
-      return replaceMatches(new RegExp(rule.regex, 'gd'), (value) => {
+      return replaceMatches(ruleRegex(rule), (value) => {
         let hashed = cache.get(value);
         if (hashed === undefined) {
           hashed = hashValue(value, hashKey);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { compileLinearRegex } from '../core/linear-regex.js';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -70,11 +71,8 @@ function toMultilineSetting(value: z.infer<typeof newSourceSchema>['multiline'])
     if (!setting.boundary) {
       throw new AppError(ErrorCode.BadRequest, 'multiline mode "regex" needs a boundary regex');
     }
-    try {
-      new RegExp(setting.boundary);
-    } catch (error) {
-      throw new AppError(ErrorCode.BadRequest, `multiline boundary is not a valid regex: ${(error as Error).message}`);
-    }
+    const compiled = compileLinearRegex(setting.boundary);
+    if (!compiled.ok) throw new AppError(ErrorCode.BadRequest, `multiline boundary is not a valid regex: ${compiled.message}`);
   }
   return setting;
 }

@@ -34,7 +34,8 @@ export interface SubstituteResult {
 /** Sumo allows at most this many parameters per search. */
 export const MAX_PARAMETERS = 10;
 
-const OCCURRENCE = /\{\{\s*([^{}|\n]*?)\s*\}\}/g;
+// The name is trimmed in code: `\s*([^…]*?)\s*` would backtrack polynomially on long blanks.
+const OCCURRENCE = /\{\{([^{}|\n]*)\}\}/g;
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const KEYWORD = /^[^\s"()|]+$/;
 
@@ -69,7 +70,7 @@ export function substituteParams(
   for (const match of query.matchAll(OCCURRENCE)) {
     const start = match.index;
     const end = start + match[0].length;
-    const name = match[1]!;
+    const name = match[1]!.trim();
     const key = name.toLowerCase();
     used.add(key);
     out += query.slice(last, start);
@@ -131,6 +132,6 @@ function clip(value: string): string {
 /** Names of the `{{parameters}}` a query uses, in order of first appearance. */
 export function listParams(query: string): string[] {
   const names: string[] = [];
-  for (const match of query.matchAll(OCCURRENCE)) if (!names.includes(match[1]!)) names.push(match[1]!);
+  for (const match of query.matchAll(OCCURRENCE)) if (!names.includes(match[1]!.trim())) names.push(match[1]!.trim());
   return names;
 }

@@ -72,16 +72,19 @@ export async function* runLiveTail(
         fresh.sort((a, b) => (a._receiptTime as number) - (b._receiptTime as number) || (a._messageTime as number) - (b._messageTime as number));
         yield fresh;
       }
+      // One listener per wait, removed when the wait ends either way (none pile up on the signal).
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs);
-        signal.addEventListener('abort', () => {
+        const wake = (): void => {
           clearTimeout(timer);
+          signal.removeEventListener('abort', wake);
           resolve();
-        }, { once: true });
+        };
+        const timer = setTimeout(wake, options.pollMs);
+        signal.addEventListener('abort', wake, { once: true });
       });
     }
   }
-  for await (const row of compiled.runBatches(arrivals())) {
+  for await (const row of compiled.runBatches(arrivals(), { signal })) {
     if (signal.aborted) return;
     yield row;
   }

@@ -1,4 +1,6 @@
+import { ErrorCode, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import type { RunControl } from '../query/interpreter/stage.js';
 import type { Query } from '../query/ast.js';
 import { compileQuery, orderFields, type Row } from '../query/interpreter/index.js';
 import { DiagnosticSink } from '../query/interpreter/diagnostics.js';
@@ -43,6 +45,8 @@ export interface SearchJobSpec {
   slices?: SliceOptions;
   /** Count from the store's per-minute counts only for ranges of at least this many rows (rollup.ts). */
   rollupMinRows?: number;
+  /** The whole search, SQL and JavaScript, ends with an error after this long (0 or absent: no limit). */
+  timeoutMs?: number;
 }
 
 export interface JobStatus {
@@ -111,7 +115,7 @@ export class SearchJob {
   /** Starts the search in the background; status reflects progress. */
   start(): void {
     this.running ??= this.run().catch((error: unknown) => {
-      const guard = guardMessage(error);
+      const guard = isAppError(error) && error.code === ErrorCode.Timeout ? error.message : guardMessage(error);
       if (guard === undefined) this.logger.error({ err: error, jobId: this.spec.id }, 'search job failed');
       this.pendingErrors.push(guard ?? (error instanceof Error ? error.message : String(error)));
       this.finish(JobState.Done);
@@ -250,7 +254,7 @@ export class SearchJob {
     const passThrough = plan.rest.scope === undefined && plan.rest.stages.length === 0;
     try {
       if (passThrough) await this.collectBatches(input, timeField);
-      else await this.collect(rest.value.runBatches(input), timeField);
+      else await this.collect(rest.value.runBatches(input, this.control()), timeField);
     } finally {
       await histogramDone?.catch(() => undefined);
     }
@@ -333,7 +337,13 @@ export class SearchJob {
       }
     }
     const rows: Row[] = [];
-    for await (const row of compiled.value.runBatches(input())) rows.push(row);
+    for await (const row of compiled.value.runBatches(input(), this.control())) rows.push(row);
     return rows;
+  }
+
+  /** How the interpreter's part of the search is stopped: by a cancel, and by the search's time limit. */
+  private control(): RunControl {
+    const { timeoutMs } = this.spec;
+    return { signal: this.abort.signal, ...(timeoutMs !== undefined && timeoutMs > 0 ? { deadline: this.createdAt + timeoutMs } : {}) };
   }
 }

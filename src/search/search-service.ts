@@ -152,6 +152,7 @@ export class SearchService {
         maxMessages: this.options.maxMessages,
         maxRecords: this.options.maxRecords,
         querySettings: guardSettings(this.options),
+        timeoutMs: this.options.queryTimeoutMs,
         slices: { rows: this.options.sliceRows, targetMs: this.options.sliceTargetMs },
       },
       this.store,

@@ -1,4 +1,5 @@
 import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { compileLinearRegex, type LinearRegex } from '../../src/core/linear-regex.js';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MultilineRule } from '../../src/collect/config.js';
@@ -12,8 +13,14 @@ const open = (path: string, multiline: MultilineRule = undefined) =>
     fingerprint: await readFingerprint(handle, size),
   }));
 
+function linear(source: string): LinearRegex {
+  const compiled = compileLinearRegex(source);
+  if (!compiled.ok) throw new Error(compiled.message);
+  return compiled.regex;
+}
+
 const texts = (events: { text: string }[]) => events.map((e) => e.text);
-const boundary = (timeoutMs = 1000): MultilineRule => ({ boundary: /\d{4}-\d{2}-\d{2} .*/, timeoutMs, maxBytes: 1 << 20 });
+const boundary = (timeoutMs = 1000): MultilineRule => ({ boundary: linear(String.raw`\d{4}-\d{2}-\d{2} .*`), timeoutMs, maxBytes: 1 << 20 });
 
 describe('FileTailer', () => {
   const open_: FileTailer[] = [];
@@ -112,7 +119,7 @@ describe('FileTailer', () => {
 
 describe('EventGrouper', () => {
   it('sends an event over maxBytes in pieces, keeps inner blank lines and drops trailing ones', () => {
-    const g = new EventGrouper({ boundary: /START.*/, timeoutMs: 1000, maxBytes: 20 });
+    const g = new EventGrouper({ boundary: linear('START.*'), timeoutMs: 1000, maxBytes: 20 });
     const out = [
       ...g.pushLine('START 1', 0, 8, 0),
       ...g.pushLine('0123456789', 8, 19, 0),

@@ -2,6 +2,7 @@
  * `quarry query`: runs the Sumo Logic query language over local files or stdin with the streaming
  * interpreter (no server), like grep/agrind. `--check` only validates the query.
  */
+import { compileLinearRegex, type LinearRegex } from '../../core/linear-regex.js';
 import { createReadStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -107,7 +108,7 @@ export async function* readLineBatches(stream: Readable): AsyncGenerator<string[
 }
 
 /** Messages of one source in batches: one per line, or grouped by a multiline boundary regex. */
-async function* readMessages(stream: Readable, boundary: RegExp | undefined): AsyncGenerator<string[]> {
+async function* readMessages(stream: Readable, boundary: LinearRegex | undefined): AsyncGenerator<string[]> {
   if (boundary === undefined) {
     yield* readLineBatches(stream);
     return;
@@ -131,7 +132,7 @@ export interface SourceOptions {
   /** false skips timestamp detection (`_messageTime` = receipt order) */
   detectTimestamps: boolean;
   stdin: Readable;
-  boundary: RegExp | undefined;
+  boundary: LinearRegex | undefined;
   timeZone: string;
   start: number;
   from: number | undefined;
@@ -225,14 +226,14 @@ export async function runQueryCommand(opts: QueryCommandOptions): Promise<number
     await write(opts.stderr, 'quarry: --from/--to take ISO-8601 times, epoch ms, now, or -15m/-2h/-1d\n');
     return ExitCode.UserError;
   }
-  let boundary: RegExp | undefined;
+  let boundary: LinearRegex | undefined;
   if (opts.multiline !== undefined) {
-    try {
-      boundary = new RegExp(opts.multiline);
-    } catch (e) {
-      await write(opts.stderr, `quarry: invalid --multiline regex: ${e instanceof Error ? e.message : String(e)}\n`);
+    const compiled = compileLinearRegex(opts.multiline);
+    if (!compiled.ok) {
+      await write(opts.stderr, `quarry: invalid --multiline regex: ${compiled.message}\n`);
       return ExitCode.UserError;
     }
+    boundary = compiled.regex;
   }
 
   const parsed = parseQuery(opts.query);
@@ -310,7 +311,7 @@ export async function runQueryCommand(opts: QueryCommandOptions): Promise<number
 /** compare's re-run: the same files, the range shifted back. */
 async function runShiftedOverFiles(
   q: Query,
-  o: QueryContext & { files: string[]; boundary: RegExp | undefined; shiftMs: number; stdin: Readable },
+  o: QueryContext & { files: string[]; boundary: LinearRegex | undefined; shiftMs: number; stdin: Readable },
 ): Promise<Row[]> {
   const from = o.from === undefined ? undefined : o.from - o.shiftMs;
   const to = o.to === undefined ? undefined : o.to - o.shiftMs;

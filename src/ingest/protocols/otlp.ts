@@ -17,6 +17,7 @@
  *   AnyValue { oneof: string 1, bool 2, int64 3, double 4, ArrayValue 5, KeyValueList 6, bytes 7 }
  *   ArrayValue { repeated AnyValue values = 1 }  KeyValueList { repeated KeyValue values = 1 }
  */
+import { isHex } from '../../core/text.js';
 import type { IngestRecord } from '../encode-records.js';
 import { fieldText, flattenInto } from './fields.js';
 import { ProtobufReader, ProtobufWriter, WireType } from './protobuf.js';
@@ -442,7 +443,7 @@ function jsonKeyValues(items: unknown[], depth = 0): Record<string, AnyValue> {
 
 function jsonId(value: unknown, what: string, length: number): string {
   if (value === undefined || value === null || value === '') return '';
-  if (typeof value !== 'string' || !new RegExp(`^[0-9a-fA-F]{${length}}$`).test(value)) {
+  if (typeof value !== 'string' || !isHex(value, length)) {
     throw new OtlpFormatError(`${what} must be ${length} hex digits`);
   }
   return /^0+$/.test(value) ? '' : value.toLowerCase();

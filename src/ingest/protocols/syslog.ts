@@ -11,6 +11,7 @@
  *   when it is numeric (`TZ-6`, `UTC+02:00`, `-0700`); a zone name followed by a year (`CST 1987`)
  *   gives the year only, as zone names are ambiguous.
  */
+import { trimEndOf } from '../../core/text.js';
 import { detectTimestamp } from '../../core/timestamp.js';
 import type { IngestRecord } from '../encode-records.js';
 import { MAX_FIELDS_PER_RECORD } from './fields.js';
@@ -323,8 +324,8 @@ export function syslogFields(message: SyslogMessage): Record<string, string> {
  * macOS syslog). CR before LF is dropped; empty messages are left out.
  */
 export function splitSyslogMessages(text: string): string[] {
-  const lines = text
-    .replace(/[\r\n]+$/, '')
+  const lines = trimEndOf(text, '\r\n')
+    
     .split('\n')
     .map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const byPri = /^<\d{1,3}>/.test(lines[0] ?? '');

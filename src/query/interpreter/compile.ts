@@ -3,7 +3,8 @@ import type { Query } from '../ast.js';
 import { DiagnosticSink, InterpreterCode, type InterpreterDiagnostic } from './diagnostics.js';
 import type { FunctionContext } from './functions/index.js';
 import { compileScope } from './scope.js';
-import { streamingStage, type CompileState, type QueryContext, type StagePlan, type StageRuntime } from './stage.js';
+import { AppError, ErrorCode } from '../../core/errors.js';
+import { streamingStage, type CompileState, type QueryContext, type RunControl, type StagePlan, type StageRuntime } from './stage.js';
 import { compileAggregateStage, compileTop } from './stages-aggregate.js';
 import { compileDedup, compileEval, compileFields, compileLimit, compileTimeslice, compileWhere } from './stages-basic.js';
 import { compileDelimited, compileJson, compileKeyValue, compileParse, compileParseRegex } from './stages-parse.js';
@@ -14,12 +15,12 @@ import type { Row } from './values.js';
 export interface CompiledQuery {
   /** true when the output is records (an aggregate ran), false for messages */
   aggregated: boolean;
-  run(input: AsyncIterable<Row> | Iterable<Row>): AsyncIterable<Row>;
+  run(input: AsyncIterable<Row> | Iterable<Row>, control?: RunControl): AsyncIterable<Row>;
   /**
    * Same as run, over batches of rows (cheaper per row for file and network readers). The rows
    * are handed over: stages write fields into them.
    */
-  runBatches(input: AsyncIterable<readonly Row[]>): AsyncIterable<Row>;
+  runBatches(input: AsyncIterable<readonly Row[]>, control?: RunControl): AsyncIterable<Row>;
 }
 
 /** Compiles `query`; returns diagnostics instead of throwing when it cannot run. */
@@ -124,8 +125,30 @@ export function compileQuery(query: Query, ctx: QueryContext): { ok: true; value
     ok: true,
     value: {
       aggregated,
-      run: (input) => runPlans(plans, input, stop, false),
-      runBatches: (input) => runPlans(plans, input, stop, true),
+      run: (input, control) => runPlans(plans, input, stop, false, control),
+      runBatches: (input, control) => runPlans(plans, input, stop, true, control),
+    },
+  };
+}
+
+/** Slices of work: `isDue` when the current slice is used up; `take` lets the event loop through, false when the run is to stop. */
+function slicer(control: RunControl): { isDue(): boolean; take(): Promise<boolean> } {
+  const sliceMs = control.sliceMs ?? 10;
+  let started = performance.now();
+  const check = (): boolean => {
+    if (control.signal?.aborted) return false;
+    if (control.deadline !== undefined && Date.now() > control.deadline) {
+      throw new AppError(ErrorCode.Timeout, 'the search took longer than the query time limit; narrow the time range or the query');
+    }
+    return true;
+  };
+  return {
+    isDue: () => performance.now() - started > sliceMs,
+    async take() {
+      if (!check()) return false;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      started = performance.now();
+      return check();
     },
   };
 }
@@ -139,8 +162,10 @@ async function* runPlans(
   input: AsyncIterable<Row> | Iterable<Row> | AsyncIterable<readonly Row[]>,
   stop: { value: boolean },
   batched: boolean,
+  control: RunControl = {},
 ): AsyncGenerator<Row> {
   stop.value = false;
+  const pause = slicer(control);
   const out: Row[] = [];
   let emit = (row: Row): void => void out.push(row);
   const runtimes: StageRuntime[] = [];
@@ -154,10 +179,14 @@ async function* runPlans(
   if (batched) {
     outer: for await (const batch of input as AsyncIterable<readonly Row[]>) {
       // Batched rows are owned by the pipeline (readers build them fresh), so no defensive copy.
-      for (const r of batch) {
-        head(r);
+      for (let i = 0; i < batch.length; i++) {
+        head(batch[i] as Row);
         if (stop.value) break;
+        if ((i & 63) === 63 && pause.isDue()) {
+          if (!(await pause.take())) return;
+        }
       }
+      if (pause.isDue() && !(await pause.take())) return;
       if (out.length > 0) yield* out.splice(0, out.length);
       if (stop.value) break outer;
     }
@@ -166,15 +195,18 @@ async function* runPlans(
       head({ ...r });
       if (out.length > 0) yield* out.splice(0, out.length);
       if (stop.value) break;
+      if (pause.isDue() && !(await pause.take())) return;
     }
   } else {
     for await (const r of input as AsyncIterable<Row>) {
       head({ ...r });
       if (out.length > 0) yield* out.splice(0, out.length);
       if (stop.value) break;
+      if (pause.isDue() && !(await pause.take())) return;
     }
   }
   for (const rt of runtimes) {
+    if (!(await pause.take())) return;
     await rt.flush();
     if (out.length > 0) yield* out.splice(0, out.length);
   }

@@ -2,6 +2,7 @@
  * Java SimpleDateFormat subset used by formatDate() and parseDate(): letters
  * y M d H h k K m s S a E D z Z X u, quoted literals ('…', '' for a quote).
  */
+import { digitsAt } from '../../core/text.js';
 import { fromWallClock, toWallClock, parseFixedOffset } from './time-zone.js';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -170,11 +171,10 @@ export function parseDateWithPattern(text: string, pattern: string, timeZone: st
     // Adjacent numeric fields (yyyyMMdd) need fixed widths; otherwise read all digits.
     const fixedWidth = next !== undefined && next.letter !== null ? t.count : 0;
     const readNum = (): number | null => {
-      const re = fixedWidth > 0 ? new RegExp(`^[+-]?\\d{1,${fixedWidth}}`) : /^[+-]?\d+/;
-      const m = re.exec(text.slice(pos));
-      if (m === null) return null;
-      pos += m[0].length;
-      return Number(m[0]);
+      const digits = digitsAt(text, pos, { maxWidth: fixedWidth, signed: true });
+      if (digits === null) return null;
+      pos += digits.length;
+      return Number(digits);
     };
     const readName = (names: string[]): number | null => {
       const rest = text.slice(pos).toLowerCase();
@@ -237,10 +237,10 @@ export function parseDateWithPattern(text: string, pattern: string, timeZone: st
         second = v;
         break;
       case 'S': {
-        const m = (fixedWidth > 0 ? new RegExp(`^\\d{1,${fixedWidth}}`) : /^\d+/).exec(text.slice(pos));
-        if (m === null) return null;
-        pos += m[0].length;
-        ms = Number(m[0]);
+        const digits = digitsAt(text, pos, { maxWidth: fixedWidth });
+        if (digits === null) return null;
+        pos += digits.length;
+        ms = Number(digits);
         break;
       }
       case 'a': {

@@ -10,7 +10,7 @@
 import type { Expr } from '../ast.js';
 import { InterpreterCode, type DiagnosticSink } from './diagnostics.js';
 import { findFunction, type FunctionContext } from './functions/index.js';
-import { globToRegex, toJsRegex } from './regex.js';
+import { cachedGlob, globToRegex, toLinearRegex } from './regex.js';
 import { compareForExpression, toBoolean, toNumber, toText, valuesEqual, type Row, type Value } from './values.js';
 
 export type Evaluator = (row: Row) => Value;
@@ -155,7 +155,7 @@ export function compileExpr(expr: Expr, ctx: FunctionContext, sink: DiagnosticSi
     case 'Matches': {
       const subject = compileExpr(expr.subject, ctx, sink);
       if (expr.pattern.kind === 'RegexLiteral') {
-        const compiled = toJsRegex(expr.pattern.source);
+        const compiled = toLinearRegex(expr.pattern.source);
         if (!compiled.ok) {
           sink.add(InterpreterCode.InvalidRegex, `invalid regular expression: ${compiled.message}`, expr.pattern.span);
           return () => null;
@@ -177,7 +177,7 @@ export function compileExpr(expr: Expr, ctx: FunctionContext, sink: DiagnosticSi
       return (row) => {
         const s = toText(subject(row));
         const p = toText(pattern(row));
-        return s === null || p === null ? false : globToRegex(p).test(s);
+        return s === null || p === null ? false : cachedGlob(p).test(s);
       };
     }
     case 'Call': {

@@ -1,57 +1,58 @@
-/** Conversions of Sumo (Java/RE2) regexes and `*` globs into JavaScript RegExp. */
+/**
+ * The query language's regexes and `*` globs, all matched in linear time (core/linear-regex.ts:
+ * RE2 semantics, the same engine ClickHouse runs for the pushed-down half of a search).
+ */
+import { compileLinearRegex, quoteLinear, type CompileResult, type LinearRegex } from '../../core/linear-regex.js';
 
-/** Escapes text for use inside a RegExp. */
+/** Escapes text for use inside a pattern of this program's own (JavaScript RegExp syntax). */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /**
- * Java/RE2 → JS: `(?P<n>` → `(?<n>`, leading inline flags `(?i)`, `(?s)`, `(?m)`, `(?x)` (unsupported
- * in Node 20 RegExp) become RegExp flags, `\A`/`\z`/`\Z` anchors become `^`/`$`, possessive
- * quantifiers and atomic groups become backtracking ones. Other Java-only syntax is left as is
- * (the RegExp constructor then rejects it and the query gets a diagnostic).
+ * JavaScript's `\s` (what the interpreter's trimming, numeric test and phrase spacing use) as an
+ * RE2 class body; RE2's own `\s` is only [\t\n\f\r ].
  */
-export function toJsRegex(source: string, baseFlags = ''): { ok: true; regex: RegExp } | { ok: false; message: string } {
-  let src = source.replace(/\(\?P<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?<$1>');
-  let flags = baseFlags;
-  for (;;) {
-    const m = /^\(\?([imsx]+)\)/.exec(src);
-    if (m === null) break;
-    for (const f of m[1] as string) if (f !== 'x' && !flags.includes(f)) flags += f;
-    src = src.slice(m[0].length);
-  }
-  // Inline flags later in the pattern (`x(?i)y`, `(?i:…)`) are not supported by Node 20's RegExp;
-  // we apply them to the whole pattern — an approximation (Java scopes them to the rest/group).
-  src = src.replace(/\(\?([imsx]+)\)/g, (_m, f: string) => {
-    for (const ch of f) if (ch !== 'x' && !flags.includes(ch)) flags += ch;
-    return '';
-  });
-  src = src.replace(/\(\?([imsx]+):/g, (_m, f: string) => {
-    for (const ch of f) if (ch !== 'x' && !flags.includes(ch)) flags += ch;
-    return '(?:';
-  });
-  // Possessive quantifiers (`a++`, `\\d{1,3}+`) and atomic groups (`(?>…)`) become their
-  // backtracking forms — an approximation that can only accept more matches, never fewer.
-  src = src.replace(/(?<!\\)([*+?}])\+/g, '$1').replace(/\(\?>/g, '(?:');
-  src = src.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$');
-  try {
-    return { ok: true, regex: new RegExp(src, flags) };
-  } catch (e) {
-    return { ok: false, message: e instanceof Error ? e.message : String(e) };
-  }
+export const JS_SPACE_CLASS = '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+
+/** A user's regex (Sumo/RE2 syntax) with the flags of a regex literal (`i`, `m`, `s`; others are ignored). */
+export function toLinearRegex(source: string, flags = ''): CompileResult {
+  return compileLinearRegex(source, { ignoreCase: flags.includes('i'), multiline: flags.includes('m'), dotAll: flags.includes('s') });
 }
 
-/** Names of the named groups of a regex source, in order. */
-export function namedGroups(source: string): string[] {
-  const out: string[] = [];
-  const re = /\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g;
-  for (let m = re.exec(source); m !== null; m = re.exec(source)) out.push(m[1] as string);
-  return out;
-}
-
-/** Whole-string glob (`*` any run, `?` one char) → RegExp. */
-export function globToRegex(glob: string, flags = ''): RegExp {
+/** Whole-string glob (`*` any run, `?` one character; either can be turned off) as a linear regex. */
+export function globToRegex(glob: string, options: { ignoreCase?: boolean; star?: boolean; question?: boolean } = {}): LinearRegex {
+  const star = options.star ?? true;
+  const question = options.question ?? true;
   let src = '';
-  for (const c of glob) src += c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : escapeRegExp(c);
-  return new RegExp(`^${src}$`, flags);
+  let literal = '';
+  for (const c of glob) {
+    if (!(c === '*' && star) && !(c === '?' && question)) {
+      literal += c;
+      continue;
+    }
+    if (literal !== '') src += quoteLinear(literal);
+    literal = '';
+    src += c === '*' ? '(?s:.*)' : '(?s:.)';
+  }
+  if (literal !== '') src += quoteLinear(literal);
+  const compiled = compileLinearRegex(`^${src}$`, { ignoreCase: options.ignoreCase ?? false });
+  // Quoted literals and the two wildcards always compile.
+  if (!compiled.ok) throw new Error(`glob ${JSON.stringify(glob)} did not compile: ${compiled.message}`);
+  return compiled.regex;
+}
+
+/** Globs computed per row (`matches` with a field as the pattern) are compiled once each. */
+const globCache = new Map<string, LinearRegex>();
+const GLOB_CACHE_MAX = 256;
+
+/** globToRegex, remembering the most recent globs. */
+export function cachedGlob(glob: string): LinearRegex {
+  let regex = globCache.get(glob);
+  if (regex === undefined) {
+    if (globCache.size >= GLOB_CACHE_MAX) globCache.clear();
+    regex = globToRegex(glob);
+    globCache.set(glob, regex);
+  }
+  return regex;
 }

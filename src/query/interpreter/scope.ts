@@ -10,12 +10,14 @@
 import type { ScopeExpr } from '../ast.js';
 import { InterpreterCode, type DiagnosticSink } from './diagnostics.js';
 import { readField } from './expressions.js';
-import { escapeRegExp } from './regex.js';
+import { compileLinearRegex, quoteLinear, type LinearRegex } from '../../core/linear-regex.js';
+import { globToRegex, JS_SPACE_CLASS } from './regex.js';
 import { toText, type Row } from './values.js';
 
 export type RowPredicate = (row: Row) => boolean;
 
 const WORD = '[\\p{L}\\p{N}_]';
+const NOT_WORD = '[^\\p{L}\\p{N}_]';
 
 function termSource(text: string, inPhrase: boolean): string {
   let src = '';
@@ -25,20 +27,28 @@ function termSource(text: string, inPhrase: boolean): string {
     else if (c === '?') src += WORD;
     else if (/\s/.test(c)) {
       while (i + 1 < text.length && /\s/.test(text[i + 1] as string)) i++;
-      src += '\\s+';
-    } else src += escapeRegExp(c);
+      src += `[${JS_SPACE_CLASS}]+`;
+    } else src += quoteLinear(c);
   }
   return src;
 }
 
-function boundedRegex(text: string, inPhrase: boolean): RegExp {
+/**
+ * A term's pattern: its edges that are word characters must sit at a word boundary, which is the
+ * text's start or end or a non-word character beside it (matched, not looked around: RE2 has no
+ * lookaround, and the predicate only asks whether the term occurs).
+ */
+function boundedRegex(text: string, inPhrase: boolean): LinearRegex {
   const body = termSource(text, inPhrase);
   const first = text[0] ?? '';
   const last = text[text.length - 1] ?? '';
   const isWord = (c: string): boolean => /[\p{L}\p{N}_*?]/u.test(c);
-  const pre = isWord(first) ? `(?<!${WORD})` : '';
-  const post = isWord(last) ? `(?!${WORD})` : '';
-  return new RegExp(pre + body + post, 'iu');
+  const pre = isWord(first) ? `(?:^|${NOT_WORD})` : '';
+  const post = isWord(last) ? `(?:${NOT_WORD}|$)` : '';
+  const compiled = compileLinearRegex(pre + body + post, { ignoreCase: true });
+  // Quoted text and fixed classes always compile.
+  if (!compiled.ok) throw new Error(`keyword pattern did not compile: ${compiled.message}`);
+  return compiled.regex;
 }
 
 function rawOf(row: Row): string {
@@ -61,9 +71,8 @@ export function compileScope(scope: ScopeExpr | undefined, sink: DiagnosticSink)
     }
     case 'ScopeFieldMatch': {
       const field = scope.field.name;
-      let src = '';
-      for (const c of scope.value) src += !scope.quoted && c === '*' ? '[\\s\\S]*' : escapeRegExp(c);
-      const re = new RegExp(`^${src}$`, 'i');
+      // A quoted value is literal; otherwise `*` is any run (as a glob, matched whole).
+      const re = globToRegex(scope.value, { ignoreCase: true, star: !scope.quoted, question: false });
       const negate = scope.operator === '!=';
       return (row) => {
         const v = toText(readField(row, field));

@@ -23,6 +23,18 @@ export interface QueryContext {
   runShifted?: RunShifted | undefined;
 }
 
+/**
+ * How a run may be stopped. The interpreter works in slices of about `sliceMs` and lets the event
+ * loop through between them, so a long pipeline never holds the process; between slices it stops
+ * quietly once `signal` aborts and throws a `timeout` AppError once `deadline` (epoch ms) passed.
+ */
+export interface RunControl {
+  signal?: AbortSignal | undefined;
+  deadline?: number | undefined;
+  /** default 10 ms */
+  sliceMs?: number;
+}
+
 /** A running stage: rows are pushed in; buffering stages emit on flush. */
 export interface StageRuntime {
   push(row: Row): void;

@@ -67,6 +67,7 @@ export function compileFields(stage: FieldsStage, st: CompileState): StagePlan {
   }
   const keepSystem = !st.aggregated;
   const plain = names.every((n) => !n.includes('*'));
+  const globs = new Map(names.filter((n) => n.includes('*')).map((n) => [n, globToRegex(n)]));
   return streamingStage((row, emit) => {
     const out: Row = {};
     if (plain) {
@@ -74,7 +75,7 @@ export function compileFields(stage: FieldsStage, st: CompileState): StagePlan {
     } else {
       for (const n of names) {
         if (!n.includes('*')) out[n] = row[n] ?? null;
-        else for (const k in row) if (globToRegex(n).test(k)) out[k] = row[k] ?? null;
+        else for (const k in row) if (globs.get(n)!.test(k)) out[k] = row[k] ?? null;
       }
     }
     if (keepSystem) for (const k in row) if (k.startsWith('_') && !(k in out)) out[k] = row[k] ?? null;

@@ -6,7 +6,8 @@ import { splitDelimited } from './operators/delimited.js';
 import { evalJsonPath, findJsonFromEnd, flattenJson, jsonToValue, parseJsonLoose } from './operators/json-extract.js';
 import { findKey, inferPairs, keyToFieldName, regexPairs } from './operators/key-value.js';
 import { compileAnchorPattern, countStars } from './operators/parse-anchor.js';
-import { toJsRegex } from './regex.js';
+import type { LinearRegex } from '../../core/linear-regex.js';
+import { toLinearRegex } from './regex.js';
 import { outcomeFor, streamingStage, type CompileState, type StagePlan } from './stage.js';
 import { toText, type Row } from './values.js';
 
@@ -34,9 +35,9 @@ export function compileParse(stage: ParseStage, st: CompileState): StagePlan {
 
 /** `parse regex "(?<x>…)" [multi]` / `extract`. */
 export function compileParseRegex(stage: ParseRegexStage, st: CompileState): StagePlan {
-  const compiled: { re: RegExp; groups: string[] }[] = [];
+  const compiled: { re: LinearRegex; groups: string[] }[] = [];
   for (const p of stage.patterns) {
-    const r = toJsRegex(p.source, stage.multi ? 'g' : '');
+    const r = toLinearRegex(p.source);
     if (!r.ok) {
       st.sink.add(InterpreterCode.InvalidRegex, `invalid regular expression: ${r.message}`, p.span);
       continue;
@@ -58,12 +59,10 @@ export function compileParseRegex(stage: ParseRegexStage, st: CompileState): Sta
       const first = compiled[0];
       let matched = false;
       if (text !== null && first !== undefined) {
-        first.re.lastIndex = 0;
         const copies: Row[] = [];
-        for (let m = first.re.exec(text); m !== null; m = first.re.exec(text)) {
-          if (m[0].length === 0) first.re.lastIndex++;
+        for (const m of first.re.matchAll(text)) {
           const copy: Row = { ...row };
-          first.groups.forEach((g, i) => (copy[outName(g, i)] = m?.groups?.[g] ?? null));
+          first.groups.forEach((g, i) => (copy[outName(g, i)] = m.named[g] ?? null));
           copies.push(copy);
         }
         matched = copies.length > 0;
@@ -83,7 +82,7 @@ export function compileParseRegex(stage: ParseRegexStage, st: CompileState): Sta
           matched = false;
           break;
         }
-        c.groups.forEach((g, i) => found.push([outName(g, i), m.groups?.[g] ?? null]));
+        c.groups.forEach((g, i) => found.push([outName(g, i), m.named[g] ?? null]));
       }
     }
     // All regexes must match before any field is assigned.
@@ -157,9 +156,9 @@ export function compileKeyValue(stage: KeyValueStage, st: CompileState): StagePl
   const keep = outcomeFor(st, nodrop);
   const aliases = stage.aliases.map((a) => a.name);
   const keys = stage.keys;
-  let re: RegExp | undefined;
+  let re: LinearRegex | undefined;
   if (stage.mode === 'regex' && stage.regex !== undefined) {
-    const r = toJsRegex(stage.regex);
+    const r = toLinearRegex(stage.regex);
     if (!r.ok) st.sink.add(InterpreterCode.InvalidRegex, `invalid regular expression: ${r.message}`, stage.span);
     else re = r.regex;
   }

@@ -8,7 +8,7 @@ export type Value = string | number | boolean | null;
 /** A message or record: metadata fields (`_raw`, `_messageTime` …) plus extracted fields. */
 export type Row = Record<string, Value>;
 
-const NUMERIC_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const NUMERIC_RE = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /** True when `v` is a number or a string that reads as a decimal number (Sumo's isNumeric). */
 export function isNumericValue(v: Value): boolean {

@@ -109,7 +109,7 @@ export function pushParseRegex(stage: ParseRegexStage, ctx: AggregateContext): {
   return { where: `match(${source}, ${bound})` };
 }
 
-const NUMERIC_TEXT = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const NUMERIC_TEXT = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
 /**
  * A `where` condition as SQL: comparisons of a field with a literal (`=`/`!=` by valuesEqual,

@@ -4,6 +4,7 @@
  * Metadata names map to their columns; anything else reads the `fields` map, NULL when absent.
  */
 import type { ParamBinder } from './sql.js';
+import { JS_SPACE_CLASS } from '../../query/interpreter/regex.js';
 
 /** Metadata names as the query language spells them → column, and whether the value is a number. */
 const METADATA: Record<string, { column: string; numeric: boolean; sql: string }> = {
@@ -21,7 +22,7 @@ const METADATA: Record<string, { column: string; numeric: boolean; sql: string }
 };
 
 /** JavaScript's `\s` (what the interpreter's trimming and numeric test use), as an RE2 class body. */
-export const JS_SPACE = '\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}';
+export const JS_SPACE = JS_SPACE_CLASS;
 
 /** The interpreter's numeric-text test (values.ts NUMERIC_RE) in RE2 syntax. */
 const NUMERIC_RE2 = `^[${JS_SPACE}]*[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?[${JS_SPACE}]*$`;

@@ -1,10 +1,11 @@
 /**
- * Regexes of `parse regex` in RE2, only for the subset where JavaScript (what the interpreter runs,
- * without the `u` and `i` flags) and RE2 provably agree on what matches and what each group captures.
- * Anything outside it (lookaround, backreferences, inline flags, Unicode classes, alternation or
- * quantifiers around a named group, non-BMP characters …) is not pushed.
+ * Regexes of `parse regex` for ClickHouse, only for the subset where the interpreter (RE2 semantics,
+ * core/linear-regex.ts) and ClickHouse's RE2 provably agree on what matches and what each group
+ * captures. Both are RE2, so the syntax carries over; what differs is the extraction around it: a
+ * group that took no part is undefined in the interpreter and '' from regexpExtract. So alternation,
+ * and quantifiers or nesting around a named group, are not pushed; neither are inline flags, Unicode
+ * classes, non-BMP characters and escapes whose spelling an older RE2 might read differently.
  */
-import { JS_SPACE } from './fields.js';
 
 /** A translated pattern: RE2 source and the 1-based RE2 group index of each named group. */
 export interface Re2Pattern {
@@ -12,10 +13,7 @@ export interface Re2Pattern {
   groups: Map<string, number>;
 }
 
-// JavaScript's `.` (no `s` flag) excludes these line terminators; RE2's excludes only \n.
-const JS_DOT = '[^\\n\\r\\x{2028}\\x{2029}]';
-
-/** Translates a JS regex source (as toJsRegex would accept it) to RE2, or undefined. */
+/** Translates a user's regex (as the interpreter reads it) to ClickHouse's RE2, or undefined. */
 export function translateRegex(source: string): Re2Pattern | undefined {
   // No non-BMP characters (JS matches code units, RE2 code points) and no alternation at all
   // (a named group in an untaken branch is undefined in JS but '' from regexpExtract).
@@ -37,9 +35,7 @@ export function translateRegex(source: string): Re2Pattern | undefined {
       const n = source[i + 1];
       if (n === undefined) return undefined;
       i++;
-      if (/[dDwW]/.test(n) || (!inClass && /[bB]/.test(n))) out += `\\${n}`;
-      else if (n === 's') out += inClass ? JS_SPACE : `[${JS_SPACE}]`;
-      else if (n === 'S' && !inClass) out += `[^${JS_SPACE}]`;
+      if (/[dDwWsS]/.test(n) || (!inClass && /[bB]/.test(n))) out += `\\${n}`;
       else if (/[tnrfv]/.test(n)) out += n === 'v' ? '\\x{0B}' : `\\${n}`;
       else if (/[!-/:-@[-`{-~]/.test(n)) out += `\\${n}`;
       else return undefined; // \p, \k, \1, \u, \c, \0, \x … : not provably equal
@@ -94,19 +90,15 @@ export function translateRegex(source: string): Re2Pattern | undefined {
         out += ')';
         break;
       }
-      case '.':
-        out += JS_DOT;
-        break;
       case '+':
       case '*':
       case '?':
-        // A possessive quantifier (`a++`) is JS-invalid in the interpreter only after toJsRegex's
-        // rewriting; keep it out.
+        // A possessive quantifier (`a++`) is read as a plain one by the interpreter; RE2 refuses it.
         if (source[i + 1] === '+') return undefined;
         out += c;
         break;
       default:
-        if (/[A-Za-z0-9 ^${},]/.test(c)) out += c;
+        if (/[A-Za-z0-9 ^${},.]/.test(c)) out += c;
         else if (/[!-/:-@[-`~]/.test(c)) out += `\\${c}`;
         else out += `\\x{${c.charCodeAt(0).toString(16)}}`;
     }

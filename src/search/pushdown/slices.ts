@@ -101,20 +101,11 @@ export function* timeSlices(
 // Aggregates over several slices: partial states per slice, merged at the end
 // ---------------------------------------------------------------------------------------------------
 
-/** The aggregate functions the planner emits, longest names first (so `min` never matches `minOrNull`). */
-const AGGREGATES = [
-  'uniqExact',
-  'groupArray',
-  'sumOrNull',
-  'avgOrNull',
-  'minOrNull',
-  'maxOrNull',
-  'count',
-  'min',
-  'max',
-];
-/** A call of one of them over nothing or one quoted column of the inner projection. */
-const CALL = new RegExp(`(?<![\\w.])(${AGGREGATES.join('|')})\\((\`[^\`]*\`)?\\)`, 'g');
+/**
+ * A call of one of the aggregate functions the planner emits (longest names first, so `min` never
+ * matches `minOrNull`) over nothing or one quoted column of the inner projection.
+ */
+const CALL = /(?<![\w.])(uniqExact|groupArray|sumOrNull|avgOrNull|minOrNull|maxOrNull|count|min|max)\((`[^`]*`)?\)/g;
 /** Any other call that looks like an aggregate (used to refuse what this rewrite does not know). */
 const OTHER_AGGREGATE =
   /(?<![\w.])(sum|avg|any|anyLast|uniq\w*|quantile\w*|groupUniqArray|argMin|argMax|\w+If|\w+State|\w+Merge)\(/;
@@ -161,7 +152,7 @@ export function stagedAggregate(
       }
       return `${fn}Merge(${state})`;
     });
-    return missing || OTHER_AGGREGATE.test(replaced.replace(/\w+Merge\(`s\d+`\)/g, ''))
+    return missing || OTHER_AGGREGATE.test(replaced.replace(/(?<!\w)\w+Merge\(`s\d+`\)/g, ''))
       ? undefined
       : replaced;
   };

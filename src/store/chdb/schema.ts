@@ -140,6 +140,11 @@ export const pendingMutationsSql = `SELECT command, parts_to_do AS left, toUnixT
   FROM system.mutations WHERE database = currentDatabase() AND table = {table:String} AND NOT is_done
   ORDER BY create_time SETTINGS output_format_json_quote_64bit_integers = 0`;
 
+/** True when `command` starts with `head` (case-insensitive) followed by a non-word character or its end. */
+function isCommand(command: string, head: string): boolean {
+  return command.slice(0, head.length).toUpperCase() === head.toUpperCase() && !/\w/.test(command[head.length] ?? '');
+}
+
 /**
  * What a mutation of the log table does, for people (`system.mutations.command` → the text of
  * BackgroundWork.what). Unknown commands are shown as the engine names them.
@@ -148,7 +153,7 @@ export function describeMutation(command: string): string {
   // system.mutations shows each command in parentheses.
   const c = command.trim().replace(/^\((.*)\)$/s, '$1');
   if (/^MATERIALIZE INDEX\b/i.test(c)) return 'building the full-text index for older data';
-  if (new RegExp(`^MATERIALIZE PROJECTION ${minuteCountsProjection}\\b`, 'i').test(c)) return 'building the per-minute counts for older data';
+  if (isCommand(c, `MATERIALIZE PROJECTION ${minuteCountsProjection}`)) return 'building the per-minute counts for older data';
   if (/^DROP INDEX\b/i.test(c)) return 'dropping a full-text index that is no longer used';
   // A lightweight delete (the append repair) is a mutation of the hidden _row_exists column.
   if (/^(UPDATE _row_exists = 0|DELETE)\b/i.test(c)) return 'removing the rows of a repaired batch';

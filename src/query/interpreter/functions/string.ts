@@ -1,5 +1,6 @@
 /** String functions of Sumo Logic (concat, substring, replace, trim, …). */
-import { toJsRegex } from '../regex.js';
+import type { LinearRegex } from '../../../core/linear-regex.js';
+import { toLinearRegex } from '../regex.js';
 import { toNumber, toText, type Value } from '../values.js';
 import { arg, defineFunction, type FunctionDef } from './types.js';
 
@@ -15,7 +16,7 @@ function int(v: Value): number | null {
 /** printf-like formatting for format(): %s %d %f %.Nf %x %% ; unknown specs print verbatim. */
 function sprintf(fmt: string, values: readonly Value[]): string {
   let i = 0;
-  return fmt.replace(/%([-0+ ]*)(\d+)?(?:\.(\d+))?([sdfxXeE%])/g, (whole, flags: string, width?: string, prec?: string, conv?: string) => {
+  return fmt.replace(/%([-0+ ]*)([1-9]\d*)?(?:\.(\d+))?([sdfxXeE%])/g, (whole, flags: string, width?: string, prec?: string, conv?: string) => {
     if (conv === '%') return '%';
     const v = values[i++] ?? null;
     let out: string;
@@ -50,14 +51,25 @@ function sprintf(fmt: string, values: readonly Value[]): string {
 }
 
 /** Regex values travel as strings of the form `/…/flags` (the evaluator builds them from regex literals). */
-export function asRegex(v: Value): RegExp | null {
-  if (typeof v !== 'string') return null;
-  const m = /^\/(.*)\/([a-z]*)$/s.exec(v);
-  if (m === null) return null;
-  const flags = m[2] ?? '';
-  const r = toJsRegex(m[1] as string, flags.includes('g') ? flags : flags + 'g');
-  return r.ok ? r.regex : null;
+export function asRegex(v: Value): LinearRegex | null {
+  if (typeof v !== 'string' || !v.startsWith('/')) return null;
+  const close = v.lastIndexOf('/');
+  const flags = v.slice(close + 1);
+  if (close === 0 || !/^[a-z]*$/.test(flags)) return null;
+  const key = v;
+  let regex = regexCache.get(key);
+  if (regex === undefined) {
+    const r = toLinearRegex(v.slice(1, close), flags);
+    if (!r.ok) return null;
+    if (regexCache.size >= 256) regexCache.clear();
+    regex = r.regex;
+    regexCache.set(key, regex);
+  }
+  return regex;
 }
+
+/** Regex values are strings, so each is compiled once, not per row. */
+const regexCache = new Map<string, LinearRegex>();
 
 export const STRING_FUNCTIONS: FunctionDef[] = [
   // null counts as "" (Sumo's concat doc)
@@ -78,8 +90,8 @@ export const STRING_FUNCTIONS: FunctionDef[] = [
     if (s === null || repl === null) return s;
     const pattern = arg(args, 1);
     const re = asRegex(pattern);
-    // Regex form: Java-style $1 group references are the same as JS.
-    if (re !== null) return s.replace(re, repl);
+    // Regex form: $1 … group references, every match replaced.
+    if (re !== null) return re.replaceTemplate(s, repl);
     const find = text(pattern);
     if (find === null || find === '') return s;
     return s.split(find).join(repl);

@@ -4,22 +4,37 @@
  * run up to whitespace, `,` or `;`). For duplicate keys the last one wins. Names without `as`
  * replace every character outside `[A-Za-z0-9_]` with `_`.
  */
-import { escapeRegExp } from '../regex.js';
+import { compileLinearRegex, quoteLinear, type LinearRegex } from '../../../core/linear-regex.js';
 
 const VALUE = String.raw`"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s,;]*)`;
 
+/** Patterns by delimiter (and key): compiled once, not per row. */
+const patterns = new Map<string, LinearRegex>();
+
+function pattern(key: string, source: () => string): LinearRegex {
+  let regex = patterns.get(key);
+  if (regex === undefined) {
+    const compiled = compileLinearRegex(source());
+    // Built from quoted user text and fixed parts: it always compiles.
+    if (!compiled.ok) throw new Error(`key/value pattern did not compile: ${compiled.message}`);
+    if (patterns.size >= 256) patterns.clear();
+    regex = compiled.regex;
+    patterns.set(key, regex);
+  }
+  return regex;
+}
+
+const separator = (delimiter: string | undefined): string =>
+  delimiter === undefined ? String.raw`\s*(?:=|:|->)\s*` : String.raw`\s*${quoteLinear(delimiter)}\s*`;
+
 /** All pairs in the text, left to right (last duplicate wins), at most `limit`. */
 export function inferPairs(text: string, delimiter: string | undefined, limit = 100): Map<string, string> {
-  const sep = delimiter === undefined ? String.raw`\s*(?:=|:|->)\s*` : String.raw`\s*${escapeRegExp(delimiter)}\s*`;
-  const re = new RegExp(String.raw`([A-Za-z0-9_][\w.\-]*)${sep}(?:${VALUE})`, 'g');
+  const re = pattern(`infer\0${delimiter ?? ''}`, () => String.raw`([A-Za-z0-9_][\w.\-]*)${separator(delimiter)}(?:${VALUE})`);
   const out = new Map<string, string>();
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    if (m[0].length === 0) {
-      re.lastIndex++;
-      continue;
-    }
-    const key = m[1] as string;
-    const value = m[2] ?? m[3] ?? m[4] ?? '';
+  for (const m of re.matchAll(text)) {
+    if (m.end === m.index) continue;
+    const key = m.groups[1] as string;
+    const value = m.groups[2] ?? m.groups[3] ?? m.groups[4] ?? '';
     if (!out.has(key) && out.size >= limit) break;
     out.delete(key);
     out.set(key, value);
@@ -29,13 +44,10 @@ export function inferPairs(text: string, delimiter: string | undefined, limit = 
 
 /** The value of one named key (inference mode with listed keys; keys match case-sensitively). */
 export function findKey(text: string, key: string, delimiter: string | undefined): string | undefined {
-  const sep = delimiter === undefined ? String.raw`\s*(?:=|:|->)\s*` : String.raw`\s*${escapeRegExp(delimiter)}\s*`;
-  const re = new RegExp(String.raw`(?<![\w.\-])${escapeRegExp(key)}${sep}(?:${VALUE})`, 'g');
+  // The key starts the text or follows a character that cannot be part of a key.
+  const re = pattern(`key\0${delimiter ?? ''}\0${key}`, () => String.raw`(?:^|[^\w.\-])${quoteLinear(key)}${separator(delimiter)}(?:${VALUE})`);
   let found: string | undefined;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    found = m[1] ?? m[2] ?? m[3] ?? '';
-    if (m[0].length === 0) re.lastIndex++;
-  }
+  for (const m of re.matchAll(text)) found = m.groups[1] ?? m.groups[2] ?? m.groups[3] ?? '';
   return found;
 }
 
@@ -48,26 +60,20 @@ export function keyToFieldName(key: string): string {
  * `kv regex`: with two capture groups the regex yields (key, value) pairs; with one group the key
  * text is located first and the value is the nearest match after it.
  */
-export function regexPairs(text: string, regex: RegExp, keys: readonly string[]): Map<string, string> {
+export function regexPairs(text: string, regex: LinearRegex, keys: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
-  const global = new RegExp(regex.source, regex.flags.includes('g') ? regex.flags : regex.flags + 'g');
-  const probe = global.exec(text);
-  global.lastIndex = 0;
-  const groups = probe === null ? 0 : probe.length - 1;
-  if (groups >= 2) {
-    for (let m = global.exec(text); m !== null; m = global.exec(text)) {
-      if (m[0].length === 0) global.lastIndex++;
-      const k = (m[1] ?? '').trim();
-      if (keys.length === 0 || keys.includes(k)) out.set(k, m[2] ?? '');
+  if (regex.groupCount >= 2) {
+    for (const m of regex.matchAll(text)) {
+      const k = (m.groups[1] ?? '').trim();
+      if (keys.length === 0 || keys.includes(k)) out.set(k, m.groups[2] ?? '');
     }
     return out;
   }
   for (const k of keys) {
     const at = text.indexOf(k);
     if (at < 0) continue;
-    global.lastIndex = at + k.length;
-    const m = global.exec(text);
-    if (m !== null) out.set(k, m[1] ?? m[0]);
+    const m = regex.exec(text, at + k.length);
+    if (m !== null) out.set(k, m.groups[1] ?? m.groups[0] ?? '');
   }
   return out;
 }
