@@ -35,8 +35,8 @@ describe('loadConfig', () => {
       maxRowsToRead: 0,
       maxMemoryBytes: 0,
       maxRunningPerUser: 10,
-      sliceRows: 8_000_000,
-      sliceTargetMs: 1_000,
+      sliceRows: 32_768,
+      sliceTargetMs: 250,
     });
     const search = loadConfig({ QUARRY_QUERY_TIMEOUT_MS: '5000', QUARRY_QUERY_MAX_ROWS: '1000000', QUARRY_QUERY_MAX_MEMORY_BYTES: '1073741824' }).search;
     expect(search).toMatchObject({ queryTimeoutMs: 5000, maxRowsToRead: 1_000_000, maxMemoryBytes: 1_073_741_824 });

@@ -110,11 +110,12 @@ export const configSchema = z.object({
     /** Running searches per user at most; more get 429. */
     maxRunningPerUser: z.coerce.number().int().positive(),
     /**
-     * A search over more rows than this runs as several statements over time slices, so it never
-     * holds the store (ingest, other searches) for long and a cancel stops it between slices.
+     * A search over more rows than this runs as statements over time slices (the first of about
+     * this many rows), so it never holds the store (ingest, other searches) for long and a cancel
+     * stops it between slices.
      */
     sliceRows: z.coerce.number().int().positive(),
-    /** Later slices are sized to take about this long, in ms (0 = every slice holds sliceRows). */
+    /** Later slices are sized to take about this long of engine time, in ms (0 = every slice holds sliceRows). */
     sliceTargetMs: z.coerce.number().int().min(0),
   }),
   session: z.object({
@@ -156,8 +157,8 @@ export const defaultConfig: Config = {
     maxRowsToRead: 0,
     maxMemoryBytes: 0,
     maxRunningPerUser: 10,
-    sliceRows: 8_000_000,
-    sliceTargetMs: 1_000,
+    sliceRows: 32_768,
+    sliceTargetMs: 250,
   },
   session: {
     idleTimeoutMs: 12 * 60 * 60 * 1000,

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../core/errors.js';
 import type { Query } from '../query/ast.js';
 import { compileQuery, type CompiledQuery, type Row } from '../query/interpreter/index.js';
-import type { LogStore } from '../store/log-store.js';
+import type { LogStore, SearchWork } from '../store/log-store.js';
 import { SearchErrorCode, searchError } from './search-error.js';
 import { toRow } from './search-job.js';
 
@@ -49,6 +49,7 @@ export async function* runLiveTail(
   compiled: CompiledQuery,
   signal: AbortSignal,
   options: LiveTailOptions = defaultLiveTailOptions,
+  work?: SearchWork,
 ): AsyncGenerator<Row> {
   const started = Date.now();
   async function* arrivals(): AsyncGenerator<Row[]> {
@@ -58,7 +59,7 @@ export async function* runLiveTail(
       const now = Date.now();
       const from = Math.max(started, now - options.lookbackMs);
       const fresh: Row[] = [];
-      for await (const batch of store.scan({ from, to: now + 60_000, byReceiptTime: true, signal })) {
+      for await (const batch of store.scan({ from, to: now + 60_000, byReceiptTime: true, signal, ...(work ? { work } : {}) })) {
         for (const message of batch) {
           const row = toRow(message);
           const key = rowKey(row);

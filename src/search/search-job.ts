@@ -217,7 +217,8 @@ export class SearchJob {
     const signal = this.abort.signal;
     // The row limit holds for the whole search, not for each of its statements.
     const rowLimit = Number(spec.querySettings?.max_rows_to_read ?? 0);
-    const exec: ExecuteOptions = { signal, settings: spec.querySettings, ...(rowLimit > 0 ? { budget: new RowBudget(rowLimit) } : {}) };
+    const work = { owner: spec.ownerId, job: spec.id };
+    const exec: ExecuteOptions = { signal, work, settings: spec.querySettings, ...(rowLimit > 0 ? { budget: new RowBudget(rowLimit) } : {}) };
     const slicing: SliceContext = { from: spec.from, to: spec.to, options: spec.slices ?? defaultSliceOptions };
     const timeField = spec.byReceiptTime ? '_receiptTime' : '_messageTime';
     const histogram = this.histogram;
@@ -244,7 +245,7 @@ export class SearchJob {
       // The reference path: every message of the range through the interpreter.
       const store = this.store;
       const scan = async function* (): AsyncGenerator<Row[]> {
-        for await (const batch of store.scan({ from: spec.from, to: spec.to, byReceiptTime: spec.byReceiptTime, signal })) yield batch.map(toRow);
+        for await (const batch of store.scan({ from: spec.from, to: spec.to, byReceiptTime: spec.byReceiptTime, signal, work })) yield batch.map(toRow);
       };
       input = this.messageInput(plan.scopeExact, scan(), timeField);
     } else {
@@ -332,7 +333,7 @@ export class SearchJob {
     const spec = this.spec;
     const signal = this.abort.signal;
     async function* input(): AsyncGenerator<Row[]> {
-      for await (const batch of store.scan({ from: spec.from - shiftMs, to: spec.to - shiftMs, byReceiptTime: spec.byReceiptTime, signal })) {
+      for await (const batch of store.scan({ from: spec.from - shiftMs, to: spec.to - shiftMs, byReceiptTime: spec.byReceiptTime, signal, work: { owner: spec.ownerId, job: spec.id } })) {
         yield batch.map(toRow);
       }
     }

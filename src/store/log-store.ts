@@ -3,6 +3,9 @@
  * clickhouse (server cluster) later; both must pass test/conformance/log-store.case.ts.
  */
 import type { EncodedBatch } from './row-encoding.js';
+import type { SearchWork } from './work-scheduler.js';
+
+export type { SearchWork };
 
 /** A stored message as the read APIs return it (metadata names as the query language spells them). */
 export interface StoredMessage {
@@ -41,6 +44,8 @@ export interface ScanRequest {
   /** Rows per yielded batch at most (also bounds the memory a scan holds). */
   batchRows?: number;
   signal?: AbortSignal;
+  /** The search this scan is for (fair scheduling among searches); absent: short control work. */
+  work?: SearchWork;
 }
 
 export interface StoreStats {
@@ -83,6 +88,10 @@ export interface StoreEngine {
 /** A planner-built statement: SQL over the store's tables with `{name:Type}` placeholders. */
 export interface SelectOptions {
   signal?: AbortSignal;
+  /** The search this statement is for (fair scheduling among searches). */
+  work?: SearchWork | undefined;
+  /** Told how long the engine worked on the statement (not counting its wait for the store's lane). */
+  onEngineMs?: ((ms: number) => void) | undefined;
   /** Per-query engine settings (max_execution_time, max_rows_to_read …), appended as SETTINGS. */
   settings?: Record<string, string | number>;
   /** Rows per yielded batch at most (default 10,000). */
@@ -124,7 +133,8 @@ export interface LogStore {
   open(): Promise<void>;
   /** Writes the batch; resolves only once the rows are durable. One call = one atomic insert. */
   append(batch: EncodedBatch, options?: AppendOptions): Promise<void>;
-  count(filter: CountFilter): Promise<number>;
+  /** With `contains` the count reads messages: search work, for `work` when given. */
+  count(filter: CountFilter, options?: { work?: SearchWork; onEngineMs?: (ms: number) => void }): Promise<number>;
   /** Newest messages first (by receipt time, then message time). */
   tail(limit: number): Promise<StoredMessage[]>;
   /**

@@ -238,7 +238,10 @@ describe('the web UI from quarry serve', () => {
     const missing = await fetch(`${server.url}/api/v1/nothing-here`, { headers: { authorization: adminAuth } });
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'not_found' });
-    expect((await fetch(`${server.url}/api/v1/nothing-here`)).status).toBe(401);
+    // No route, no handler, no data: the same JSON 404 without credentials (never the web UI's page).
+    const missingAnonymous = await fetch(`${server.url}/api/v1/nothing-here`);
+    expect(missingAnonymous.status).toBe(404);
+    expect(await missingAnonymous.json()).toMatchObject({ code: 'not_found' });
     expect((await fetch(`${server.url}/receiver/v1/nothing/a/b`)).headers.get('content-type')).toMatch(/json/);
     expect((await fetch(`${server.url}/livez`)).status).toBe(200);
     expect((await fetch(`${server.url}/`, { method: 'POST' })).status).toBe(404);

@@ -19,7 +19,7 @@ export function registerLiveTailRoutes(app: FastifyInstance, deps: HttpDeps): vo
     done();
   });
   app.get<{ Querystring: { query?: string; timeZone?: string } }>('/api/v1/livetail', async (request, reply) => {
-    requirePrincipal(request);
+    const principal = requirePrincipal(request);
     const text = request.query.query ?? '';
     const parsed = parseQuery(text.trim() === '' ? '*' : text);
     if (!parsed.query || hasErrors(parsed.diagnostics)) {
@@ -51,7 +51,7 @@ export function registerLiveTailRoutes(app: FastifyInstance, deps: HttpDeps): vo
     const flusher = setInterval(flush, FLUSH_MS);
     const heartbeat = setInterval(() => out.writableEnded || out.write(': keep-alive\n\n'), HEARTBEAT_MS);
     try {
-      for await (const row of runLiveTail(deps.store, compiled, abort.signal)) pending.push(row);
+      for await (const row of runLiveTail(deps.store, compiled, abort.signal, undefined, { owner: principal.userId, job: `tail ${request.id}` })) pending.push(row);
     } catch (error) {
       if (!abort.signal.aborted) {
         deps.logger.error({ err: error }, 'live tail failed');

@@ -9,7 +9,7 @@ type LogQuery = Record<string, string | undefined>;
 /** The first read path (until the query language lands): counts and the newest lines. */
 export function registerLogRoutes(app: FastifyInstance, deps: HttpDeps): void {
   app.get<{ Querystring: LogQuery }>('/api/v1/logs/count', async (request) => {
-    requirePrincipal(request);
+    const principal = requirePrincipal(request);
     const q = request.query;
     const from = parseTimeParam('from', q.from);
     const to = parseTimeParam('to', q.to);
@@ -24,6 +24,7 @@ export function registerLogRoutes(app: FastifyInstance, deps: HttpDeps): void {
         ...(q.contains ? { contains: q.contains } : {}),
       },
       { rows: sliceRows, targetMs: sliceTargetMs },
+      { owner: principal.userId, job: `count ${request.id}` },
     );
     return { count };
   });

@@ -5,9 +5,9 @@
 import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
 import { timesliceStart } from '../../query/interpreter/timeslice.js';
 import { setKeyOrder, type Row, type Value } from '../../query/interpreter/values.js';
-import type { LogStore, SelectRow } from '../../store/log-store.js';
+import type { LogStore, SearchWork, SelectRow } from '../../store/log-store.js';
 import type { PushdownPlan } from './plan.js';
-import { statementOptions, type RowBudget } from './row-budget.js';
+import { statementOptions, type EngineTime, type RowBudget } from './row-budget.js';
 import { ParamBinder, quoteIdentifier, type SqlStatement } from './sql.js';
 
 /** Per-statement options: cancellation and engine settings (guards), and the search's row limit. */
@@ -15,6 +15,10 @@ export interface ExecuteOptions {
   signal?: AbortSignal | undefined;
   settings?: Record<string, string | number> | undefined;
   budget?: RowBudget | undefined;
+  /** The search the statements are for (the store schedules searches fairly). */
+  work?: SearchWork | undefined;
+  /** Adds up the engine time of the statements. */
+  engine?: EngineTime | undefined;
 }
 
 // Aliases must not shadow the columns the WHERE clause reads.

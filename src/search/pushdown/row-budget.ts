@@ -5,7 +5,7 @@
  * the rows it read are taken off when it ends. Statements that run side by side (the records and
  * the histogram of an aggregate) each get what was left when they started.
  */
-import type { SelectOptions } from '../../store/log-store.js';
+import type { SearchWork, SelectOptions } from '../../store/log-store.js';
 
 export class RowBudget {
   private read = 0;
@@ -37,13 +37,24 @@ export class RowBudget {
   };
 }
 
+/** Engine time added up over statements (a time slice's, to size the next slice by). */
+export class EngineTime {
+  ms = 0;
+  readonly add = (ms: number): void => {
+    this.ms += ms;
+  };
+}
+
 /** The store options of one statement: its signal and settings, and with a budget the row limit left. */
 export function statementOptions(options: {
   signal?: AbortSignal | undefined;
   settings?: Record<string, string | number> | undefined;
   budget?: RowBudget | undefined;
+  work?: SearchWork | undefined;
+  engine?: EngineTime | undefined;
 }): SelectOptions {
-  const { signal, settings, budget } = options;
-  if (budget === undefined) return { ...(signal ? { signal } : {}), ...(settings ? { settings } : {}) };
-  return { ...(signal ? { signal } : {}), settings: budget.settings(settings), onRowsRead: budget.spend };
+  const { signal, settings, budget, work, engine } = options;
+  const common = { ...(signal ? { signal } : {}), ...(work ? { work } : {}), ...(engine ? { onEngineMs: engine.add } : {}) };
+  if (budget === undefined) return { ...common, ...(settings ? { settings } : {}) };
+  return { ...common, settings: budget.settings(settings), onRowsRead: budget.spend };
 }

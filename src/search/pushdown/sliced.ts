@@ -5,10 +5,10 @@
  * slice runs exactly as execute.ts runs it.
  */
 import type { Row } from '../../query/interpreter/values.js';
-import type { CountFilter, LogStore, RowSpan } from '../../store/log-store.js';
+import type { CountFilter, LogStore, RowSpan, SearchWork } from '../../store/log-store.js';
 import { aggregateRecords, histogramCounts, messagePages, type ExecuteOptions } from './execute.js';
 import type { PushdownPlan } from './plan.js';
-import { statementOptions } from './row-budget.js';
+import { EngineTime, statementOptions } from './row-budget.js';
 import { estimateRows, SliceSizer, stagedAggregate, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
 import { quoteIdentifier, type SqlStatement } from './sql.js';
 
@@ -81,23 +81,24 @@ async function slicesOf(store: LogStore, ctx: SliceContext, options: ExecuteOpti
  * statement at a time) longer than about a slice. An open end of the range is the store's. Counts
  * that need no scan run as one statement.
  */
-export async function slicedCount(store: LogStore, filter: CountFilter, options: SliceOptions): Promise<number> {
-  if (filter.contains === undefined) return store.count(filter);
+export async function slicedCount(store: LogStore, filter: CountFilter, options: SliceOptions, work?: SearchWork): Promise<number> {
+  const countOptions = work === undefined ? {} : { work };
+  if (filter.contains === undefined) return store.count(filter, countOptions);
   const spans = await cachedRowSpans(store);
-  if (spans.length === 0) return store.count(filter);
+  if (spans.length === 0) return store.count(filter, countOptions);
   const from = filter.from ?? Math.min(...spans.map((s) => s.from));
   const to = filter.to ?? Math.max(...spans.map((s) => s.to));
   const sliced = await slicesOf(store, { from, to, options }, {});
-  if (sliced === undefined) return store.count(filter);
+  if (sliced === undefined) return store.count(filter, countOptions);
   const { from: _from, to: _to, ...rest } = filter;
   let total = 0;
   for (const slice of sliced.slices) {
-    const started = performance.now();
+    const engine = new EngineTime();
     // An open end stays open in the slice at that end: rows newer (or older) than the spans count.
     const lower = slice.from === from ? filter.from : slice.from;
     const upper = slice.to === to ? filter.to : slice.to;
-    total += await store.count({ ...rest, ...(lower === undefined ? {} : { from: lower }), ...(upper === undefined ? {} : { to: upper }) });
-    sliced.sizer.done(sliced.rowsIn(slice), performance.now() - started);
+    total += await store.count({ ...rest, ...(lower === undefined ? {} : { from: lower }), ...(upper === undefined ? {} : { to: upper }) }, { ...countOptions, onEngineMs: engine.add });
+    sliced.sizer.done(sliced.rowsIn(slice), engine.ms);
   }
   return total;
 }
@@ -111,9 +112,10 @@ export async function* slicedMessagePages(store: LogStore, plan: PushdownPlan, c
   }
   for (const slice of sliced.slices) {
     if (options.signal?.aborted) return;
-    const started = performance.now();
-    yield* messagePages(store, planForSlice(plan, slice), sliced.next());
-    sliced.sizer.done(sliced.rowsIn(slice), performance.now() - started);
+    // Engine time only: the pages are consumed (by the interpreter) between the statements.
+    const engine = new EngineTime();
+    yield* messagePages(store, planForSlice(plan, slice), { ...sliced.next(), engine });
+    sliced.sizer.done(sliced.rowsIn(slice), engine.ms);
   }
 }
 
@@ -130,9 +132,9 @@ export async function slicedHistogramCounts(
   const out: { time: number; count: number }[] = [];
   for (const slice of sliced.slices) {
     if (options.signal?.aborted) break;
-    const started = performance.now();
-    out.push(...(await histogramCounts(store, statementFor(planForSlice(plan, slice)), sliced.next())));
-    sliced.sizer.done(sliced.rowsIn(slice), performance.now() - started);
+    const engine = new EngineTime();
+    out.push(...(await histogramCounts(store, statementFor(planForSlice(plan, slice)), { ...sliced.next(), engine })));
+    sliced.sizer.done(sliced.rowsIn(slice), engine.ms);
   }
   return out;
 }

@@ -55,12 +55,18 @@ describe('time slices', () => {
   });
 
   it('sizes later slices from the speed of earlier ones, within bounds', () => {
-    const sizer = new SliceSizer({ rows: 1000, targetMs: 100 });
-    expect(sizer.next()).toBe(1000);
-    sizer.done(1000, 10); // 100 rows/ms → 10,000 rows in 100 ms
-    expect(sizer.next()).toBe(10_000);
-    sizer.done(1000, 10_000); // now slow: 2000 rows in 10,010 ms
-    expect(sizer.next()).toBe(125); // the floor: rows / 8
+    const sizer = new SliceSizer({ rows: 8192, targetMs: 100 });
+    expect(sizer.next()).toBe(8192);
+    sizer.done(8192, 8); // 1,024 rows/ms → 102,400 rows in 100 ms
+    expect(sizer.next()).toBe(102_400);
+    sizer.done(102_400, 100_000); // now slow: 110,592 rows in 100,008 ms
+    expect(sizer.next()).toBe(12_800); // shrinks at most 8-fold from the last slice
+    const fast = new SliceSizer({ rows: 8192, targetMs: 100 });
+    fast.done(8192, 0); // too fast to measure
+    expect(fast.next()).toBe(8192 * 64); // grows at most 64-fold
+    const fixed = new SliceSizer({ rows: 5000, targetMs: 0 });
+    fixed.done(5000, 1);
+    expect(fixed.next()).toBe(5000);
   });
 });
 

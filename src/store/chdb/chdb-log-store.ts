@@ -40,6 +40,7 @@ import {
   textIndexBackfillSql,
   type PendingMutation,
 } from './schema.js';
+import { WorkCancelledError, WorkKind, WorkScheduler, type SearchWork, type WorkTag } from '../work-scheduler.js';
 import { defaultTextIndex, type TextIndexKind } from './text-index.js';
 
 export interface ChdbLogStoreOptions {
@@ -54,6 +55,12 @@ export interface ChdbLogStoreOptions {
   spoolDir?: string;
   /** Full-text skip index of the message column (docs/storage.md); added to an existing table if missing. */
   textIndex?: TextIndexKind;
+}
+
+/** A cancelled scan's queued statement ends the scan quietly. */
+function quietIfCancelled(error: unknown): undefined {
+  if (error instanceof WorkCancelledError) return undefined;
+  throw error;
 }
 
 /** The rows of LogStore.countTagged / deleteTagged. */
@@ -202,8 +209,26 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
     return session;
   };
 
-  const queryJson = async <T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> => {
-    const result = await db().queryBindAsync(sql, params, { format: 'JSONEachRow' });
+  // The engine runs one statement at a time: every statement goes through one lane (work-scheduler.ts).
+  // Statements get no abort signal: chDB would reject at once while the engine kept computing, and
+  // the lane would issue the next statement behind it. A cancelled search's queued statements are
+  // dropped instead, and the one in flight is a bounded slice.
+  const scheduler = new WorkScheduler(1);
+  const control: WorkTag = { kind: WorkKind.Control };
+  const searchTag = (work: SearchWork | undefined, signal?: AbortSignal): WorkTag =>
+    work === undefined ? { kind: WorkKind.Control, signal } : { kind: WorkKind.Search, search: work, signal };
+  const inLane = <T>(tag: WorkTag, run: () => Promise<T>, onEngineMs?: (ms: number) => void): Promise<T> =>
+    scheduler.run(tag, async () => {
+      const started = performance.now();
+      try {
+        return await run();
+      } finally {
+        onEngineMs?.(performance.now() - started);
+      }
+    });
+
+  const queryJson = async <T>(sql: string, params: Record<string, unknown> = {}, tag: WorkTag = control, onEngineMs?: (ms: number) => void): Promise<T[]> => {
+    const result = await inLane(tag, () => db().queryBindAsync(sql, params, { format: 'JSONEachRow' }), onEngineMs);
     const text = result.text();
     if (text.length === 0) return [];
     return text
@@ -253,13 +278,13 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       const sql = appendSql(file, format, batchContexts(batch), insertSettings);
       await writePieces(file, batchPieces(batch));
       try {
-        await db().queryAsync(sql, appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {});
+        await inLane({ kind: WorkKind.Append }, () => db().queryAsync(sql, appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {}));
       } finally {
         await unlink(file).catch(() => undefined);
       }
     },
 
-    async count(filter: CountFilter) {
+    async count(filter: CountFilter, countOptions: { work?: SearchWork; onEngineMs?: (ms: number) => void } = {}) {
       const where: string[] = [];
       const params: Record<string, unknown> = {};
       if (filter.from !== undefined) {
@@ -279,7 +304,8 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
         params.contains = filter.contains;
       }
       const sql = `SELECT count() AS n FROM ${logsTable}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`;
-      const rows = await queryJson<{ n: string | number }>(sql, params);
+      // A count that reads messages is search work; one over the index alone is short.
+      const rows = await queryJson<{ n: string | number }>(sql, params, filter.contains === undefined ? control : searchTag(countOptions.work), countOptions.onEngineMs);
       return Number(rows[0]?.n ?? 0);
     },
 
@@ -296,6 +322,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       // holding more than a batch is halved until it fits (down to 1 ms, then paged by OFFSET).
       // Keyset windows need no server-side cursor, so concurrent scans share one chDB session.
       const column = request.byReceiptTime ? 'receipt_ts' : 'ts';
+      const tag = searchTag(request.work, request.signal);
       const batchRows = request.batchRows ?? 10_000;
       let upper = request.to;
       let width = Math.max(1, Math.ceil((request.to - request.from) / 8));
@@ -307,7 +334,9 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
         const rows = await queryJson<TailRow>(
           `SELECT ${SELECT_MESSAGE} FROM ${logsTable} WHERE ${where} ORDER BY ${column} DESC LIMIT {limit:UInt32}`,
           params,
-        );
+          tag,
+        ).catch(quietIfCancelled);
+        if (rows === undefined) return;
         if (rows.length > batchRows && upper - lower > 1) {
           width = Math.max(1, Math.floor((upper - lower) / 2));
           continue;
@@ -320,7 +349,9 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
               `SELECT ${SELECT_MESSAGE} FROM ${logsTable} WHERE ${where} ORDER BY ${column} DESC, message
                LIMIT {limit:UInt32} OFFSET {offset:UInt64}`,
               { ...params, limit: batchRows, offset },
-            );
+              tag,
+            ).catch(quietIfCancelled);
+            if (page === undefined) return;
             if (page.length > 0) yield page.map(toStoredMessage);
             if (page.length < batchRows) break;
           }
@@ -353,12 +384,23 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       if (stageOptions.signal?.aborted) return { elapsedMs: 0 };
       const head = staged.has(name) ? `INSERT INTO ${name} ` : `CREATE TEMPORARY TABLE ${name} ENGINE = Memory AS `;
       const started = performance.now();
-      await db().queryBindAsync(`${head}${sql} SETTINGS ${settingsClause(stageOptions.settings ?? {})}`, params, { format: 'JSONEachRow' });
+      const tag = searchTag(stageOptions.work, stageOptions.signal);
+      let elapsedMs = 0;
+      try {
+        await inLane(tag, async () => {
+          const inLaneAt = performance.now();
+          await db().queryBindAsync(`${head}${sql} SETTINGS ${settingsClause(stageOptions.settings ?? {})}`, params, { format: 'JSONEachRow' });
+          // Only the engine's own time sizes the next slice, not the wait for the lane.
+          elapsedMs = performance.now() - inLaneAt;
+        });
+      } catch (error) {
+        if (error instanceof WorkCancelledError) return { elapsedMs: performance.now() - started };
+        throw error;
+      }
       staged.add(name);
-      const elapsedMs = performance.now() - started;
       if (stageOptions.onRowsRead) {
         // An INSERT … SELECT reports no progress: the rows its index analysis selected stand in.
-        const estimate = await queryJson<{ rows: number }>(`EXPLAIN ESTIMATE ${sql} SETTINGS output_format_json_quote_64bit_integers = 0`, params);
+        const estimate = await queryJson<{ rows: number }>(`EXPLAIN ESTIMATE ${sql} SETTINGS output_format_json_quote_64bit_integers = 0`, params, { ...tag, signal: undefined });
         stageOptions.onRowsRead(estimate.reduce((sum, r) => sum + Number(r.rows), 0));
       }
       return { elapsedMs };
@@ -367,7 +409,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
     async dropStaged(name: string): Promise<void> {
       if (!STAGE_NAME.test(name)) throw new AppError(ErrorCode.Internal, `invalid staged table name ${JSON.stringify(name)}`);
       staged.delete(name);
-      await db().queryAsync(`DROP TEMPORARY TABLE IF EXISTS ${name}`);
+      await inLane(control, () => db().queryAsync(`DROP TEMPORARY TABLE IF EXISTS ${name}`));
     },
 
     async countTagged(tagged: TaggedRows): Promise<number> {
@@ -377,7 +419,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
 
     async deleteTagged(tagged: TaggedRows): Promise<void> {
       // A lightweight delete: the rows are hidden at once and dropped by later merges.
-      await db().queryBindAsync(`DELETE FROM ${logsTable} WHERE ${TAGGED_WHERE}`, taggedParams(tagged));
+      await inLane(control, () => db().queryBindAsync(`DELETE FROM ${logsTable} WHERE ${TAGGED_WHERE}`, taggedParams(tagged)));
     },
 
     async backgroundWork(): Promise<BackgroundWork[]> {
@@ -407,14 +449,16 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       const { onRowsRead } = selectOptions;
       let result;
       try {
-        result = await db().queryBindAsync(`${sql} SETTINGS ${settingsClause(selectOptions.settings ?? {})}`, params, {
-          // With progress lines the rows read can be told; each result row is then wrapped in {"row": …}.
-          format: onRowsRead ? 'JSONEachRowWithProgress' : 'JSONEachRow',
-          ...(signal ? { signal } : {}),
-        });
+        result = await inLane(searchTag(selectOptions.work, signal), () =>
+          db().queryBindAsync(`${sql} SETTINGS ${settingsClause(selectOptions.settings ?? {})}`, params, {
+            // With progress lines the rows read can be told; each result row is then wrapped in {"row": …}.
+            format: onRowsRead ? 'JSONEachRowWithProgress' : 'JSONEachRow',
+          }),
+          selectOptions.onEngineMs,
+        );
       } catch (error) {
         // A cancelled search ends quietly; the caller knows it aborted.
-        if (signal?.aborted) return;
+        if (signal?.aborted || error instanceof WorkCancelledError) return;
         throw error;
       }
       const text = result.text();
@@ -437,6 +481,8 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
           yield batch;
           batch = [];
           if (signal?.aborted) return;
+          // A large result is parsed a batch at a time, with the event loop let through between.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
       if (batch.length > 0) yield batch;
@@ -449,14 +495,16 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       try {
         // A real write, at most every 10 s, so probes don't churn parts.
         if (now - lastHealthWrite > 10_000) {
-          await session.insert({
+          const open = session;
+          await inLane(control, () => open.insert({
             table: 'quarry_health',
             values: Buffer.from(`1\t${formatTime(now)}\n`),
             format: 'TSV',
-          });
+          }));
           lastHealthWrite = now;
         } else {
-          await session.queryAsync('SELECT 1');
+          const open = session;
+          await inLane(control, () => open.queryAsync('SELECT 1'));
         }
         return true;
       } catch {
