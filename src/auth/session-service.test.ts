@@ -17,13 +17,8 @@ describe('SessionService', () => {
     await meta.migrate();
     await meta.users.create({ id: 'u1', username: 'ada', passwordHash: await hashPassword('correct horse'), createdAt: 0 });
     now = 1_000_000;
-    sessions = new SessionService(meta, new Authenticator(meta), {
-      idleTimeoutMs: 30 * MINUTE,
-      absoluteTimeoutMs: 120 * MINUTE,
-      signInMaxFailures: 2,
-      signInWindowMs: 10 * MINUTE,
-      now: () => now,
-    });
+    const authenticator = new Authenticator(meta, { limits: { maxFailures: 2, windowMs: 10 * MINUTE }, now: () => now });
+    sessions = new SessionService(meta, authenticator, { idleTimeoutMs: 30 * MINUTE, absoluteTimeoutMs: 120 * MINUTE, now: () => now });
   });
   afterEach(async () => {
     await meta.close();

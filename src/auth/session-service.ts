@@ -2,13 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { MetaStore, SessionRecord, UserRecord } from '../meta/meta-store.js';
 import type { Authenticator, Principal } from './authenticate.js';
-import { hashPassword, hashSecret, verifyPassword } from './secrets.js';
+import { hashPassword, hashSecret } from './secrets.js';
 
 export interface SessionOptions {
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
-  signInMaxFailures: number;
-  signInWindowMs: number;
   /** Injected for tests; defaults to Date.now. */
   now?: () => number;
 }
@@ -29,8 +27,6 @@ export interface SignInResult extends ActiveSession {
 
 /** A session's last-seen time is written at most this often (not on every request). */
 const TOUCH_EVERY_MS = 60_000;
-/** How many username+address pairs the sign-in limiter remembers at most. */
-const LIMITER_MAX_KEYS = 10_000;
 
 /**
  * The CSRF token of a session, derived from its secret token: the server keeps nothing extra, the
@@ -45,10 +41,8 @@ export function csrfTokenFor(token: string): string {
  * absolute expiry, sign-out, password change. Tokens are 256 random bits; only their SHA-256 is stored.
  */
 export class SessionService {
-  private readonly failures = new Map<string, { count: number; windowStart: number }>();
   private readonly now: () => number;
   private lastSweep = 0;
-  private dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly meta: MetaStore,
@@ -61,23 +55,9 @@ export class SessionService {
   /** Checks the password and opens a session; 401 on a wrong pair, 429 once the pair has failed too often. */
   async signIn(username: string, password: string, clientAddress: string): Promise<SignInResult> {
     const now = this.now();
-    const limiterKey = `${username.toLowerCase()}\0${clientAddress}`;
-    const failed = this.failures.get(limiterKey);
-    if (failed && now - failed.windowStart < this.options.signInWindowMs && failed.count >= this.options.signInMaxFailures) {
-      const retryAfterSeconds = Math.ceil((failed.windowStart + this.options.signInWindowMs - now) / 1000);
-      throw new AppError(ErrorCode.Overloaded, `too many failed sign-ins for this user from this address; try again in ${formatWait(retryAfterSeconds)}`, {
-        retryAfterSeconds,
-      });
-    }
-    const user = await this.meta.users.findByUsername(username);
-    // An unknown username costs the same scrypt as a wrong password: timing does not tell which.
-    this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-    const stored = user?.passwordHash ?? (await this.dummyHash);
-    if (!(await verifyPassword(password, stored)) || !user) {
-      this.recordFailure(limiterKey, now);
-      throw new AppError(ErrorCode.Unauthorized, 'wrong username or password');
-    }
-    this.failures.delete(limiterKey);
+    // The one failure limit and password gate of every secret check (authenticate.ts).
+    const user = await this.authenticator.checkPassword(username, password, { address: clientAddress }, 'sign-in');
+    if (!user) throw new AppError(ErrorCode.Unauthorized, 'wrong username or password');
     await this.sweep(now);
     const token = randomBytes(32).toString('base64url');
     const record: SessionRecord = {
@@ -119,10 +99,11 @@ export class SessionService {
    * Changes a user's password after checking the current one; every other session of the user ends
    * (the one making the change, `keepSessionId`, stays signed in).
    */
-  async changePassword(options: { userId: string; currentPassword: string; newPassword: string; keepSessionId?: string }): Promise<void> {
-    const user = await this.meta.users.findById(options.userId);
-    if (!user) throw new AppError(ErrorCode.NotFound, 'no such user');
-    if (!(await verifyPassword(options.currentPassword, user.passwordHash))) {
+  async changePassword(options: { userId: string; currentPassword: string; newPassword: string; keepSessionId?: string; clientAddress?: string }): Promise<void> {
+    const found = await this.meta.users.findById(options.userId);
+    if (!found) throw new AppError(ErrorCode.NotFound, 'no such user');
+    const user = await this.authenticator.checkPassword(found.username, options.currentPassword, { address: options.clientAddress ?? '' }, 'password-change');
+    if (!user || user.id !== found.id) {
       throw new AppError(ErrorCode.Forbidden, 'the current password is wrong');
     }
     if (options.newPassword === options.currentPassword) {
@@ -142,39 +123,10 @@ export class SessionService {
     };
   }
 
-  private recordFailure(key: string, now: number): void {
-    const entry = this.failures.get(key);
-    if (!entry || now - entry.windowStart >= this.options.signInWindowMs) {
-      if (this.failures.size >= LIMITER_MAX_KEYS) this.pruneFailures(now);
-      this.failures.set(key, { count: 1, windowStart: now });
-    } else {
-      entry.count++;
-    }
-  }
-
-  private pruneFailures(now: number): void {
-    for (const [key, entry] of this.failures) {
-      if (now - entry.windowStart >= this.options.signInWindowMs) this.failures.delete(key);
-    }
-    // Still full (an attack from many addresses): forget the oldest half rather than grow without bound.
-    if (this.failures.size >= LIMITER_MAX_KEYS) {
-      let drop = this.failures.size / 2;
-      for (const key of this.failures.keys()) {
-        if (drop-- <= 0) break;
-        this.failures.delete(key);
-      }
-    }
-  }
-
   /** Deletes expired sessions now and then (at sign-in, at most hourly). */
   private async sweep(now: number): Promise<void> {
     if (now - this.lastSweep < 60 * 60 * 1000) return;
     this.lastSweep = now;
     await this.meta.sessions.deleteExpired(now, now - this.options.idleTimeoutMs);
   }
-}
-
-function formatWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  return `${Math.ceil(seconds / 60)} min`;
 }

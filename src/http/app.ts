@@ -78,7 +78,7 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
       if (session) return void (request.principal = session.principal);
       throw new AppError(ErrorCode.Unauthorized, 'authentication required: HTTP Basic with username:password or accessId:accessKey');
     }
-    const principal = await deps.authenticator.authenticate(credentials);
+    const principal = await deps.authenticator.authenticate(credentials, { address: request.ip });
     if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid credentials');
     request.principal = principal;
   });

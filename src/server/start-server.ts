@@ -113,7 +113,10 @@ export async function startServer(config: Config): Promise<RunningServer> {
       meta,
       batcher,
       sources,
-      authenticator: new Authenticator(meta),
+      authenticator: new Authenticator(meta, {
+        limits: { maxFailures: config.session.signInMaxFailures, windowMs: config.session.signInWindowMs },
+        logger: logger.child({ component: 'auth' }),
+      }),
       search,
       publicUrl: () => baseUrl,
     },

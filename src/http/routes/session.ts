@@ -45,7 +45,6 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps, auth
   app.post('/api/v1/session', async (request, reply) => {
     const body = parseBody(signInSchema, request.body, 'sign-in');
     const signedIn = await auth.sessions.signIn(body.username, body.password, request.ip);
-    deps.logger.info({ user: signedIn.principal.username }, 'signed in');
     setSessionCookies(reply, {
       token: signedIn.token,
       csrf: signedIn.csrfToken,
@@ -81,6 +80,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps, auth
       currentPassword: body.currentPassword,
       newPassword: body.newPassword,
       ...(request.session ? { keepSessionId: request.session.record.id } : {}),
+      clientAddress: request.ip,
     });
     deps.logger.info({ user: principal.username }, 'password changed');
     return reply.status(204).send();
