@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { isStoreError, type StoreError, type StoreErrorKind } from '../store/store-error.js';
 
 /** HTTP status of every application error code; the compiler checks that no code is missing. */
 export const statusOf: Record<ErrorCode, number> = {
@@ -19,6 +20,21 @@ export const statusOf: Record<ErrorCode, number> = {
   timeout: 504,
   internal: 500,
 };
+
+/** A store error as the caller sees it: its kind's message and status, never the engine's text. */
+export function fromStoreError(error: StoreError): AppError {
+  const code: Record<StoreErrorKind, ErrorCode> = {
+    timeout: ErrorCode.Timeout,
+    too_many_rows: ErrorCode.BadRequest,
+    memory: ErrorCode.BadRequest,
+    query_too_large: ErrorCode.BadRequest,
+    locked: ErrorCode.Unavailable,
+    unavailable: ErrorCode.Unavailable,
+    disk_full: ErrorCode.Unavailable,
+    failed: ErrorCode.Internal,
+  };
+  return new AppError(code[error.kind], error.message, { cause: error, ...(code[error.kind] === ErrorCode.Unavailable ? { retryAfterSeconds: 5 } : {}) });
+}
 
 /** Fastify's own errors (body parsing, limits) translated to ours. */
 function fromFastifyError(error: FastifyError): AppError | undefined {
@@ -50,7 +66,9 @@ export function createErrorHandler(logger: Logger) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const appError = isAppError(error)
       ? error
-      : (typeof error === 'object' && error !== null && 'code' in error
+      : isStoreError(error)
+        ? fromStoreError(error)
+        : (typeof error === 'object' && error !== null && 'code' in error
           ? fromFastifyError(error as FastifyError)
           : undefined) ?? new AppError(ErrorCode.Internal, 'internal error', { cause: error });
     const status = statusOf[appError.code];

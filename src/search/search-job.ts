@@ -6,6 +6,7 @@ import { compileQuery, orderFields, type Row } from '../query/interpreter/index.
 import { DiagnosticSink } from '../query/interpreter/diagnostics.js';
 import { compileScope } from '../query/interpreter/scope.js';
 import type { LogStore, StoredMessage } from '../store/log-store.js';
+import { isStoreError, StoreErrorKind } from '../store/store-error.js';
 import { Histogram, type HistogramBucket } from './histogram.js';
 import { engineContext, storeEngine } from './pushdown/engine-context.js';
 import { histogramSql, type ExecuteOptions } from './pushdown/execute.js';
@@ -58,13 +59,15 @@ export interface JobStatus {
   pendingWarnings: string[];
 }
 
-/** A clear message for a search stopped by a guard (ClickHouse error codes), else undefined. */
-export function guardMessage(error: unknown): string | undefined {
-  const text = error instanceof Error ? error.message : String(error);
-  if (/TIMEOUT_EXCEEDED|Code: 159\b/.test(text)) return 'the search took longer than the query time limit; narrow the time range or the query';
-  if (/TOO_MANY_ROWS|Code: 158\b/.test(text)) return 'the search would read more rows than allowed; narrow the time range or the query';
-  if (/MEMORY_LIMIT_EXCEEDED|Code: 241\b/.test(text)) return 'the search needed more memory than allowed; narrow the time range or group by fewer values';
-  return undefined;
+/**
+ * What a person is told when a search ends in an error: a store error's or an application error's
+ * own message (never the engine's text, which can quote generated SQL), else "internal error".
+ * `expected` is false for what the server log should show as a failure.
+ */
+export function searchFailure(error: unknown): { message: string; expected: boolean } {
+  if (isStoreError(error)) return { message: error.message, expected: error.kind !== StoreErrorKind.Failed };
+  if (isAppError(error)) return { message: error.message, expected: error.code !== ErrorCode.Internal };
+  return { message: 'the search failed with an internal error (the server log has the details)', expected: false };
 }
 
 /** Converts a stored message into the interpreter's row (metadata as the language names it). */
@@ -115,9 +118,9 @@ export class SearchJob {
   /** Starts the search in the background; status reflects progress. */
   start(): void {
     this.running ??= this.run().catch((error: unknown) => {
-      const guard = isAppError(error) && error.code === ErrorCode.Timeout ? error.message : guardMessage(error);
-      if (guard === undefined) this.logger.error({ err: error, jobId: this.spec.id }, 'search job failed');
-      this.pendingErrors.push(guard ?? (error instanceof Error ? error.message : String(error)));
+      const failure = searchFailure(error);
+      if (!failure.expected) this.logger.error({ err: error, jobId: this.spec.id }, 'search job failed');
+      this.pendingErrors.push(failure.message);
       this.finish(JobState.Done);
     });
   }

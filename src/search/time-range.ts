@@ -1,5 +1,6 @@
 import { ErrorCode } from '../core/errors.js';
 import { fromWallClock, isValidTimeZone } from '../query/interpreter/time-zone.js';
+import { MAX_STORABLE_MS, MIN_STORABLE_MS } from '../store/row-encoding.js';
 import { SearchErrorCode, searchError } from './search-error.js';
 
 const ISO_LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
@@ -10,6 +11,19 @@ const ISO_ZONED = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:
  * or ISO-8601 without one, read in `timeZone` (as Sumo's API does).
  */
 export function parseSearchTime(value: unknown, which: 'from' | 'to', timeZone: string): number {
+  const ms = parseSearchTimeUnbounded(value, which, timeZone);
+  // Stored times lie within these bounds; a number beyond them is a mistake, not a wider search.
+  if (ms < MIN_STORABLE_MS - 86_400_000 || ms > MAX_STORABLE_MS + 86_400_000) {
+    throw searchError(
+      ErrorCode.BadRequest,
+      which === 'from' ? SearchErrorCode.InvalidFrom : SearchErrorCode.InvalidTo,
+      `"${which}" must lie between 1900-01-01 and 2299-12-31 (got ${JSON.stringify(value)?.slice(0, 40)})`,
+    );
+  }
+  return ms;
+}
+
+function parseSearchTimeUnbounded(value: unknown, which: 'from' | 'to', timeZone: string): number {
   const code = which === 'from' ? SearchErrorCode.InvalidFrom : SearchErrorCode.InvalidTo;
   const fail = () =>
     searchError(

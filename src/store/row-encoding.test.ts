@@ -196,7 +196,10 @@ describe('chDB append with contexts', () => {
       ],
       false,
     );
-    await expect(store.append({ ...b, contexts: [contextId(base)] })).rejects.toThrow(/context/);
+    // The engine's refusal, as a store error that keeps the engine's text for the log only.
+    const refused = await store.append({ ...b, contexts: [contextId(base)] }).then(() => undefined, (error: unknown) => error as Error & { kind?: string });
+    expect(refused?.kind).toBe('failed');
+    expect(String((refused?.cause as Error | undefined)?.message)).toMatch(/context/);
     await expect(store.append({ ...b, contexts: [987_654_321] })).rejects.toThrow(/no longer known/);
     expect(await store.count({})).toBe(before);
   });

@@ -5,7 +5,8 @@ import { SearchErrorCode, searchError } from '../../search/search-error.js';
 import type { CreateJobRequest, SearchService } from '../../search/search-service.js';
 import type { SearchJob } from '../../search/search-job.js';
 import type { HttpDeps } from '../deps.js';
-import { statusOf } from '../error-mapper.js';
+import { fromStoreError, statusOf } from '../error-mapper.js';
+import { isStoreError } from '../../store/store-error.js';
 import { requirePrincipal } from '../request.js';
 import { randomToken } from '../../auth/secrets.js';
 
@@ -66,6 +67,7 @@ function searchErrorHandler(deps: HttpDeps) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     let appError: AppError;
     if (isAppError(error)) appError = error;
+    else if (isStoreError(error)) appError = fromStoreError(error);
     else if ((error as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       appError = new AppError(ErrorCode.UnsupportedEncoding, 'send the search job as application/json');
     } else if ((error as { statusCode?: number }).statusCode === 400) {

@@ -6,6 +6,7 @@
  * the histogram of an aggregate) each get what was left when they started.
  */
 import type { SearchWork, SelectOptions } from '../../store/log-store.js';
+import { StoreError, StoreErrorKind } from '../../store/store-error.js';
 
 export class RowBudget {
   private read = 0;
@@ -24,10 +25,7 @@ export class RowBudget {
    */
   settings(base: Record<string, string | number> | undefined): Record<string, string | number> {
     const left = this.limit - this.read;
-    if (left <= 0)
-      throw new Error(
-        `TOO_MANY_ROWS: the search read ${this.read} rows across its statements; its limit is ${this.limit}`,
-      );
+    if (left <= 0) throw new StoreError(StoreErrorKind.TooManyRows);
     return { ...base, max_rows_to_read: left };
   }
 

@@ -6,6 +6,7 @@
  */
 import type { Row } from '../../query/interpreter/values.js';
 import type { CountFilter, LogStore, RowSpan, SearchWork } from '../../store/log-store.js';
+import { StoreError, StoreErrorKind } from '../../store/store-error.js';
 import { aggregateRecords, histogramCounts, messagePages, type ExecuteOptions } from './execute.js';
 import type { PushdownPlan } from './plan.js';
 import { EngineTime, statementOptions } from './row-budget.js';
@@ -68,8 +69,8 @@ async function slicesOf(store: LogStore, ctx: SliceContext, options: ExecuteOpti
   const next = (): ExecuteOptions => {
     if (!(limitS > 0)) return options;
     const leftS = (deadline - performance.now()) / 1000;
-    // The engine's own error for the limit, so the job reports it as it does for one statement.
-    if (leftS <= 0) throw new Error(`TIMEOUT_EXCEEDED: the search's ${limitS} s ran out between its time slices`);
+    // The same error as the engine's for one statement, so the job reports it the same way.
+    if (leftS <= 0) throw new StoreError(StoreErrorKind.Timeout);
     return { ...options, settings: { ...options.settings, max_execution_time: Math.max(1, Math.ceil(leftS)) } };
   };
   return { slices: timeSlices(spans, ctx.from, ctx.to, sizer), sizer, rowsIn: (s) => estimateRows(spans, s.from, s.to), next };

@@ -3,7 +3,8 @@ import { open as openFile, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
-import { AppError, ErrorCode } from '../../core/errors.js';
+import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
+import { isStoreError, StoreError, StoreErrorKind } from '../store-error.js';
 import type {
   AppendOptions,
   BackgroundWork,
@@ -55,6 +56,29 @@ export interface ChdbLogStoreOptions {
   spoolDir?: string;
   /** Full-text skip index of the message column (docs/storage.md); added to an existing table if missing. */
   textIndex?: TextIndexKind;
+}
+
+/**
+ * The engine's error as a StoreError (store-error.ts), by ClickHouse's error code: the one place the
+ * engine's text is read. Application errors pass through.
+ */
+function toStoreError(error: unknown): unknown {
+  if (isAppError(error) || isStoreError(error) || error instanceof WorkCancelledError) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  const code = Number(/\bCode: (\d+)/.exec(text)?.[1] ?? NaN);
+  const kind =
+    code === 159
+      ? StoreErrorKind.Timeout
+      : code === 158
+        ? StoreErrorKind.TooManyRows
+        : code === 241
+          ? StoreErrorKind.Memory
+          : code === 167 || code === 168 || code === 306 || (code === 62 && text.includes('Max query size exceeded'))
+            ? StoreErrorKind.QueryTooLarge
+            : code === 243 || text.includes('No space left on device')
+              ? StoreErrorKind.DiskFull
+              : StoreErrorKind.Failed;
+  return new StoreError(kind, { cause: error });
 }
 
 /** A cancelled scan's queued statement ends the scan quietly. */
@@ -222,6 +246,8 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       const started = performance.now();
       try {
         return await run();
+      } catch (error) {
+        throw toStoreError(error);
       } finally {
         onEngineMs?.(performance.now() - started);
       }
