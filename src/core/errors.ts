@@ -16,6 +16,8 @@ export const ErrorCode = {
   Overloaded: 'overloaded',
   Unavailable: 'unavailable',
   Timeout: 'timeout',
+  /** The client went away before its request was read (nothing to answer). */
+  ClientClosed: 'client_closed',
   Internal: 'internal',
 } as const;
 

@@ -18,6 +18,8 @@ export const statusOf: Record<ErrorCode, number> = {
   overloaded: 429,
   unavailable: 503,
   timeout: 504,
+  // nginx's convention: no one reads this answer.
+  client_closed: 499,
   internal: 500,
 };
 
@@ -72,7 +74,9 @@ export function createErrorHandler(logger: Logger) {
           ? fromFastifyError(error as FastifyError)
           : undefined) ?? new AppError(ErrorCode.Internal, 'internal error', { cause: error });
     const status = statusOf[appError.code];
-    if (status >= 500) {
+    if (appError.code === ErrorCode.ClientClosed) {
+      logger.debug({ method: request.method, url: request.routeOptions.url, address: request.ip }, appError.message);
+    } else if (status >= 500) {
       logger.error({ err: appError.cause ?? appError, method: request.method, url: request.routeOptions.url }, appError.message);
     }
     if (appError.retryAfterSeconds !== undefined) void reply.header('retry-after', String(appError.retryAfterSeconds));

@@ -51,6 +51,37 @@ function badEncoding(encoding: ContentEncoding, cause: unknown): AppError {
   return new AppError(ErrorCode.BadEncoding, `request body is not valid ${encoding} data`, { cause });
 }
 
+/** The body stream ended because the client went away (connection closed or reset mid-body). */
+function isClientGone(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  return e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || e?.message === 'aborted';
+}
+
+function clientClosed(cause: unknown): AppError {
+  return new AppError(ErrorCode.ClientClosed, 'the client closed the connection before sending the whole body', { cause });
+}
+
+/**
+ * Reads a request body stream (see readBodyUnguarded); a client that goes away mid-body is a
+ * `client_closed` error (logged at debug), not an internal one.
+ */
+export async function readBody(
+  body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
+  encoding: ContentEncoding,
+  limits: BodyLimits,
+): Promise<Buffer> {
+  try {
+    return await readBodyUnguarded(body, encoding, limits);
+  } catch (error) {
+    if (isAppError(error)) {
+      if (isClientGone(error.cause)) throw clientClosed(error.cause);
+      throw error;
+    }
+    if (isClientGone(error)) throw clientClosed(error);
+    throw error;
+  }
+}
+
 /** Collects chunks up to the limits; the guard runs on every chunk so a bomb stops early. */
 class BoundedCollector {
   private readonly chunks: Buffer[] = [];
@@ -83,7 +114,7 @@ class BoundedCollector {
  * Reads a request body stream, decompressing it, and returns the decompressed bytes.
  * Enforces the size and ratio limits while reading, so an oversized body or a bomb costs little.
  */
-export async function readBody(
+async function readBodyUnguarded(
   body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
   encoding: ContentEncoding,
   limits: BodyLimits,

@@ -91,8 +91,11 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
       const text = decodeUtf8(await readIntakeBody(request, deps)).text;
       if (text.trim() === '') throw new HecError(HecCode.NoData);
       const decoded = decodeHecEvents(text, defaultsOf(request.query));
-      // Valid events are stored even when others are refused; the answer names the first refused one.
-      await storeRecords(deps, decoded.records, {
+      // As Splunk: the events before the first invalid one are indexed, it and those after are not;
+      // the answer names it, so a client resends from there and neither loses nor duplicates events.
+      const firstError = decoded.errors[0];
+      const stored = firstError === undefined ? decoded.records : decoded.records.slice(0, firstError.index);
+      await storeRecords(deps, stored, {
         request,
         source,
         receiptTime,
@@ -100,9 +103,8 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
         defaultName: DEFAULT_NAME,
         timeFormat: 'hec_time',
       });
-      const firstError = decoded.errors[0];
       if (firstError) {
-        throw new HecError(firstError.code, { 'invalid-event-number': firstError.index, stored: decoded.records.length });
+        throw new HecError(firstError.code, { 'invalid-event-number': firstError.index, stored: stored.length });
       }
       return { text: HecCode.Success.text, code: HecCode.Success.code, ...ackIdFor(request) };
     };

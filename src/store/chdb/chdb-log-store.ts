@@ -212,6 +212,8 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
   /** Staged (temporary) tables created on this connection. */
   const staged = new Set<string>();
   let lastHealthWrite = 0;
+  /** The last append failed for want of disk (or store): readiness probes write until one succeeds. */
+  let writesFailing = false;
   let spoolDir: string | undefined;
   let spoolSeq = 0;
   const insertSettings = Object.entries({
@@ -302,9 +304,16 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       const format = batchFormat(batch);
       const file = join(spoolDir!, `batch-${process.pid}-${spoolSeq++}.${format === 'TSV' ? 'tsv' : 'bin'}`);
       const sql = appendSql(file, format, batchContexts(batch), insertSettings);
-      await writePieces(file, batchPieces(batch));
       try {
+        await writePieces(file, batchPieces(batch)).catch((error: unknown) => {
+          throw (error as { code?: string }).code === 'ENOSPC' ? new StoreError(StoreErrorKind.DiskFull, { cause: error }) : error;
+        });
         await inLane({ kind: WorkKind.Append }, () => db().queryAsync(sql, appendOptions.timeoutMs ? { timeout: appendOptions.timeoutMs } : {}));
+        writesFailing = false;
+      } catch (error) {
+        // Readiness follows: until a write succeeds again, /readyz says the store takes no writes.
+        if (isStoreError(error) && (error.kind === StoreErrorKind.DiskFull || error.kind === StoreErrorKind.Unavailable)) writesFailing = true;
+        throw error;
       } finally {
         await unlink(file).catch(() => undefined);
       }
@@ -519,8 +528,9 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       if (!session?.open) return false;
       const now = Date.now();
       try {
-        // A real write, at most every 10 s, so probes don't churn parts.
-        if (now - lastHealthWrite > 10_000) {
+        // A real write, at most every 10 s so probes don't churn parts — and on every probe while
+        // writes are failing (a full disk), so readiness returns as soon as they work again.
+        if (writesFailing || now - lastHealthWrite > 10_000) {
           const open = session;
           await inLane(control, () => open.insert({
             table: 'quarry_health',
@@ -528,12 +538,14 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
             format: 'TSV',
           }));
           lastHealthWrite = now;
+          writesFailing = false;
         } else {
           const open = session;
           await inLane(control, () => open.queryAsync('SELECT 1'));
         }
         return true;
       } catch {
+        writesFailing = true;
         return false;
       }
     },
