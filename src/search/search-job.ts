@@ -14,7 +14,7 @@ import { planQuery } from './pushdown/plan.js';
 import { worthRollup } from './pushdown/rollup.js';
 import { RowBudget } from './pushdown/row-budget.js';
 import { cachedRowSpans, slicedAggregateRecords, slicedHistogramCounts, slicedMessagePages, type SliceContext } from './pushdown/sliced.js';
-import { defaultSliceOptions, estimateRows, type SliceOptions } from './pushdown/slices.js';
+import { defaultSliceOptions, estimateRows, sliceOptionsFor, type SliceOptions } from './pushdown/slices.js';
 
 export const JobState = {
   NotStarted: 'NOT STARTED',
@@ -222,7 +222,8 @@ export class SearchJob {
     const rowLimit = Number(spec.querySettings?.max_rows_to_read ?? 0);
     const work = { owner: spec.ownerId, job: spec.id };
     const exec: ExecuteOptions = { signal, work, settings: spec.querySettings, ...(rowLimit > 0 ? { budget: new RowBudget(rowLimit) } : {}) };
-    const slicing: SliceContext = { from: spec.from, to: spec.to, options: spec.slices ?? defaultSliceOptions };
+    const pushedKinds = spec.query.stages.slice(0, plan.pushedStages).map((s) => s.kind);
+    const slicing: SliceContext = { from: spec.from, to: spec.to, options: sliceOptionsFor(spec.slices ?? defaultSliceOptions, pushedKinds) };
     const timeField = spec.byReceiptTime ? '_receiptTime' : '_messageTime';
     const histogram = this.histogram;
     let input: AsyncIterable<Row[]>;

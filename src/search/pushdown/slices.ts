@@ -26,6 +26,22 @@ export interface SliceOptions {
 
 export const defaultSliceOptions: SliceOptions = { rows: 32_768, targetMs: 250 };
 
+/**
+ * Pushed stages whose cost per row is unknown and can be high: regex and field extraction (a
+ * four-group regex with percentiles ran at ~1.5 µs a row here with ten at once). A search without
+ * them only filters, slices time and counts — tens of millions of rows a second — so it starts with
+ * a first slice CHEAP_FIRST_SLICE_FACTOR times larger: on 1M rows the small first slice had doubled
+ * the needle, timeslice and regex searches (33 → 79 ms, 22 → 60 ms, 212 → 412 ms).
+ */
+const EXTRACTING_STAGES = new Set(['ParseRegex', 'Parse', 'Json', 'KeyValue', 'Csv', 'Split']);
+export const CHEAP_FIRST_SLICE_FACTOR = 64;
+
+/** The slicing of a search whose pushed stages are of these kinds (fixed-size slicing is kept as is). */
+export function sliceOptionsFor(options: SliceOptions, pushedStageKinds: readonly string[]): SliceOptions {
+  if (options.targetMs <= 0 || pushedStageKinds.some((kind) => EXTRACTING_STAGES.has(kind))) return options;
+  return { ...options, rows: options.rows * CHEAP_FIRST_SLICE_FACTOR };
+}
+
 /** Slices grow at most this many times and shrink at most 8 times from one to the next. */
 const MAX_GROWTH = 64;
 const MAX_SHRINK = 8;
