@@ -12,6 +12,7 @@ export const envKeys = {
   QUARRY_SELF_LOGS: 'selfLogs',
   QUARRY_TEXT_INDEX: 'textIndex',
   QUARRY_MAX_BODY_BYTES: 'ingest.maxBodyBytes',
+  QUARRY_MAX_JSON_BODY_BYTES: 'ingest.maxJsonBodyBytes',
   QUARRY_MAX_COMPRESSION_RATIO: 'ingest.maxCompressionRatio',
   QUARRY_MAX_ZSTD_WINDOW_BYTES: 'ingest.maxZstdWindowBytes',
   QUARRY_QUEUE_MAX_LINES: 'ingest.queueMaxLines',

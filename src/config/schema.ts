@@ -54,6 +54,8 @@ export const configSchema = z.object({
   ingest: z.object({
     /** Largest accepted body after decompression, in bytes. */
     maxBodyBytes: z.coerce.number().int().positive(),
+    /** Largest body that is one JSON document (OTLP/JSON, Loki JSON, one Elasticsearch document). */
+    maxJsonBodyBytes: z.coerce.number().int().positive(),
     /** Largest decompressed/compressed ratio accepted once a body passes 1 MiB (zip-bomb guard). */
     maxCompressionRatio: z.coerce.number().positive(),
     /** Largest window a zstd frame may declare (bytes); bigger ones are refused before decoding. */
@@ -140,6 +142,7 @@ export const defaultConfig: Config = {
   textIndex: 'text',
   ingest: {
     maxBodyBytes: 100 * 1024 * 1024,
+    maxJsonBodyBytes: 20 * 1024 * 1024,
     maxCompressionRatio: 200,
     maxZstdWindowBytes: 8 * 1024 * 1024,
     queueMaxLines: 2_000_000,

@@ -18,6 +18,8 @@
  * a crash between those commits keeps only some days; its resend repairs it.
  */
 import { AppError, ErrorCode } from '../core/errors.js';
+import { Pacer } from '../core/pacer.js';
+import { LineCursor } from '../core/text.js';
 import type { MultilineSetting } from '../meta/meta-store.js';
 import type { LogStore } from '../store/log-store.js';
 import type { EncodedBatch } from '../store/row-encoding.js';
@@ -89,7 +91,7 @@ export function readBatchHeaders(headers: Record<string, string | string[] | und
  * one message per JSON string line, never re-split (a message over 64 KiB is still cut). A batch
  * with an id becomes one part, so the store writes it in one insert (one committed part per day).
  */
-export function encodeBatchBody(text: string, options: EncodeOptions, batch: BatchHeaders): EncodedMessages {
+export async function encodeBatchBody(text: string, options: EncodeOptions, batch: BatchHeaders): Promise<EncodedMessages> {
   const context =
     batch.id === undefined
       ? options.context
@@ -100,6 +102,7 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
     ...(batch.id !== undefined ? { maxPartChars: Number.POSITIVE_INFINITY } : {}),
   };
   if (batch.framing === Framing.Lines) return encodeMessages(text, opts);
+  const pacer = new Pacer();
   const parts: EncodedBatch[] = [];
   let messages = 0;
   let messageBytes = 0;
@@ -122,13 +125,15 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
   // Single-line messages are encoded together in line mode (one message per line: the same result
   // as one by one, much cheaper); a message with newlines is encoded alone, kept whole.
   let run: string[] = [];
-  const flushRun = (): void => {
+  const flushRun = async (): Promise<void> => {
     if (run.length > 0)
-      add(encodeMessages(run.join('\n'), { ...opts, multiline: { mode: 'line' }, isAscii: false }));
+      add(await encodeMessages(run.join('\n'), { ...opts, multiline: { mode: 'line' }, isAscii: false }));
     run = [];
   };
   let lineNo = 0;
-  for (const line of text.split('\n')) {
+  const lines = new LineCursor(text);
+  for (let line = lines.next(); line !== undefined; line = lines.next()) {
+    if (pacer.due()) await pacer.yield();
     lineNo++;
     if (line.trim() === '') continue;
     let message: unknown;
@@ -147,13 +152,13 @@ export function encodeBatchBody(text: string, options: EncodeOptions, batch: Bat
       );
     }
     if (message.includes('\n')) {
-      flushRun();
-      add(encodeMessages(message, { ...opts, multiline: WHOLE_MESSAGE, isAscii: false }));
+      await flushRun();
+      add(await encodeMessages(message, { ...opts, multiline: WHOLE_MESSAGE, isAscii: false }));
     } else {
       run.push(message);
     }
   }
-  flushRun();
+  await flushRun();
   return { parts, messages, messageBytes, ...(excluded !== undefined ? { excluded } : {}) };
 }
 

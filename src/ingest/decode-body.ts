@@ -15,6 +15,8 @@ export interface BodyLimits {
   ratioGraceBytes?: number;
   /** Largest window a zstd frame may declare (default 8 MiB, what RFC 8878 asks decoders to support). */
   maxZstdWindowBytes?: number;
+  /** Says which limit `maxBytes` is and what to do instead, in the 413's message. */
+  tooLargeHint?: string;
 }
 
 /** RFC 8878 §3.1.1.1.2: decoders should support windows up to 8 MiB. */
@@ -36,7 +38,7 @@ export function parseContentEncoding(header: string | undefined): ContentEncodin
 function tooLarge(limits: BodyLimits): AppError {
   return new AppError(
     ErrorCode.PayloadTooLarge,
-    `request body exceeds ${limits.maxBytes} bytes after decompression; send smaller batches`,
+    `request body exceeds ${limits.maxBytes} bytes after decompression; ${limits.tooLargeHint ?? 'send smaller batches'}`,
   );
 }
 

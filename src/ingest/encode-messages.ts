@@ -3,7 +3,8 @@ import { AppError, ErrorCode } from '../core/errors.js';
 import { compileLinearRegex, type LinearRegex } from '../core/linear-regex.js';
 import type { MultilineSetting } from '../meta/meta-store.js';
 import { MAX_STORABLE_MS, MIN_STORABLE_MS, RowBinaryWriter, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
-import { splitMessages } from './multiline.js';
+import { Pacer } from '../core/pacer.js';
+import { createMessageSplitter } from './multiline.js';
 import type { MessageRules } from './processing-rules.js';
 
 /** `_format` of a message whose time is its receipt time because no timestamp was found. */
@@ -49,17 +50,32 @@ function boundaryRegex(source: string): LinearRegex {
   return regex;
 }
 
+/** Text is handed to the splitter in pieces of about this many characters, cut after a newline. */
+const SPLIT_CHUNK_CHARS = 1 << 20;
+
 /**
  * Turns a decoded request body into encoded store rows: split into messages (lines or multiline
  * groups, 64 KiB pieces), detect each message's timestamp, and encode with the request's metadata.
+ * Works in slices of a few milliseconds, so a 100 MB body does not hold the event loop.
  */
-export function encodeMessages(text: string, options: EncodeOptions): EncodedMessages {
+export async function encodeMessages(text: string, options: EncodeOptions): Promise<EncodedMessages> {
   const { context, multiline } = options;
-  const messages = splitMessages(text, {
+  const pacer = new Pacer();
+  const splitter = createMessageSplitter({
     mode: multiline.mode,
     ...(multiline.mode === 'regex' && multiline.boundary ? { boundary: boundaryRegex(multiline.boundary) } : {}),
     maxMessageBytes: MAX_MESSAGE_BYTES,
   });
+  const messages: string[] = [];
+  for (let start = 0; start < text.length; ) {
+    // Cut after a newline so the splitter never carries (and re-copies) a long unfinished line.
+    const newline = start + SPLIT_CHUNK_CHARS >= text.length ? -1 : text.indexOf('\n', start + SPLIT_CHUNK_CHARS);
+    const end = newline < 0 ? text.length : newline + 1;
+    for (const message of splitter.push(start === 0 && end === text.length ? text : text.slice(start, end))) messages.push(message);
+    start = end;
+    if (start < text.length) await pacer.yield();
+  }
+  for (const message of splitter.end()) messages.push(message);
   const timestampOptions = {
     referenceTime: context.receiptTime,
     ...(options.timestampFormat ? { format: options.timestampFormat } : {}),
@@ -73,6 +89,7 @@ export function encodeMessages(text: string, options: EncodeOptions): EncodedMes
   let excluded = 0;
   const rules = options.rules;
   for (const original of messages) {
+    if (pacer.due()) await pacer.yield();
     const message = rules ? rules.apply(original) : original;
     if (message === undefined) {
       excluded++;

@@ -32,8 +32,8 @@ function rows(text: string): string[][] {
 }
 
 describe('encodeRecords', () => {
-  it('encodes each record with its own time, size, fields and suggested metadata', () => {
-    const encoded = encodeRecords(
+  it('encodes each record with its own time, size, fields and suggested metadata', async () => {
+    const encoded = await encodeRecords(
       [
         { time: Date.UTC(2026, 10, 21, 1, 2, 3, 456) + 0.9, message: 'first\tline', fields: { k: 'v' }, category: 'svc', host: 'h1', name: 'n1' },
         { message: 'héllo', fields: {} },
@@ -49,8 +49,8 @@ describe('encodeRecords', () => {
     expect(encoded.parts[0]!.text).toContain('first\\tline');
   });
 
-  it('uses the receipt time for times the store cannot hold (before 1973, after 2286, not finite)', () => {
-    const encoded = encodeRecords(
+  it('uses the receipt time for times the store cannot hold (before 1973, after 2286, not finite)', async () => {
+    const encoded = await encodeRecords(
       [0, 1, 99_999_999_999, 1e13, Number.NaN, 100_000_000_000].map((time) => ({ time, message: 'm', fields: {} })),
       { context, fixed: {}, timeFormat: 'otlp', maxPartChars: 1e6 },
     );
@@ -60,17 +60,17 @@ describe('encodeRecords', () => {
     ]);
   });
 
-  it('lets fixed metadata (request headers, source) win over record suggestions unless told otherwise', () => {
+  it('lets fixed metadata (request headers, source) win over record suggestions unless told otherwise', async () => {
     const record = { message: 'm', fields: {}, category: 'svc', host: 'rh', name: 'rn' };
-    const fixed = rows(encodeRecords([record], { context, fixed: { category: 'src-cat', host: 'src-host', name: 'hdr-name' }, timeFormat: 'x', maxPartChars: 1e6 }).parts[0]!.text)[0]!;
+    const fixed = rows((await encodeRecords([record], { context, fixed: { category: 'src-cat', host: 'src-host', name: 'hdr-name' }, timeFormat: 'x', maxPartChars: 1e6 })).parts[0]!.text)[0]!;
     expect(fixed.slice(6, 9)).toEqual(['src-cat', 'src-host', 'hdr-name']);
-    const override = rows(encodeRecords([record], { context, fixed: { category: 'src-cat', recordCategoryWins: true }, timeFormat: 'x', maxPartChars: 1e6 }).parts[0]!.text)[0]!;
+    const override = rows((await encodeRecords([record], { context, fixed: { category: 'src-cat', recordCategoryWins: true }, timeFormat: 'x', maxPartChars: 1e6 })).parts[0]!.text)[0]!;
     expect(override.slice(6, 9)).toEqual(['svc', 'rh', 'rn']);
   });
 
-  it('cuts parts at record boundaries and messages over 64 KiB into pieces', () => {
+  it('cuts parts at record boundaries and messages over 64 KiB into pieces', async () => {
     const big = 'x'.repeat(65_536 + 10);
-    const encoded = encodeRecords(
+    const encoded = await encodeRecords(
       [{ message: big, fields: {} }, ...Array.from({ length: 10 }, (_, i) => ({ message: `m${i}`, fields: { i: String(i) } }))],
       { context, fixed: {}, timeFormat: 'x', maxPartChars: 100 },
     );
@@ -78,6 +78,6 @@ describe('encodeRecords', () => {
     expect(encoded.parts.reduce((n, p) => n + p.lines, 0)).toBe(12);
     expect(encoded.parts.length).toBeGreaterThan(2);
     expect(rows(encoded.parts[0]!.text)[0]![2]).toBe('65536');
-    expect(encodeRecords([], { context, fixed: {}, timeFormat: 'x', maxPartChars: 10 })).toEqual({ parts: [], messages: 0, messageBytes: 0 });
+    expect(await encodeRecords([], { context, fixed: {}, timeFormat: 'x', maxPartChars: 10 })).toEqual({ parts: [], messages: 0, messageBytes: 0 });
   });
 });

@@ -1,3 +1,4 @@
+import { Pacer } from '../core/pacer.js';
 import { contextIdOf, encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../store/row-encoding.js';
 import { NO_TIMESTAMP_FORMAT, type EncodedMessages } from './encode-messages.js';
 import { cutUtf8, DEFAULT_MAX_MESSAGE_BYTES, utf8Length } from './multiline.js';
@@ -53,9 +54,11 @@ export const MAX_RECORD_TIME_MS = 1e13 - 1;
  * Encodes structured records into store rows, sharing the per-request constants where records
  * agree: rows are encoded with a MessageContext, and records whose metadata or fields differ get
  * different (cached) contexts. A message over 64 KiB is cut into pieces like the HTTP source does;
- * the pieces keep the record's time and fields.
+ * the pieces keep the record's time and fields. Works in slices of a few milliseconds, so a large
+ * request does not hold the event loop.
  */
-export function encodeRecords(records: readonly IngestRecord[], options: EncodeRecordsOptions): EncodedMessages {
+export async function encodeRecords(records: readonly IngestRecord[], options: EncodeRecordsOptions): Promise<EncodedMessages> {
+  const pacer = new Pacer();
   const { context, fixed } = options;
   const contexts = new Map<string, string>();
   const contextOf = (record: IngestRecord): string => {
@@ -89,6 +92,7 @@ export function encodeRecords(records: readonly IngestRecord[], options: EncodeR
   let excluded = 0;
   const rules = options.rules;
   for (const record of records) {
+    if (pacer.due()) await pacer.yield();
     const message = rules ? rules.apply(record.message) : record.message;
     if (message === undefined) {
       excluded++;

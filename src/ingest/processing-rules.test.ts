@@ -107,7 +107,7 @@ describe('rules in the encoders', () => {
     fields: {},
   };
 
-  it('encodeMessages applies rules to whole multiline messages and counts what was excluded', () => {
+  it('encodeMessages applies rules to whole multiline messages and counts what was excluded', async () => {
     const text = [
       '2026-11-22 10:00:00 ERROR boom token=abc',
       '  at frame one',
@@ -116,7 +116,7 @@ describe('rules in the encoders', () => {
       '  continued noise',
       '',
     ].join('\n');
-    const encoded = encodeMessages(text, {
+    const encoded = await encodeMessages(text, {
       context: { ...context },
       multiline: { mode: 'infer' },
       maxPartChars: 1 << 20,
@@ -136,8 +136,8 @@ describe('rules in the encoders', () => {
     expect(encoded.messageBytes).toBe('2026-11-22 10:00:00 ERROR boom token=#####\n  at frame one'.length + '2026-11-22 10:00:01 INFO ok'.length);
   });
 
-  it('encodeRecords applies rules to each record message', () => {
-    const encoded = encodeRecords(
+  it('encodeRecords applies rules to each record message', async () => {
+    const encoded = await encodeRecords(
       [
         { message: 'keep ssn 123-45-6789', fields: {} },
         { message: 'drop me', fields: {} },

@@ -183,7 +183,7 @@ export async function startSyslogListeners(options: SyslogListenerOptions): Prom
     for (const format of [SyslogFormat.Rfc5424, SyslogFormat.Rfc3164]) {
       const group = records.filter((r) => r.format === format);
       if (group.length === 0) continue;
-      const encoded = encodeRecords(group, {
+      const encoded = await encodeRecords(group, {
         context: {
           receiptTime,
           partition: 'default',

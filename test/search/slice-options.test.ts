@@ -9,7 +9,7 @@ import { CHEAP_FIRST_SLICE_FACTOR, defaultSliceOptions, sliceOptionsFor } from '
 function kinds(text: string): string[] {
   const parsed = parseQuery(text);
   expect(hasErrors(parsed.diagnostics)).toBe(false);
-  return parsed.query.stages.map((stage) => stage.kind);
+  return parsed.query!.stages.map((stage) => stage.kind);
 }
 
 describe('sliceOptionsFor', () => {

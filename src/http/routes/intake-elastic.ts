@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
+import { Pacer } from '../../core/pacer.js';
 import { decodeUtf8 } from '../../ingest/decode-body.js';
 import { decodeBulk, documentRecord, newDocumentId } from '../../ingest/protocols/elastic-bulk.js';
 import type { SourceRecord } from '../../meta/meta-store.js';
@@ -175,11 +176,11 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
       data_streams: [{ name: request.params.name, timestamp_field: { name: '@timestamp' }, indices: [], generation: 1, status: 'GREEN' }],
     }));
 
-    const bulk = async (request: FastifyRequest<{ Params: { index?: string } }>) => {
+    const bulk = async (request: FastifyRequest<{ Params: { index?: string } }>, reply: FastifyReply) => {
       const source = requestSource(request);
       const started = Date.now();
       const body = await readIntakeBody(request, deps);
-      const items = decodeBulk(decodeUtf8(body).text, request.params.index ?? '');
+      const items = await decodeBulk(decodeUtf8(body).text, request.params.index ?? '');
       const records = items.flatMap((item) => (item.record ? [item.record] : []));
       await storeRecords(deps, records, {
         request,
@@ -189,16 +190,20 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
         defaultName: 'elasticsearch',
         timeFormat: 'es_timestamp',
       });
+      // One answer per item, as Elasticsearch: for a large bulk that is tens of megabytes of JSON,
+      // written a slice at a time rather than in one JSON.stringify of the whole answer.
+      const pacer = new Pacer();
+      const answers: string[] = [];
       let seq = 0;
-      return {
-        took: Date.now() - started,
-        errors: items.some((item) => item.error !== undefined),
-        items: items.map((item) => {
-          if (item.error) {
-            const { status, ...error } = item.error;
-            return { [item.action]: { _index: item.index, _id: item.id || null, status, error } };
-          }
-          return {
+      for (const item of items) {
+        if (pacer.due()) await pacer.yield();
+        if (item.error) {
+          const { status, ...error } = item.error;
+          answers.push(JSON.stringify({ [item.action]: { _index: item.index, _id: item.id || null, status, error } }));
+          continue;
+        }
+        answers.push(
+          JSON.stringify({
             [item.action]: {
               _index: item.index,
               _id: item.id,
@@ -209,9 +214,11 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
               _primary_term: 1,
               status: 201,
             },
-          };
-        }),
-      };
+          }),
+        );
+      }
+      const errors = items.some((item) => item.error !== undefined);
+      return reply.type('application/json; charset=utf-8').send(`{"took":${Date.now() - started},"errors":${errors},"items":[${answers.join(',')}]}`);
     };
     for (const url of ['/_bulk', '/:index/_bulk']) {
       scope.post<{ Params: { index?: string } }>(url, bulk);
@@ -222,7 +229,7 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
     const single = async (request: FastifyRequest<{ Params: { index: string; id?: string } }>, reply: FastifyReply) => {
       const source = requestSource(request);
       const receiptTime = Date.now();
-      const text = decodeUtf8(await readIntakeBody(request, deps)).text;
+      const text = decodeUtf8(await readIntakeBody(request, deps, { json: true })).text;
       let document: unknown;
       try {
         document = JSON.parse(text);

@@ -37,15 +37,16 @@ export function registerLokiIntakeRoutes(app: FastifyInstance, deps: HttpDeps): 
       const isJson = type === 'application/json';
       const body = await readIntakeBody(request, deps, {
         encoding: contentEncodingOrIdentity(request.headers['content-encoding'], 'snappy'),
+        json: isJson,
       });
       const rule = { labels: categoryRuleOf(request, DEFAULT_LOKI_CATEGORY_RULE.labels).names };
       let records: IngestRecord[];
       try {
         if (isJson) {
-          records = decodeLokiJson(decodeUtf8(body).text, rule);
+          records = await decodeLokiJson(decodeUtf8(body).text, rule);
         } else {
           // Loki reads anything that is not JSON as snappy-compressed protobuf, as here.
-          records = body.length === 0 ? [] : decodeLokiProtobuf(snappyDecompress(body, deps.config.ingest.maxBodyBytes), rule);
+          records = body.length === 0 ? [] : await decodeLokiProtobuf(await snappyDecompress(body, deps.config.ingest.maxBodyBytes), rule);
         }
       } catch (error) {
         if (error instanceof SnappyError) throw new AppError(ErrorCode.BadEncoding, `request body is not valid snappy data: ${error.message}`);

@@ -73,14 +73,14 @@ export function registerOtlpIntakeRoutes(app: FastifyInstance, deps: HttpDeps): 
         throw new AppError(ErrorCode.Unauthorized, auth.reason === 'unknown' ? 'unknown ingest token' : `missing ingest token: ${INGEST_TOKEN_FORMS}`);
       }
       const receiptTime = Date.now();
-      const body = await readIntakeBody(request, deps);
+      const body = await readIntakeBody(request, deps, { json: type === JSON_TYPE });
       const rule = categoryRuleOf(request, DEFAULT_OTLP_CATEGORY_RULE.attributes);
       let decoded: OtlpDecoded;
       try {
         decoded =
           type === PROTOBUF
-            ? decodeOtlpProtobuf(body, { attributes: rule.names })
-            : decodeOtlpJson(decodeUtf8(body).text, { attributes: rule.names });
+            ? await decodeOtlpProtobuf(body, { attributes: rule.names })
+            : await decodeOtlpJson(decodeUtf8(body).text, { attributes: rule.names });
       } catch (error) {
         if (error instanceof OtlpFormatError) throw new AppError(ErrorCode.BadRequest, error.message);
         throw error;

@@ -90,7 +90,7 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
       const receiptTime = Date.now();
       const text = decodeUtf8(await readIntakeBody(request, deps)).text;
       if (text.trim() === '') throw new HecError(HecCode.NoData);
-      const decoded = decodeHecEvents(text, defaultsOf(request.query));
+      const decoded = await decodeHecEvents(text, defaultsOf(request.query));
       // As Splunk: the events before the first invalid one are indexed, it and those after are not;
       // the answer names it, so a client resends from there and neither loses nor duplicates events.
       const firstError = decoded.errors[0];
@@ -119,7 +119,7 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
       const fields: Record<string, string> = { ...metadata.fields };
       if (defaults.index) fields.index = defaults.index;
       if (defaults.sourcetype) fields.sourcetype = defaults.sourcetype;
-      const encoded = encodeMessages(decoded.text, {
+      const encoded = await encodeMessages(decoded.text, {
         context: {
           receiptTime,
           partition: 'default',
@@ -144,7 +144,7 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
     for (const url of ['/services/collector/raw', '/services/collector/raw/1.0']) scope.post(url, raw);
     scope.post('/services/collector/ack', async (request) => {
       await authenticate(deps, request);
-      const text = decodeUtf8(await readIntakeBody(request, deps)).text;
+      const text = decodeUtf8(await readIntakeBody(request, deps, { json: true })).text;
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);

@@ -52,7 +52,7 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
         maxZstdWindowBytes: deps.config.ingest.maxZstdWindowBytes,
       });
       const decoded = decodeUtf8(bytes);
-      const encoded = encodeBatchBody(decoded.text, {
+      const encoded = await encodeBatchBody(decoded.text, {
         context: {
           receiptTime,
           partition: 'default',

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeBulk, documentRecord, parseEsTimestamp } from './elastic-bulk.js';
 
 describe('Elasticsearch bulk decoding', () => {
-  it('pairs actions with documents and keeps request order', () => {
-    const items = decodeBulk(
+  it('pairs actions with documents and keeps request order', async () => {
+    const items = await decodeBulk(
       [
         '{"index":{"_index":"a","_id":"1"}}',
         '{"message":"m1","@timestamp":"2026-11-21T00:00:00.123Z"}',
@@ -29,8 +29,8 @@ describe('Elasticsearch bulk decoding', () => {
     expect(items[4]!.record).toEqual({ message: '{"no":"message","n":{"deep":true}}', fields: { no: 'message', 'n.deep': 'true' }, category: 'b' });
   });
 
-  it('fails only the broken items: bad document JSON, bad action line, missing index, missing document', () => {
-    const items = decodeBulk(
+  it('fails only the broken items: bad document JSON, bad action line, missing index, missing document', async () => {
+    const items = await decodeBulk(
       ['{"index":{}}', '{"message":"no index anywhere"}', '{"index":{"_index":"x"}}', '{broken', 'garbage action', '{"message":"its document"}', '{"index":{"_index":"x"}}', '{"message":"ok"}', '{"index":{"_index":"x"}}'].join(
         '\n',
       ),
@@ -44,8 +44,8 @@ describe('Elasticsearch bulk decoding', () => {
     ]);
   });
 
-  it('does not skip the next action when a malformed action line has no document', () => {
-    const items = decodeBulk('not json\n{"index":{"_index":"x"}}\n{"message":"kept"}\n');
+  it('does not skip the next action when a malformed action line has no document', async () => {
+    const items = await decodeBulk('not json\n{"index":{"_index":"x"}}\n{"message":"kept"}\n');
     expect(items.map((i) => i.record?.message ?? i.error?.type)).toEqual(['illegal_argument_exception', 'kept']);
   });
 

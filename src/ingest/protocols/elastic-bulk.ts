@@ -4,6 +4,8 @@
  * a line that is not JSON fails its own item only, and the rest of the body still lands.
  */
 import { randomBytes } from 'node:crypto';
+import { Pacer } from '../../core/pacer.js';
+import { LineCursor } from '../../core/text.js';
 import type { IngestRecord } from '../encode-records.js';
 import { fieldText, flattenInto } from './fields.js';
 
@@ -89,28 +91,30 @@ export function documentRecord(document: Record<string, unknown>, index: string)
 
 /**
  * Splits a bulk body into items, in order. `defaultIndex` is the `{index}` of `/{index}/_bulk`.
- * Never throws: every problem becomes the item's error.
+ * Never throws: every problem becomes the item's error. Yields to the event loop every few
+ * milliseconds of a large body.
  */
-export function decodeBulk(text: string, defaultIndex = ''): BulkItem[] {
-  const lines = text.split('\n');
+export async function decodeBulk(text: string, defaultIndex = ''): Promise<BulkItem[]> {
+  const lines = new LineCursor(text);
   const items: BulkItem[] = [];
-  let i = 0;
+  const pacer = new Pacer();
   const next = (): string | undefined => {
-    while (i < lines.length) {
-      const line = lines[i++]!.trim();
-      if (line !== '') return line;
+    for (let line = lines.next(); line !== undefined; line = lines.next()) {
+      const trimmed = line.trim();
+      if (trimmed !== '') return trimmed;
     }
     return undefined;
   };
   for (;;) {
+    if (pacer.due()) await pacer.yield();
     const actionLine = next();
     if (actionLine === undefined) break;
     const action = parseAction(actionLine);
     if (!action) {
       // Most actions carry a document: skip the next line too, unless it is itself an action.
-      const save = i;
+      const save = lines.position;
       const following = next();
-      if (following !== undefined && parseAction(following)) i = save;
+      if (following !== undefined && parseAction(following)) lines.position = save;
       items.push({
         action: 'index',
         index: defaultIndex,

@@ -17,8 +17,8 @@ describe('Loki labels', () => {
 });
 
 describe('Loki push decoding', () => {
-  it('maps service_name, then job, then app to the category; host and filename to metadata', () => {
-    const records = decodeLokiJson(
+  it('maps service_name, then job, then app to the category; host and filename to metadata', async () => {
+    const records = await decodeLokiJson(
       JSON.stringify({
         streams: [
           { stream: { job: 'j', app: 'a', service_name: 's', host: 'h', filename: '/f.log' }, values: [['1000000', 'x']] },
@@ -30,29 +30,29 @@ describe('Loki push decoding', () => {
     );
     expect(records.map((r) => r.category)).toEqual(['s', 'j', 'a', undefined]);
     expect(records[0]).toMatchObject({ host: 'h', name: '/f.log', time: 1 });
-    expect(decodeLokiJson('{"streams":[{"stream":{"job":"j","app":"a"},"values":[["1","x"]]}]}', { labels: ['app'] })[0]!.category).toBe('a');
+    expect((await decodeLokiJson('{"streams":[{"stream":{"job":"j","app":"a"},"values":[["1","x"]]}]}', { labels: ['app'] }))[0]!.category).toBe('a');
   });
 
-  it('keeps nanosecond timestamps exact to the millisecond', () => {
-    const [record] = decodeLokiJson('{"streams":[{"stream":{},"values":[["1763712000123999999","x"]]}]}');
+  it('keeps nanosecond timestamps exact to the millisecond', async () => {
+    const [record] = await decodeLokiJson('{"streams":[{"stream":{},"values":[["1763712000123999999","x"]]}]}');
     expect(record!.time).toBe(1763712000123);
   });
 
-  it('decodes protobuf with timestamps, lines and structured metadata; ignores unknown fields', () => {
+  it('decodes protobuf with timestamps, lines and structured metadata; ignores unknown fields', async () => {
     const entry = new ProtobufWriter()
       .message(1, new ProtobufWriter().uint(1, 1_700_000_000).uint(2, 5_000_000))
       .string(2, 'the line')
       .message(3, new ProtobufWriter().string(1, 'trace_id').string(2, 't1'))
       .uint(9, 1);
     const bytes = new ProtobufWriter().message(1, new ProtobufWriter().string(1, '{job="api"}').message(2, entry).uint(3, 12345)).finish();
-    expect(decodeLokiProtobuf(bytes)).toEqual([
+    expect(await decodeLokiProtobuf(bytes)).toEqual([
       { category: 'api', message: 'the line', fields: { job: 'api', trace_id: 't1' }, time: 1_700_000_000_005 },
     ]);
   });
 
-  it('refuses malformed bodies with a reason', () => {
-    expect(() => decodeLokiJson('{"streams": {}}')).toThrow(/streams/);
-    expect(() => decodeLokiJson('{"streams": [{"stream": {}, "values": [["1"]]}]}')).toThrow(/values\[0\]/);
-    expect(() => decodeLokiProtobuf(Uint8Array.from([0x0a, 0x09, 0x0a]))).toThrow(/malformed Loki protobuf/);
+  it('refuses malformed bodies with a reason', async () => {
+    await expect(decodeLokiJson('{"streams": {}}')).rejects.toThrow(/streams/);
+    await expect(decodeLokiJson('{"streams": [{"stream": {}, "values": [["1"]]}]}')).rejects.toThrow(/values\[0\]/);
+    await expect(decodeLokiProtobuf(Uint8Array.from([0x0a, 0x09, 0x0a]))).rejects.toThrow(/malformed Loki protobuf/);
   });
 });

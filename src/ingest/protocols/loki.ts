@@ -9,6 +9,7 @@
  *
  * JSON: `{"streams":[{"stream":{labels},"values":[["<unix ns>","line",{structured metadata}?]]}]}`.
  */
+import { Pacer } from '../../core/pacer.js';
 import type { IngestRecord } from '../encode-records.js';
 import { ProtobufReader, WireType } from './protobuf.js';
 
@@ -106,8 +107,9 @@ function entryRecord(
 }
 
 /** Decodes a (decompressed) protobuf PushRequest; malformed bytes throw LokiFormatError. */
-export function decodeLokiProtobuf(bytes: Uint8Array, rule: LokiCategoryRule = DEFAULT_LOKI_CATEGORY_RULE): IngestRecord[] {
+export async function decodeLokiProtobuf(bytes: Uint8Array, rule: LokiCategoryRule = DEFAULT_LOKI_CATEGORY_RULE): Promise<IngestRecord[]> {
   const records: IngestRecord[] = [];
+  const pacer = new Pacer();
   let reader: ProtobufReader;
   try {
     reader = new ProtobufReader(bytes);
@@ -122,6 +124,7 @@ export function decodeLokiProtobuf(bytes: Uint8Array, rule: LokiCategoryRule = D
       let labelText = '{}';
       const entries: ProtobufReader[] = [];
       while (stream.hasMore()) {
+        if (pacer.due()) await pacer.yield();
         const tag = stream.readTag();
         if (tag.field === 1) {
           stream.expect(tag.wireType, WireType.Bytes, 1);
@@ -134,6 +137,7 @@ export function decodeLokiProtobuf(bytes: Uint8Array, rule: LokiCategoryRule = D
       const labels = parseLokiLabels(labelText);
       const base = streamRecordBase(labels, rule);
       for (const entry of entries) {
+        if (pacer.due()) await pacer.yield();
         let seconds = 0n;
         let nanos = 0;
         let line = '';
@@ -188,7 +192,7 @@ function nanosToMs(value: unknown): number | undefined {
 }
 
 /** Decodes the JSON push body; malformed JSON or structure throws LokiFormatError. */
-export function decodeLokiJson(text: string, rule: LokiCategoryRule = DEFAULT_LOKI_CATEGORY_RULE): IngestRecord[] {
+export async function decodeLokiJson(text: string, rule: LokiCategoryRule = DEFAULT_LOKI_CATEGORY_RULE): Promise<IngestRecord[]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -197,7 +201,10 @@ export function decodeLokiJson(text: string, rule: LokiCategoryRule = DEFAULT_LO
   }
   if (!isObject(parsed) || !Array.isArray(parsed.streams)) throw new LokiFormatError('request body must be {"streams": [...]}');
   const records: IngestRecord[] = [];
-  parsed.streams.forEach((stream: unknown, s) => {
+  const pacer = new Pacer();
+  const streams: unknown[] = parsed.streams;
+  for (let s = 0; s < streams.length; s++) {
+    const stream = streams[s];
     if (!isObject(stream)) throw new LokiFormatError(`streams[${s}] is not an object`);
     const labels: Record<string, string> = {};
     if (isObject(stream.stream)) {
@@ -206,9 +213,11 @@ export function decodeLokiJson(text: string, rule: LokiCategoryRule = DEFAULT_LO
       Object.assign(labels, parseLokiLabels(stream.labels));
     }
     const base = streamRecordBase(labels, rule);
-    const values = stream.values ?? [];
+    const values: unknown = stream.values ?? [];
     if (!Array.isArray(values)) throw new LokiFormatError(`streams[${s}].values is not an array`);
-    values.forEach((value: unknown, v) => {
+    for (let v = 0; v < values.length; v++) {
+      if (pacer.due()) await pacer.yield();
+      const value: unknown = values[v];
       if (!Array.isArray(value) || value.length < 2 || typeof value[1] !== 'string') {
         throw new LokiFormatError(`streams[${s}].values[${v}] is not ["<unix ns>", "<line>"]`);
       }
@@ -219,7 +228,7 @@ export function decodeLokiJson(text: string, rule: LokiCategoryRule = DEFAULT_LO
         for (const [k, m] of Object.entries(value[2])) if (typeof m === 'string') metadata[k] = m;
       }
       records.push(entryRecord(base, labels, value[1], ms, metadata));
-    });
-  });
+    }
+  }
   return records;
 }

@@ -99,25 +99,25 @@ describe('OTLP decoding of bodies serialised by the real exporter', () => {
     });
   }
 
-  it('rejects malformed protobuf as a whole, naming the problem', () => {
-    expect(() => decodeOtlpProtobuf(Uint8Array.from([0x0a, 0x05, 0x12]))).toThrow(OtlpFormatError);
-    expect(() => decodeOtlpProtobuf(Uint8Array.from([0x0a, 0x05, 0x12]))).toThrow(/truncated/);
+  it('rejects malformed protobuf as a whole, naming the problem', async () => {
+    await expect(decodeOtlpProtobuf(Uint8Array.from([0x0a, 0x05, 0x12]))).rejects.toThrow(OtlpFormatError);
+    await expect(decodeOtlpProtobuf(Uint8Array.from([0x0a, 0x05, 0x12]))).rejects.toThrow(/truncated/);
     // resource_logs with the wrong wire type
-    expect(() => decodeOtlpProtobuf(Uint8Array.from([0x08, 0x01]))).toThrow(/wire type 0, expected 2/);
-    expect(() => decodeOtlpProtobuf(Uint8Array.from([0x09, 0x01]))).toThrow(/wire type 1/);
+    await expect(decodeOtlpProtobuf(Uint8Array.from([0x08, 0x01]))).rejects.toThrow(/wire type 0, expected 2/);
+    await expect(decodeOtlpProtobuf(Uint8Array.from([0x09, 0x01]))).rejects.toThrow(/wire type 1/);
     // A time field sent as a varint instead of fixed64.
     const badTime = Uint8Array.from([0x0a, 0x06, 0x12, 0x04, 0x12, 0x02, 0x08, 0x01]);
-    expect(() => decodeOtlpProtobuf(badTime)).toThrow(/wire type/);
-    expect(decodeOtlpProtobuf(new Uint8Array(0)).records).toEqual([]);
+    await expect(decodeOtlpProtobuf(badTime)).rejects.toThrow(/wire type/);
+    expect((await decodeOtlpProtobuf(new Uint8Array(0))).records).toEqual([]);
     // A body of arrays nested 1,000 deep: refused cleanly (deeper bodies would exhaust the stack).
     let nested: Uint8Array = Uint8Array.from([0x0a, 0x00]); // AnyValue{string_value:""}
     for (let i = 0; i < 1000; i++) nested = wrap(wrap(nested, 1), 5); // ArrayValue{values} inside AnyValue{array_value}
     const deep = wrap(wrap(wrap(wrap(nested, 5), 2), 2), 1); // LogRecord.body → ScopeLogs → ResourceLogs → request
-    expect(() => decodeOtlpProtobuf(deep)).toThrow(/nested deeper/);
+    await expect(decodeOtlpProtobuf(deep)).rejects.toThrow(/nested deeper/);
   });
 
-  it('refuses single malformed JSON records and keeps the others; accepts snake_case and enum names', () => {
-    const decoded = decodeOtlpJson(
+  it('refuses single malformed JSON records and keeps the others; accepts snake_case and enum names', async () => {
+    const decoded = await decodeOtlpJson(
       JSON.stringify({
         resource_logs: [
           {
@@ -136,16 +136,16 @@ describe('OTLP decoding of bodies serialised by the real exporter', () => {
     );
     expect(decoded.rejected).toBe(2);
     expect(decoded.records).toEqual([{ message: 'snake', fields: { severity_number: '13' }, time: 1000 }]);
-    expect(() => decodeOtlpJson('{"resourceLogs": 5}')).toThrow(/must be an array/);
-    expect(() => decodeOtlpJson('[]')).toThrow(/JSON object/);
+    await expect(decodeOtlpJson('{"resourceLogs": 5}')).rejects.toThrow(/must be an array/);
+    await expect(decodeOtlpJson('[]')).rejects.toThrow(/JSON object/);
   });
 
-  it('uses the configured attributes for the category, first present wins', () => {
+  it('uses the configured attributes for the category, first present wins', async () => {
     const body = JSON.stringify({
       resourceLogs: [{ resource: { attributes: [{ key: 'k8s.namespace.name', value: { stringValue: 'shop' } }] }, scopeLogs: [{ logRecords: [{}] }] }],
     });
-    expect(decodeOtlpJson(body).records[0]!.category).toBeUndefined();
-    expect(decodeOtlpJson(body, { attributes: ['service.name', 'k8s.namespace.name'] }).records[0]!.category).toBe('shop');
+    expect((await decodeOtlpJson(body)).records[0]!.category).toBeUndefined();
+    expect((await decodeOtlpJson(body, { attributes: ['service.name', 'k8s.namespace.name'] })).records[0]!.category).toBe('shop');
   });
 });
 

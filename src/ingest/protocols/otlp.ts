@@ -18,6 +18,7 @@
  *   ArrayValue { repeated AnyValue values = 1 }  KeyValueList { repeated KeyValue values = 1 }
  */
 import { isHex } from '../../core/text.js';
+import { Pacer } from '../../core/pacer.js';
 import type { IngestRecord } from '../encode-records.js';
 import { fieldText, flattenInto } from './fields.js';
 import { ProtobufReader, ProtobufWriter, WireType } from './protobuf.js';
@@ -320,8 +321,9 @@ function readLogRecord(reader: ProtobufReader): OtlpLogRecord {
 }
 
 /** Decodes a protobuf ExportLogsServiceRequest; malformed bytes throw OtlpFormatError (the whole request is refused). */
-export function decodeOtlpProtobuf(bytes: Uint8Array, rule: OtlpCategoryRule = DEFAULT_OTLP_CATEGORY_RULE): OtlpDecoded {
+export async function decodeOtlpProtobuf(bytes: Uint8Array, rule: OtlpCategoryRule = DEFAULT_OTLP_CATEGORY_RULE): Promise<OtlpDecoded> {
   const records: IngestRecord[] = [];
+  const pacer = new Pacer();
   try {
     const request = new ProtobufReader(bytes);
     while (request.hasMore()) {
@@ -349,6 +351,7 @@ export function decodeOtlpProtobuf(bytes: Uint8Array, rule: OtlpCategoryRule = D
         let scope: OtlpScope = { name: '', version: '', attributes: {} };
         const logs: OtlpLogRecord[] = [];
         while (scopeLogs.hasMore()) {
+          if (pacer.due()) await pacer.yield();
           const tag = scopeLogs.readTag();
           if (tag.field === 1) {
             scopeLogs.expect(tag.wireType, WireType.Bytes, tag.field);
@@ -358,7 +361,10 @@ export function decodeOtlpProtobuf(bytes: Uint8Array, rule: OtlpCategoryRule = D
             logs.push(readLogRecord(scopeLogs.readMessage()));
           } else scopeLogs.skip(tag.wireType);
         }
-        for (const log of logs) records.push(toRecord(resource, scope, log, rule));
+        for (const log of logs) {
+          if (pacer.due()) await pacer.yield();
+          records.push(toRecord(resource, scope, log, rule));
+        }
       }
     }
   } catch (error) {
@@ -480,7 +486,7 @@ function jsonLogRecord(value: unknown): OtlpLogRecord {
  * structure is wrong, throws OtlpFormatError; a single malformed log record is refused on its
  * own and counted in `rejected` (partial success), the others are kept.
  */
-export function decodeOtlpJson(text: string, rule: OtlpCategoryRule = DEFAULT_OTLP_CATEGORY_RULE): OtlpDecoded {
+export async function decodeOtlpJson(text: string, rule: OtlpCategoryRule = DEFAULT_OTLP_CATEGORY_RULE): Promise<OtlpDecoded> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text === '' ? '{}' : text);
@@ -489,6 +495,7 @@ export function decodeOtlpJson(text: string, rule: OtlpCategoryRule = DEFAULT_OT
   }
   if (!isObject(parsed)) throw new OtlpFormatError('request body must be a JSON object (ExportLogsServiceRequest)');
   const records: IngestRecord[] = [];
+  const pacer = new Pacer();
   let rejected = 0;
   let rejectReason: string | undefined;
   for (const resourceLogs of list(parsed, 'resourceLogs', 'resource_logs', 'resourceLogs')) {
@@ -505,6 +512,7 @@ export function decodeOtlpJson(text: string, rule: OtlpCategoryRule = DEFAULT_OT
         scope.attributes = jsonKeyValues(list(scopeValue, 'attributes', 'attributes', 'scope.attributes'));
       }
       for (const logValue of list(scopeLogs, 'logRecords', 'log_records', 'logRecords')) {
+        if (pacer.due()) await pacer.yield();
         try {
           records.push(toRecord(resource, scope, jsonLogRecord(logValue), rule));
         } catch (error) {

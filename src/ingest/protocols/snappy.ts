@@ -4,6 +4,8 @@
  * literals and back-references (copies) with 1-, 2- or 4-byte offsets.
  */
 
+import { Pacer } from '../../core/pacer.js';
+
 export class SnappyError extends Error {
   constructor(message: string) {
     super(message);
@@ -28,17 +30,27 @@ export function snappyUncompressedLength(input: Uint8Array): { length: number; h
   throw new SnappyError('length preamble is longer than 5 bytes');
 }
 
+/** Output bytes between two looks at the clock while decompressing. */
+const CHECK_EVERY_BYTES = 1 << 20;
+
 /**
  * Decompresses one snappy block. `maxBytes` bounds the announced length before anything is
- * allocated, so a hostile preamble cannot make it allocate gigabytes.
+ * allocated, so a hostile preamble cannot make it allocate gigabytes. Yields to the event loop
+ * every few milliseconds of work.
  */
-export function snappyDecompress(input: Uint8Array, maxBytes: number): Buffer {
+export async function snappyDecompress(input: Uint8Array, maxBytes: number): Promise<Buffer> {
   const { length, headerBytes } = snappyUncompressedLength(input);
   if (length > maxBytes) throw new SnappyError(`uncompressed length ${length} exceeds the limit of ${maxBytes} bytes`);
   const out = Buffer.allocUnsafe(length);
   let o = 0;
   let i = headerBytes;
+  const pacer = new Pacer({ checkEvery: 1 });
+  let nextCheck = CHECK_EVERY_BYTES;
   while (i < input.length) {
+    if (o >= nextCheck) {
+      nextCheck = o + CHECK_EVERY_BYTES;
+      if (pacer.due()) await pacer.yield();
+    }
     const tag = input[i++]!;
     const kind = tag & 3;
     if (kind === 0) {

@@ -3,6 +3,7 @@
  * one after another (concatenated, whitespace or newlines between them, no array), each
  * `{time, host, source, sourcetype, index, event, fields}`. Pure: text in, records and errors out.
  */
+import { Pacer } from '../../core/pacer.js';
 import type { IngestRecord } from '../encode-records.js';
 import { fieldText } from './fields.js';
 
@@ -41,14 +42,17 @@ export interface HecDecoded {
 
 /**
  * Cuts concatenated JSON values apart by tracking strings and nesting, without parsing: a
- * malformed event still has a findable end, so the events after it are not lost.
+ * malformed event still has a findable end, so the events after it are not lost. Yields to the
+ * event loop every few milliseconds of a large body.
  */
-export function splitConcatenatedJson(text: string): string[] {
+export async function splitConcatenatedJson(text: string): Promise<string[]> {
   const out: string[] = [];
+  const pacer = new Pacer({ checkEvery: 1 });
   let depth = 0;
   let start = -1;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
+    if ((i & 0xffff) === 0 && pacer.due()) await pacer.yield();
     const c = text.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++; // backslash: skip the escaped character
@@ -125,21 +129,24 @@ export function hecEventRecord(event: Record<string, unknown>, defaults: HecDefa
 }
 
 /** Decodes a `/services/collector/event` body. */
-export function decodeHecEvents(text: string, defaults: HecDefaults = {}): HecDecoded {
+export async function decodeHecEvents(text: string, defaults: HecDefaults = {}): Promise<HecDecoded> {
   const records: IngestRecord[] = [];
   const errors: HecEventError[] = [];
-  const chunks = splitConcatenatedJson(text);
-  chunks.forEach((chunk, index) => {
+  const chunks = await splitConcatenatedJson(text);
+  const pacer = new Pacer();
+  for (let index = 0; index < chunks.length; index++) {
+    if (pacer.due()) await pacer.yield();
+    const chunk = chunks[index]!;
     let parsed: unknown;
     try {
       parsed = JSON.parse(chunk);
     } catch {
       errors.push({ index, code: HecCode.InvalidDataFormat });
-      return;
+      continue;
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       errors.push({ index, code: HecCode.InvalidDataFormat });
-      return;
+      continue;
     }
     let record: IngestRecord | HecCode;
     try {
@@ -150,6 +157,6 @@ export function decodeHecEvents(text: string, defaults: HecDefaults = {}): HecDe
     }
     if ('code' in record) errors.push({ index, code: record });
     else records.push(record);
-  });
+  }
   return { records, errors, events: chunks.length };
 }
