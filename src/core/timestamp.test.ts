@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectTimestamp, SCAN_LIMIT, validateTimeZone, validateTimestampFormat } from './timestamp.js';
+import { compileLinearRegex } from './linear-regex.js';
+import { detectTimestamp, SCAN_LIMIT, validateTimeZone, validateTimestampFormat, validateTimestampLocator } from './timestamp.js';
 import type { DetectTimestampOptions } from './timestamp.js';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -150,10 +151,35 @@ describe('detectTimestamp formats', () => {
     ['{"ts":1709618828123,"msg":"2001-01-01T00:00:00Z"}', '2024-03-05T06:07:08.123Z', 'json:ts'],
     ['{"ts": "1709618828"}', '2024-03-05T06:07:08.000Z', 'json:ts'],
     ['  {"timestamp" : 1709618828.5}', '2024-03-05T06:07:08.500Z', 'json:timestamp'],
+    // The time keys of common producers, wherever they are in the object, the most telling first.
+    [`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"${'a'.repeat(300)}"},"eventTime":"2024-03-05T06:07:08Z"}`, '2024-03-05T06:07:08.000Z', 'json:eventTime'],
+    ['{"insertId":"x","receiveTimestamp":"2024-03-05T06:07:09.9Z","severity":"INFO","timestamp":"2024-03-05T06:07:08.1Z"}', '2024-03-05T06:07:08.100Z', 'json:timestamp'],
+    ['{"insertId":"x","receiveTimestamp":"2024-03-05T06:07:09.9Z"}', '2024-03-05T06:07:09.900Z', 'json:receiveTimestamp'],
+    ['{"observedTimeUnixNano":"1709618829000000000","timeUnixNano":"1709618828123000000"}', '2024-03-05T06:07:08.123Z', 'json:timeUnixNano'],
+    ['{"observedTimeUnixNano":"1709618829000000000","body":{"stringValue":"x"}}', '2024-03-05T06:07:09.000Z', 'json:observedTimeUnixNano'],
+    ['{"log":"x","stream":"stdout","time":"2024-03-05T06:07:08.123456789Z"}', '2024-03-05T06:07:08.123Z', 'json:time'],
+    ['{"@t":"2024-03-05T06:07:08.1230000Z","@mt":"x"}', '2024-03-05T06:07:08.123Z', 'json:@t'],
+    ['{"datetime":"2024-03-05 06:07:08"}', '2024-03-05T06:07:08.000Z', 'json:datetime'],
+    ['{"ecs.version":"8","@timestamp":"2024-03-05T06:07:08.5Z","time":"2001-01-01T00:00:00Z"}', '2024-03-05T06:07:08.500Z', 'json:@timestamp'],
   ])('%s', (line, iso, format) => {
     const r = detectTimestamp(line, { referenceTime: REF });
     expect(r).toBeDefined();
     expect([new Date(r!.ms).toISOString(), r!.format]).toEqual([iso, format]);
+  });
+
+  it('reads the time in a locator\'s capture group, anywhere in the line, with or without a format', () => {
+    const compiled = compileLinearRegex('when=([^;]+);');
+    if (!compiled.ok) throw new Error(compiled.message);
+    const line = `${'y'.repeat(500)} 2001-01-01T00:00:00Z when=05/03/2024 06:07:08; tail`;
+    const custom = detectTimestamp(line, { locator: compiled.regex, format: 'dd/MM/yyyy HH:mm:ss', referenceTime: REF });
+    expect([new Date(custom!.ms).toISOString(), custom!.format, line.slice(custom!.start, custom!.end)]).toEqual(['2024-03-05T06:07:08.000Z', 'custom', '05/03/2024 06:07:08']);
+    const auto = detectTimestamp(`${'y'.repeat(500)} when=2024-03-05T06:07:08Z;`, { locator: compiled.regex });
+    expect([new Date(auto!.ms).toISOString(), auto!.format]).toEqual(['2024-03-05T06:07:08.000Z', 'iso8601']);
+    // No match: detection goes on as without a locator.
+    expect(detectTimestamp('2024-03-05T06:07:08Z no locator here', { locator: compiled.regex })?.format).toBe('iso8601');
+    expect(validateTimestampLocator('when=\\S+')).toMatch(/capture group/);
+    expect(validateTimestampLocator('when=(')).toBeDefined();
+    expect(validateTimestampLocator('when=(\\S+)')).toBeUndefined();
   });
 
   it('reports start/end offsets of the matched text', () => {

@@ -5,8 +5,9 @@
  * the first {@link SCAN_LIMIT} characters looks only at the start of digit runs and letter runs and
  * dispatches on what follows (`2015-` → ISO family, `17/May/` → CLF, `Oct ` → syslog …). The first
  * (leftmost) candidate that parses into a valid date wins; invalid dates (Feb 30, hour 25) are
- * skipped and the scan continues. JSON objects are handled first: a top-level `timestamp`, `time`,
- * `@timestamp` or `ts` field wins over anything else in the line, wherever it is.
+ * skipped and the scan continues. JSON objects are handled first: a top-level time field
+ * ({@link JSON_TIME_FIELDS}: `timestamp`, `@timestamp`, `time`, `eventTime` …) wins over anything
+ * else in the line, wherever it is. A per-source locator (a regex with a capture group) comes first.
  *
  * `format` names (stable; stored with each message and shown to users — see docs/timestamps.md):
  *
@@ -40,6 +41,7 @@
  *   validate it when the source is configured with {@link validateTimestampFormat}.
  */
 import { AppError, ErrorCode } from './errors.js';
+import { compileLinearRegex, type LinearRegex } from './linear-regex.js';
 
 export interface DetectTimestampOptions {
   /** Per-source pattern in Java SimpleDateFormat style, e.g. `yyyy-MM-dd HH:mm:ss,SSS`. */
@@ -48,6 +50,12 @@ export interface DetectTimestampOptions {
   defaultTimeZone?: string;
   /** Epoch ms used to pick the year of year-less timestamps; defaults to `Date.now()`. */
   referenceTime?: number;
+  /**
+   * Per-source timestamp locator (Sumo's): a regex whose first capture group is the timestamp,
+   * anywhere in the message. The group is read with `format` when given, else auto-detected; when
+   * the locator or its group finds nothing, detection goes on as without it.
+   */
+  locator?: LinearRegex;
 }
 
 export interface DetectedTimestamp {
@@ -79,8 +87,28 @@ export const TimestampFormat = {
   Custom: 'custom',
 } as const;
 
-/** Names of the JSON fields looked up, in no priority order: the first present one wins. */
-export const JSON_TIME_FIELDS = ['timestamp', 'time', '@timestamp', 'ts'] as const;
+/**
+ * Names of the top-level JSON fields that hold a record's time, most telling first: where several
+ * are present (GCP's `receiveTimestamp` before its `timestamp`, OTel's `observedTimeUnixNano` beside
+ * `timeUnixNano`), the earliest in this list wins, wherever each is in the object. Common producers:
+ * `timestamp` (GCP, many libraries), `@timestamp` (ECS, Logstash), `time` (Kubernetes, Docker,
+ * logrus), `ts` (zap), `eventTime` (CloudTrail), `timeUnixNano` / `observedTimeUnixNano` (OTLP/JSON),
+ * `@t` (Serilog CLEF), `datetime`, `receiveTimestamp` (GCP, when the event time is missing).
+ */
+export const JSON_TIME_FIELDS = [
+  'timestamp',
+  '@timestamp',
+  'time',
+  'ts',
+  'eventTime',
+  'timeUnixNano',
+  '@t',
+  'datetime',
+  'observedTimeUnixNano',
+  'receiveTimestamp',
+] as const;
+const JSON_TIME_RANK = new Map<string, number>(JSON_TIME_FIELDS.map((key, rank) => [key, rank]));
+const JSON_TIME_KEY_MAX = Math.max(...JSON_TIME_FIELDS.map((key) => key.length));
 
 /** Only this many leading characters are searched (JSON fields excepted). */
 export const SCAN_LIMIT = 200;
@@ -98,6 +126,10 @@ export function detectTimestamp(
     zone: resolveZone(opts.defaultTimeZone),
     referenceTime: opts.referenceTime ?? Date.now(),
   };
+  if (opts.locator !== undefined) {
+    const found = locate(line, opts.locator, opts.format, ctx);
+    if (found !== undefined) return found;
+  }
   if (opts.format !== undefined && opts.format !== '') {
     const found = compilePattern(opts.format).find(line, ctx);
     if (found !== undefined) return found;
@@ -107,6 +139,27 @@ export function detectTimestamp(
     if (fromJson !== undefined) return fromJson;
   }
   return scanRange(line, 0, Math.min(line.length, SCAN_LIMIT), ctx, syslog5424Start(line));
+}
+
+/** The timestamp in the locator's first capture group (the format's or any detected one). */
+function locate(line: string, locator: LinearRegex, format: string | undefined, ctx: Ctx): DetectedTimestamp | undefined {
+  const span = locator.exec(line)?.spans[1];
+  if (span === undefined || span[1] <= span[0]) return undefined;
+  const [start, end] = span;
+  const text = line.slice(start, end);
+  const found =
+    format !== undefined && format !== ''
+      ? compilePattern(format).find(text, ctx)
+      : scanRange(text, 0, Math.min(text.length, SCAN_LIMIT), ctx, -1);
+  return found === undefined ? undefined : { ...found, start: found.start + start, end: found.end + start };
+}
+
+/** Returns an error message when `locator` is not a usable timestamp locator, else undefined. */
+export function validateTimestampLocator(locator: string): string | undefined {
+  const compiled = compileLinearRegex(locator);
+  if (!compiled.ok) return compiled.message;
+  if (compiled.regex.groupCount < 1) return 'it needs a capture group around the timestamp, e.g. "eventTime\\":\\"([^\\"]+)"';
+  return undefined;
 }
 
 /** Returns an error message when `pattern` is not a usable per-source format, else undefined. */
@@ -658,19 +711,26 @@ function detectInJson(s: string, ctx: Ctx): Hit | undefined {
   let depth = 0;
   let expectKey = false;
   let i = 0;
+  let best: Hit | undefined;
+  let bestRank: number = JSON_TIME_FIELDS.length;
   while (i < n) {
     const c = s.charCodeAt(i);
     if (c === CH_QUOTE) {
       const close = stringEnd(s, i + 1);
-      if (close < 0) return undefined;
+      if (close < 0) return best;
       if (depth === 1 && expectKey) {
         expectKey = false;
         const keyLen = close - i - 1;
-        if (keyLen >= 2 && keyLen <= 10) {
+        if (keyLen >= 2 && keyLen <= JSON_TIME_KEY_MAX) {
           const key = s.slice(i + 1, close);
-          if ((JSON_TIME_FIELDS as readonly string[]).includes(key)) {
+          const rank = JSON_TIME_RANK.get(key);
+          if (rank !== undefined && rank < bestRank) {
             const found = jsonValueTimestamp(s, close + 1, key, ctx);
-            if (found !== undefined) return found;
+            if (found !== undefined) {
+              if (rank === 0) return found;
+              best = found;
+              bestRank = rank;
+            }
           }
         }
       }
@@ -681,14 +741,14 @@ function detectInJson(s: string, ctx: Ctx): Hit | undefined {
       i++;
     } else if (c === CH_RBRACE || c === CH_RBRACKET) {
       depth--;
-      if (depth <= 0) return undefined;
+      if (depth <= 0) return best;
       i++;
     } else {
       if (c === CH_COMMA && depth === 1) expectKey = true;
       i++;
     }
   }
-  return undefined;
+  return best;
 }
 
 /** Offset of the closing quote of a JSON string whose body starts at `i`, or -1. */

@@ -17,6 +17,8 @@ export interface EncodeOptions {
   multiline: MultilineSetting;
   /** Per-source timestamp pattern; auto-detection when absent or when it does not match. */
   timestampFormat?: string | null;
+  /** Per-source timestamp locator: a regex whose first group is the time (see detectTimestamp). */
+  timestampLocator?: string | null;
   /** Parts are cut at message boundaries once they pass this many encoded bytes. */
   maxPartChars: number;
   /** True when the text is pure ASCII: then a message's byte size is its length. */
@@ -35,13 +37,13 @@ export interface EncodedMessages {
 
 const boundaryCache = new Map<string, LinearRegex>();
 
-/** A source's boundary regex, compiled once (it was validated when the source was saved). */
-function boundaryRegex(source: string): LinearRegex {
+/** A source's boundary or locator regex, compiled once (it was validated when the source was saved). */
+function sourceRegex(source: string, setting: string): LinearRegex {
   let regex = boundaryCache.get(source);
   if (!regex) {
     const compiled = compileLinearRegex(source);
     if (!compiled.ok) {
-      throw new AppError(ErrorCode.Unavailable, `this source's multiline boundary regex is no longer accepted (${compiled.message}); fix the source's multiline setting`);
+      throw new AppError(ErrorCode.Unavailable, `this source's ${setting} regex is no longer accepted (${compiled.message}); fix the source's ${setting}`);
     }
     regex = compiled.regex;
     if (boundaryCache.size > 1000) boundaryCache.clear();
@@ -63,7 +65,7 @@ export async function encodeMessages(text: string, options: EncodeOptions): Prom
   const pacer = new Pacer();
   const splitter = createMessageSplitter({
     mode: multiline.mode,
-    ...(multiline.mode === 'regex' && multiline.boundary ? { boundary: boundaryRegex(multiline.boundary) } : {}),
+    ...(multiline.mode === 'regex' && multiline.boundary ? { boundary: sourceRegex(multiline.boundary, 'multiline boundary') } : {}),
     maxMessageBytes: MAX_MESSAGE_BYTES,
   });
   const messages: string[] = [];
@@ -79,6 +81,7 @@ export async function encodeMessages(text: string, options: EncodeOptions): Prom
   const timestampOptions = {
     referenceTime: context.receiptTime,
     ...(options.timestampFormat ? { format: options.timestampFormat } : {}),
+    ...(options.timestampLocator ? { locator: sourceRegex(options.timestampLocator, 'timestamp locator') } : {}),
   };
   const parts: EncodedBatch[] = [];
   // Rows go straight into a RowBinary buffer (no row strings, nothing to escape); each finished

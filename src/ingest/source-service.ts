@@ -3,7 +3,7 @@ import { compileLinearRegex } from '../core/linear-regex.js';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { validateTimestampFormat } from '../core/timestamp.js';
+import { validateTimestampFormat, validateTimestampLocator } from '../core/timestamp.js';
 import type { MetaStore, MultilineSetting, ProcessingRule, SourceRecord } from '../meta/meta-store.js';
 import { hashSecret, newId, randomToken } from '../auth/secrets.js';
 import { compileRules, describeRuleProblem, validateRules, type CompiledRules, type MessageRules } from './processing-rules.js';
@@ -36,13 +36,34 @@ export const newSourceSchema = z
       ])
       .optional(),
     timestampFormat: z.string().trim().min(1).max(200).optional(),
+    /** Regex whose first capture group is the timestamp (validated by validateTimestampLocator). */
+    timestampLocator: z.string().min(1).max(1000).optional(),
     /** Processing rules, applied in order (validated by validateRules). */
     rules: z.unknown().optional(),
   })
   .strict();
 
-/** What a caller may change on an existing source. */
-export const sourceUpdateSchema = z.object({ rules: z.unknown() }).strict();
+/** What a caller may change on an existing source (null clears a timestamp setting). */
+export const sourceUpdateSchema = z
+  .object({
+    rules: z.unknown().optional(),
+    timestampFormat: z.string().trim().min(1).max(200).nullable().optional(),
+    timestampLocator: z.string().min(1).max(1000).nullable().optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'nothing to change: give rules, timestampFormat or timestampLocator' });
+
+/** A 400 naming the bad timestamp setting, or nothing. */
+function checkTimestampSettings(format: string | null | undefined, locator: string | null | undefined): void {
+  if (format) {
+    const problem = validateTimestampFormat(format);
+    if (problem) throw new AppError(ErrorCode.BadRequest, `invalid timestampFormat: ${problem}`);
+  }
+  if (locator) {
+    const problem = validateTimestampLocator(locator);
+    if (problem) throw new AppError(ErrorCode.BadRequest, `invalid timestampLocator: ${problem}`);
+  }
+}
 
 /** Validates a rule list from a request: the rules, or a 400 naming the first bad rule. */
 function parseRules(input: unknown): ProcessingRule[] {
@@ -56,7 +77,7 @@ function badBody(what: string, error: z.ZodError): AppError {
   const where = issue ? issue.path.join('.') || 'body' : 'body';
   const message =
     issue?.code === 'unrecognized_keys' && what === 'update'
-      ? `only "rules" can be changed on an existing source (got ${issue.keys.map((k) => `"${k}"`).join(', ')})`
+      ? `only "rules", "timestampFormat" and "timestampLocator" can be changed on an existing source (got ${issue.keys.map((k) => `"${k}"`).join(', ')})`
       : (issue?.message ?? 'bad body');
   return new AppError(ErrorCode.BadRequest, `invalid source ${what}: ${where}: ${message}`);
 }
@@ -85,6 +106,7 @@ export interface SourceView {
   host: string | null;
   multiline: MultilineSetting;
   timestampFormat: string | null;
+  timestampLocator: string | null;
   rules: ProcessingRule[];
   /** Messages the source's filters dropped (not stored, not counted as ingested). */
   excludedLines: number;
@@ -99,6 +121,7 @@ export function viewSource(source: SourceRecord, pendingExcluded = 0): SourceVie
     host: source.host,
     multiline: source.multiline,
     timestampFormat: source.timestampFormat,
+    timestampLocator: source.timestampLocator,
     rules: source.rules,
     excludedLines: source.excludedLines + pendingExcluded,
     createdAt: new Date(source.createdAt).toISOString(),
@@ -222,10 +245,7 @@ export class SourceService {
     }
     const body = parsed.data;
     const rules = body.rules === undefined ? [] : parseRules(body.rules);
-    if (body.timestampFormat !== undefined) {
-      const problem = validateTimestampFormat(body.timestampFormat);
-      if (problem) throw new AppError(ErrorCode.BadRequest, `invalid timestampFormat: ${problem}`);
-    }
+    checkTimestampSettings(body.timestampFormat, body.timestampLocator);
     if (await this.meta.sources.findByName(body.name)) {
       throw new AppError(ErrorCode.Conflict, `a source named "${body.name}" already exists`);
     }
@@ -239,6 +259,7 @@ export class SourceService {
         host: body.host || null,
         multiline: toMultilineSetting(body.multiline),
         timestampFormat: body.timestampFormat ?? null,
+        timestampLocator: body.timestampLocator ?? null,
         rules,
       },
       Date.now(),
@@ -250,11 +271,23 @@ export class SourceService {
   async update(id: string, input: unknown): Promise<SourceRecord> {
     const parsed = sourceUpdateSchema.safeParse(input);
     if (!parsed.success) throw badBody('update', parsed.error);
-    const rules = parseRules(parsed.data.rules);
+    const body = parsed.data;
+    const rules = body.rules === undefined ? undefined : parseRules(body.rules);
+    checkTimestampSettings(body.timestampFormat, body.timestampLocator);
     const source = await this.meta.sources.findById(id);
     if (!source) throw new AppError(ErrorCode.NotFound, `no source with id ${id}`);
-    if (!(await this.meta.sources.updateRules(id, rules))) throw new AppError(ErrorCode.NotFound, `no source with id ${id}`);
-    return { ...source, rules };
+    const updated: SourceRecord = {
+      ...source,
+      ...(rules !== undefined ? { rules } : {}),
+      ...(body.timestampFormat !== undefined ? { timestampFormat: body.timestampFormat } : {}),
+      ...(body.timestampLocator !== undefined ? { timestampLocator: body.timestampLocator } : {}),
+    };
+    if (rules !== undefined && !(await this.meta.sources.updateRules(id, rules))) throw new AppError(ErrorCode.NotFound, `no source with id ${id}`);
+    if (body.timestampFormat !== undefined || body.timestampLocator !== undefined) {
+      const timestamp = { format: updated.timestampFormat, locator: updated.timestampLocator };
+      if (!(await this.meta.sources.updateTimestamp(id, timestamp))) throw new AppError(ErrorCode.NotFound, `no source with id ${id}`);
+    }
+    return updated;
   }
 
   /** The source a syslog listener lands in, by name (the hash-rule key loaded). */

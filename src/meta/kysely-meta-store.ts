@@ -24,6 +24,7 @@ function toSource(row: SourceRow): SourceRecord {
     host: row.host,
     multiline: JSON.parse(row.multiline) as MultilineSetting,
     timestampFormat: row.timestamp_format,
+    timestampLocator: row.timestamp_locator ?? null,
     rules: JSON.parse(row.rules) as ProcessingRule[],
     excludedLines: Number(row.excluded_lines),
     createdAt: Number(row.created_at),
@@ -124,6 +125,7 @@ export function createKyselyMetaStore(db: Kysely<MetaDatabase>, onClose: () => P
             host: source.host,
             multiline: JSON.stringify(source.multiline),
             timestamp_format: source.timestampFormat,
+            timestamp_locator: source.timestampLocator ?? null,
             rules: JSON.stringify(source.rules ?? []),
             created_at: createdAt,
           })
@@ -149,6 +151,14 @@ export function createKyselyMetaStore(db: Kysely<MetaDatabase>, onClose: () => P
       },
       async updateTokenHash(id, tokenHash) {
         const result = await db.updateTable('sources').set({ token_hash: tokenHash }).where('id', '=', id).executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
+      },
+      async updateTimestamp(id, timestamp) {
+        const result = await db
+          .updateTable('sources')
+          .set({ timestamp_format: timestamp.format, timestamp_locator: timestamp.locator })
+          .where('id', '=', id)
+          .executeTakeFirst();
         return Number(result.numUpdatedRows) > 0;
       },
       async updateRules(id, rules) {

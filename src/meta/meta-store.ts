@@ -53,6 +53,8 @@ export interface SourceRecord {
   host: string | null;
   multiline: MultilineSetting;
   timestampFormat: string | null;
+  /** Regex whose first capture group holds the message's time, anywhere in it (Sumo's timestamp locator). */
+  timestampLocator: string | null;
   /** Processing rules, applied in order before storage. */
   rules: ProcessingRule[];
   /** Messages the source's filters dropped so far (not stored, not counted as ingested bytes). */
@@ -89,6 +91,8 @@ export interface SourceRepository {
   updateTokenHash(id: string, tokenHash: string): Promise<boolean>;
   /** Replaces the source's processing rules; false when no source had that id. */
   updateRules(id: string, rules: ProcessingRule[]): Promise<boolean>;
+  /** Replaces the source's timestamp format and locator; false when no source had that id. */
+  updateTimestamp(id: string, timestamp: { format: string | null; locator: string | null }): Promise<boolean>;
   /** Adds to the excluded-lines counter of each source id given (unknown ids are ignored). */
   addExcludedLines(counts: ReadonlyMap<string, number>): Promise<void>;
   delete(id: string): Promise<boolean>;

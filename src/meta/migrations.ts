@@ -72,4 +72,10 @@ export const metaMigrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_timestamp_locator': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Sumo's timestamp locator: a regex whose first capture group is the message's time.
+      await db.schema.alterTable('sources').addColumn('timestamp_locator', 'text').execute();
+    },
+  },
 };

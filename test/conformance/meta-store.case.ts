@@ -50,6 +50,7 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
           host: null,
           multiline: { mode: 'regex', boundary: '^\\d{4}-' },
           timestampFormat: 'yyyy-MM-dd HH:mm:ss',
+          timestampLocator: null,
         },
         7,
       );
@@ -62,12 +63,15 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
       ).rejects.toThrow();
       expect(await meta.sources.updateTokenHash('s1', 't9')).toBe(true);
       expect(await meta.sources.findByTokenHash('t1')).toBeUndefined();
+      expect(await meta.sources.updateTimestamp('s1', { format: 'dd/MM/yyyy HH:mm:ss', locator: 'at=(\\S+ \\S+)' })).toBe(true);
+      expect(await meta.sources.findById('s1')).toMatchObject({ timestampFormat: 'dd/MM/yyyy HH:mm:ss', timestampLocator: 'at=(\\S+ \\S+)' });
+      expect(await meta.sources.updateTimestamp('nope', { format: null, locator: null })).toBe(false);
       expect(await meta.sources.delete('s1')).toBe(true);
       expect(await meta.sources.list()).toEqual([]);
     });
 
     it('stores processing rules and counts excluded lines per source', async () => {
-      const base = { category: null, host: null, multiline: { mode: 'line' as const }, timestampFormat: null };
+      const base = { category: null, host: null, multiline: { mode: 'line' as const }, timestampFormat: null, timestampLocator: null };
       const rules = [
         { name: 'drop health', kind: 'exclude' as const, regex: 'GET /health' },
         { name: 'card', kind: 'mask' as const, regex: '\\d{16}', mask: '****' },

@@ -176,7 +176,7 @@ describe('processing rules on a real server', () => {
     expect(slow.body.message).toMatch(/rule 1 \("lookahead"\): regex is not valid/);
     const other = await api<{ message: string }>(server.url, `/api/v1/sources/${secure.id}`, { method: 'PUT', body: { rules: [], name: 'renamed' } });
     expect(other.status).toBe(400);
-    expect(other.body.message).toMatch(/only "rules" can be changed/);
+    expect(other.body.message).toMatch(/only "rules", "timestampFormat" and "timestampLocator" can be changed/);
     expect(await source(secure.id)).toEqual(before);
 
     const created = await api<{ message: string }>(server.url, '/api/v1/sources', {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
-import { createSource, sharedData, startTestServer } from '../support/server.js';
+import { adminAuth, createSource, sharedData, startTestServer } from '../support/server.js';
 import { storeReader } from '../support/store-reader.js';
 
 const apacheFile = join(sharedData, 'http-access/elastic-apache/apache_logs');
@@ -146,5 +146,46 @@ describe('HTTP source receiver', () => {
     expect((await post(source.url, 'event at 21.11.2026 17:45:00 happened\n')).status).toBe(200);
     const [row] = await tail(1);
     expect(row).toMatchObject({ _messageTime: '2026-11-21T17:45:00.000Z', _format: 'custom' });
+  });
+
+  it('takes each CloudTrail event time from its eventTime, wherever it is in the object', async () => {
+    const file = readFileSync(join(sharedData, 'cloudtrail/awsdocs-cloudtrail-events.jsonl'), 'utf8');
+    const events = file.split('\n').filter((line) => line.trim() !== '');
+    const source = await createSource(base, { name: 'cloudtrail', category: 'aws/cloudtrail', multiline: false });
+    expect((await post(source.url, file)).status).toBe(200);
+    const rows = (await tail(events.length)).filter((r) => r._sourceCategory === 'aws/cloudtrail');
+    expect(rows).toHaveLength(events.length);
+    for (const row of rows) {
+      const eventTime = (JSON.parse(row._raw) as { eventTime: string }).eventTime;
+      expect(row._format, row._raw.slice(0, 120)).toBe('json:eventTime');
+      expect(row._messageTime).toBe(new Date(eventTime).toISOString());
+    }
+  });
+
+  it('finds the time with a per-source timestamp locator past the first 200 characters, set at creation or later', async () => {
+    const padding = 'x'.repeat(300);
+    const line = (day: string): string => `${padding} seen=${day} 08:15:00 end`;
+    const source = await createSource(base, {
+      name: 'located',
+      category: 'ts/located',
+      multiline: false,
+      timestampLocator: 'seen=(\\S+ \\S+)',
+      timestampFormat: 'dd.MM.yyyy HH:mm:ss',
+    });
+    expect((await post(source.url, line('03.02.2026'))).status).toBe(200);
+    expect((await tail(1))[0]).toMatchObject({ _messageTime: '2026-02-03T08:15:00.000Z', _format: 'custom' });
+
+    // A locator without a capture group is refused, naming the setting; nothing changes.
+    const headers = { authorization: adminAuth, 'content-type': 'application/json' };
+    const bad = await fetch(`${base}/api/v1/sources/${source.id}`, { method: 'PATCH', headers, body: JSON.stringify({ timestampLocator: 'seen=\\S+' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/timestampLocator.*capture group/);
+
+    // Auto-detection inside the located text when no format is set.
+    const changed = await fetch(`${base}/api/v1/sources/${source.id}`, { method: 'PATCH', headers, body: JSON.stringify({ timestampFormat: null, timestampLocator: 'seen=(\\S+T\\S+)' }) });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ timestampFormat: null, timestampLocator: 'seen=(\\S+T\\S+)' });
+    expect((await post(source.url, `${padding} seen=2026-02-04T09:00:00Z end`)).status).toBe(200);
+    expect((await tail(1))[0]).toMatchObject({ _messageTime: '2026-02-04T09:00:00.000Z', _format: 'iso8601' });
   });
 });

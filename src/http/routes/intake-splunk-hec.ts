@@ -132,6 +132,7 @@ export function registerSplunkHecIntakeRoutes(app: FastifyInstance, deps: HttpDe
         },
         multiline: source.multiline,
         timestampFormat: source.timestampFormat,
+        timestampLocator: source.timestampLocator,
         maxPartChars: deps.config.ingest.batchMaxBytes,
         isAscii: decoded.isAscii,
         rules: deps.sources.rulesOf(source),

@@ -65,6 +65,7 @@ export function registerReceiverRoutes(app: FastifyInstance, deps: HttpDeps): vo
         },
         multiline: source.multiline,
         timestampFormat: source.timestampFormat,
+        timestampLocator: source.timestampLocator,
         maxPartChars: deps.config.ingest.batchMaxBytes,
         isAscii: decoded.isAscii,
         rules: deps.sources.rulesOf(source),

@@ -29,12 +29,13 @@ export function registerSourceRoutes(app: FastifyInstance, deps: HttpDeps): void
     return deps.sources.view(source);
   });
 
-  // PUT and PATCH both take `{rules}`: the only setting that can change on an existing source.
+  // PUT and PATCH both take `{rules, timestampFormat, timestampLocator}` (any of them): what can
+  // change on an existing source.
   for (const method of ['put', 'patch'] as const) {
     app[method]<{ Params: { id: string } }>('/api/v1/sources/:id', async (request) => {
       const principal = requirePrincipal(request);
       const source = await deps.sources.update(request.params.id, request.body ?? {});
-      deps.logger.info({ sourceId: source.id, rules: source.rules.length, user: principal.username }, 'source rules changed');
+      deps.logger.info({ sourceId: source.id, changed: Object.keys(request.body ?? {}), user: principal.username }, 'source changed');
       return deps.sources.view(source);
     });
   }

@@ -20,6 +20,8 @@ export interface MetaDatabase {
     host: string | null;
     multiline: string;
     timestamp_format: string | null;
+    /** Regex whose first group is the timestamp (migration 0004). */
+    timestamp_locator: string | null;
     created_at: number;
     /** JSON array of processing rules (migration 0003). */
     rules: Generated<string>;
