@@ -95,7 +95,7 @@ export class Authenticator {
   }
 
   /**
-   * Basic credentials → principal, or undefined when they are wrong. Throws `overloaded` (429) when
+   * Basic credentials → principal, or undefined when they are wrong. Throws `too_many_attempts` (429) when
    * the username or access id has failed too often from this address (see docs/security.md for
    * why a valid access key is never refused).
    */
@@ -122,7 +122,7 @@ export class Authenticator {
 
   /**
    * Checks a user's password with the failure limit and the password gate; the user when it is
-   * right, undefined when it is wrong (an unknown user costs the same scrypt). Throws `overloaded`
+   * right, undefined when it is wrong (an unknown user costs the same scrypt). Throws `too_many_attempts`
    * when locked out. Logs the outcome (never the secret).
    */
   async checkPassword(username: string, password: string, client: ClientInfo, method: SecretMethod, logSuccess = true): Promise<UserRecord | undefined> {
@@ -218,5 +218,5 @@ export class Authenticator {
 function lockedOut(method: SecretMethod, retryAfterSeconds: number): AppError {
   const what = method === 'sign-in' ? 'sign-ins' : 'authentication attempts';
   const wait = retryAfterSeconds < 60 ? `${retryAfterSeconds} s` : `${Math.ceil(retryAfterSeconds / 60)} min`;
-  return new AppError(ErrorCode.Overloaded, `too many failed ${what} for this user from this address; try again in ${wait}`, { retryAfterSeconds });
+  return new AppError(ErrorCode.TooManyAttempts, `too many failed ${what} for this user from this address; try again in ${wait}`, { retryAfterSeconds });
 }

@@ -48,7 +48,7 @@ describe('SessionService', () => {
 
   it('limits failed sign-ins per username and address, and forgets them after the window', async () => {
     for (let i = 0; i < 2; i++) await expect(sessions.signIn('ada', 'wrong', '10.0.0.1')).rejects.toMatchObject({ code: 'unauthorized' });
-    await expect(sessions.signIn('ada', 'correct horse', '10.0.0.1')).rejects.toMatchObject({ code: 'overloaded', retryAfterSeconds: 600 });
+    await expect(sessions.signIn('ada', 'correct horse', '10.0.0.1')).rejects.toMatchObject({ code: 'too_many_attempts', retryAfterSeconds: 600 });
     // Another address, or another username from the same address, is not limited.
     await expect(sessions.signIn('ada', 'correct horse', '10.0.0.2')).resolves.toBeDefined();
     await expect(sessions.signIn('nobody', 'x', '10.0.0.1')).rejects.toMatchObject({ code: 'unauthorized' });

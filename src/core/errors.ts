@@ -14,6 +14,8 @@ export const ErrorCode = {
   UnsupportedEncoding: 'unsupported_encoding',
   BadEncoding: 'bad_encoding',
   Overloaded: 'overloaded',
+  /** Too many failed secret checks for this user from this address (a lockout, not load). */
+  TooManyAttempts: 'too_many_attempts',
   Unavailable: 'unavailable',
   Timeout: 'timeout',
   /** The client went away before its request was read (nothing to answer). */

@@ -16,6 +16,7 @@ export const statusOf: Record<ErrorCode, number> = {
   unsupported_encoding: 415,
   bad_encoding: 400,
   overloaded: 429,
+  too_many_attempts: 429,
   unavailable: 503,
   timeout: 504,
   // nginx's convention: no one reads this answer.

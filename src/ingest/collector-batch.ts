@@ -27,6 +27,7 @@ import { encodeMessages, type EncodeOptions, type EncodedMessages } from './enco
 import { SplitMode } from './multiline.js';
 
 /** The field every row of an identified batch carries. */
+/** Listed in INTERNAL_FIELDS: people never see it. */
 export const BATCH_FIELD = 'collector_batch';
 /** How far the sender's clock may be ahead of the server's for a resend lookup to still find its batch. */
 export const RESEND_CLOCK_SKEW_MS = 15 * 60_000;

@@ -6,6 +6,7 @@ import { compileQuery, orderFields, type Row } from '../query/interpreter/index.
 import { DiagnosticSink } from '../query/interpreter/diagnostics.js';
 import { compileScope } from '../query/interpreter/scope.js';
 import type { LogStore, StoredMessage } from '../store/log-store.js';
+import { userFields } from '../store/internal-fields.js';
 import { isStoreError, StoreErrorKind } from '../store/store-error.js';
 import { Histogram, type HistogramBucket } from './histogram.js';
 import { engineContext, storeEngine } from './pushdown/engine-context.js';
@@ -73,7 +74,7 @@ export function searchFailure(error: unknown): { message: string; expected: bool
 /** Converts a stored message into the interpreter's row (metadata as the language names it). */
 export function toRow(message: StoredMessage): Row {
   const { fields, ...meta } = message;
-  return { ...meta, ...fields };
+  return { ...meta, ...userFields(fields) };
 }
 
 /**

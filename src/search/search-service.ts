@@ -10,7 +10,7 @@ import { storeEngine } from './pushdown/engine-context.js';
 import { explainSearch, type Explanation } from './pushdown/explain.js';
 import { defaultSliceOptions, estimateRows } from './pushdown/slices.js';
 import type { Query } from '../query/ast.js';
-import { isEpochValue, parseSearchTime, parseTimeZone } from './time-range.js';
+import { needsTimeZone, parseSearchTime, parseTimeZone } from './time-range.js';
 
 export interface SearchServiceOptions {
   /** Running jobs per user at most; more is a 429. */
@@ -91,6 +91,8 @@ function diagnosticsError(searchCode: SearchErrorCode, diagnostics: Diagnostic[]
 /** Search jobs: creation (validation as Sumo's API), lookup by owner, cancellation and expiry. */
 export class SearchService {
   private readonly jobs = new Map<string, SearchJob>();
+  /** Ids of recently deleted jobs and their owners, so a later poll says why it finds nothing. */
+  private readonly deleted = new Map<string, string>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -107,7 +109,7 @@ export class SearchService {
     if (typeof request.query !== 'string' || request.query.trim() === '') {
       throw searchError(ErrorCode.BadRequest, SearchErrorCode.NoQuery, '"query" is required');
     }
-    const needsZone = !(isEpochValue(request.from) && isEpochValue(request.to));
+    const needsZone = needsTimeZone(request.from) || needsTimeZone(request.to);
     const timeZone = parseTimeZone(request.timeZone ?? request.timezone, needsZone);
     const from = parseSearchTime(request.from, 'from', timeZone);
     const to = parseSearchTime(request.to, 'to', timeZone);
@@ -167,7 +169,8 @@ export class SearchService {
   get(ownerId: string, id: string): SearchJob {
     const job = this.jobs.get(id);
     if (!job || job.spec.ownerId !== ownerId) {
-      throw searchError(ErrorCode.NotFound, SearchErrorCode.JobNotFound, `no search job ${id} (jobs expire after ${this.options.idleExpiryMs / 60_000} minutes without polling)`);
+      const why = this.deleted.get(id) === ownerId ? 'it was deleted' : `it never existed, or expired after ${this.options.idleExpiryMs / 60_000} minutes without polling`;
+      throw searchError(ErrorCode.NotFound, SearchErrorCode.JobNotFound, `no search job ${id}: ${why}`);
     }
     job.lastTouched = Date.now();
     return job;
@@ -177,6 +180,9 @@ export class SearchService {
     const job = this.get(ownerId, id);
     job.cancel();
     this.jobs.delete(id);
+    this.deleted.set(id, ownerId);
+    // Bounded: the oldest ids are forgotten first (a Map iterates in insertion order).
+    if (this.deleted.size > 10_000) this.deleted.delete(this.deleted.keys().next().value!);
   }
 
   /** Cancels and forgets jobs nobody polled recently. */

@@ -29,7 +29,7 @@ function parseSearchTimeUnbounded(value: unknown, which: 'from' | 'to', timeZone
     searchError(
       ErrorCode.BadRequest,
       code,
-      `"${which}" must be epoch milliseconds or an ISO-8601 date-time (got ${JSON.stringify(value)?.slice(0, 40)})`,
+      `"${which}" must be epoch milliseconds, an ISO-8601 date-time, "now" or a time back from now like "-15m", "-1h", "-7d" (got ${JSON.stringify(value)?.slice(0, 40)})`,
     );
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw fail();
@@ -38,6 +38,8 @@ function parseSearchTimeUnbounded(value: unknown, which: 'from' | 'to', timeZone
   if (typeof value !== 'string' || value.trim() === '') throw fail();
   const text = value.trim();
   if (/^-?\d+$/.test(text)) return Number(text);
+  const relative = relativeTime(text, Date.now());
+  if (relative !== undefined) return relative;
   if (ISO_ZONED.test(text)) {
     const ms = Date.parse(text.replace(' ', 'T'));
     if (Number.isNaN(ms)) throw fail();
@@ -56,7 +58,7 @@ function parseSearchTimeUnbounded(value: unknown, which: 'from' | 'to', timeZone
 export function parseTimeZone(value: unknown, required: boolean): string {
   if (value === undefined || value === null || value === '') {
     if (required) {
-      throw searchError(ErrorCode.BadRequest, SearchErrorCode.EmptyTimeZone, '"timeZone" is required when from/to are not epoch milliseconds');
+      throw searchError(ErrorCode.BadRequest, SearchErrorCode.EmptyTimeZone, '"timeZone" is required to read a date-time without a zone in from/to (add one, e.g. "Europe/Berlin", or write the times with Z or an offset)');
     }
     return 'UTC';
   }
@@ -70,7 +72,17 @@ export function parseTimeZone(value: unknown, required: boolean): string {
   return value;
 }
 
-/** True when the value is epoch milliseconds (so no time zone is needed to read it). */
-export function isEpochValue(value: unknown): boolean {
-  return typeof value === 'number' || (typeof value === 'string' && /^-?\d+$/.test(value.trim()));
+const RELATIVE = /^-(\d+(?:\.\d+)?)(s|m|h|d|w)$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
+/** `now`, or a time back from now (`-15m`, `-1h`, `-7d`, `-2w`), as the time picker writes them. */
+function relativeTime(text: string, now: number): number | undefined {
+  if (text === 'now') return now;
+  const m = RELATIVE.exec(text);
+  return m === null ? undefined : now - Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
+}
+
+/** True when the value is a wall-clock time without a zone: only then is a time zone needed to read it. */
+export function needsTimeZone(value: unknown): boolean {
+  return typeof value === 'string' && ISO_LOCAL.test(value.trim());
 }

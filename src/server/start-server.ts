@@ -17,6 +17,7 @@ import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { reportBackgroundWork } from './background-work.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { componentLogger } from './component-logger.js';
 import { installProcessGuard } from './process-guards.js';
 import { SelfLogSink } from './self-log-sink.js';
 import { startSyslogBindings, SyslogProtocol, type BoundSyslogListeners, type SyslogBinding } from './syslog-listener.js';
@@ -60,11 +61,11 @@ function createLogger(config: Config, sink: SelfLogSink | undefined): Logger {
     {
       level: config.logLevel === 'silent' ? 'silent' : 'debug',
       redact: { paths: redactPaths, censor: '[redacted]' },
-      base: { component: 'server' },
+      base: {},
     },
     multistream(streams),
   );
-  return logger;
+  return componentLogger(logger, { component: 'server' });
 }
 
 /** The composition root of `quarry serve`: builds every adapter and service, then listens. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
-import { createSource, startTestServer, tempDir } from '../support/server.js';
+import { api, createSource, startTestServer, tempDir, waitFor } from '../support/server.js';
 import { storeReader } from '../support/store-reader.js';
 
 // The receiver side of `quarry collect`: json-lines framing and idempotent batch ids.
@@ -68,7 +68,14 @@ describe('receiver: X-Quarry-Framing and X-Quarry-Batch-Id', () => {
     expect(concurrent.map((r) => r.status)).toEqual([200, 200, 200]);
     expect((await storeReader(server.url).ofSource('batched')).map((m) => m._raw).sort()).toEqual(['one', 'three', 'two']);
     const stored = await storeReader(server.url).ofSource('batched');
-    expect(stored.every((m) => m.collector_batch === 'c1-000001' || m.collector_batch === 'c1-000002')).toBe(true);
+    // The batch id is Quarry's own: stored (the resend below finds it), never shown.
+    expect(stored.every((m) => !('collector_batch' in m))).toBe(true);
+    const job = await api<{ id: string }>(server.url, '/api/v1/search/jobs', { method: 'POST', body: { query: '_source=batched', from: since - 60_000, to: Date.now() + 60_000 } });
+    await waitFor(async () => (await api<{ state: string }>(server.url, `/api/v1/search/jobs/${job.body.id}`)).body.state === 'DONE GATHERING RESULTS');
+    const page = await api<{ fields: { name: string }[]; messages: { map: Record<string, string> }[] }>(server.url, `/api/v1/search/jobs/${job.body.id}/messages?offset=0&limit=10`);
+    expect(page.body.messages).toHaveLength(3);
+    expect(page.body.fields.map((f) => f.name)).not.toContain('collector_batch');
+    expect(page.body.messages.every((m) => !('collector_batch' in m.map))).toBe(true);
 
     // A new server process remembers nothing: the resend header makes it look in the store.
     await server.close();

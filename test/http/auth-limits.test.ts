@@ -49,6 +49,7 @@ describe('failure limits and authentication logs', () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.retryAfter)).toBeGreaterThan(0);
     expect(locked.body).toMatch(/too many failed authentication attempts/);
+    expect(JSON.parse(locked.body)).toMatchObject({ code: 'too_many_attempts' });
     // The right password from another address is not affected.
     expect((await get(port, '/api/v1/sources', basicAuth('admin', ADMIN_PASSWORD), '127.0.0.4')).status).toBe(200);
   });

@@ -197,6 +197,18 @@ describe('Search Job API', () => {
       body: { query: '*', from: FROM, to: TO, timeZone: 'UTC' },
     });
     expect((await api(base, `/api/v1/search/jobs/${created.body.id}`, { method: 'DELETE' })).status).toBe(200);
-    expect((await api(base, `/api/v1/search/jobs/${created.body.id}`)).status).toBe(404);
+    const gone = await api<{ message: string }>(base, `/api/v1/search/jobs/${created.body.id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body.message).toMatch(/it was deleted/);
+    const unknown = await api<{ message: string }>(base, '/api/v1/search/jobs/00000000-0000-0000-0000-000000000000');
+    expect(unknown.body.message).toMatch(/never existed, or expired/);
+  });
+
+  it('takes "now" and times back from now for from/to, without a time zone', async () => {
+    const { status } = await runJob({ query: '*', from: '-1h', to: 'now' });
+    expect(status.state).toBe('DONE GATHERING RESULTS');
+    const bad = await api<{ message: string }>(base, '/api/v1/search/jobs', { method: 'POST', body: { query: '*', from: '-1x', to: 'now' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/"from" must be .*"-15m"/);
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
 import { slicedCount } from '../../search/pushdown/sliced.js';
+import { userFields } from '../../store/internal-fields.js';
 import { requirePrincipal } from '../request.js';
 import { parseIntParam, parseTimeParam } from '../time-params.js';
 
@@ -38,7 +39,7 @@ export function registerLogRoutes(app: FastifyInstance, deps: HttpDeps): void {
         ...meta,
         _messageTime: new Date(meta._messageTime).toISOString(),
         _receiptTime: new Date(meta._receiptTime).toISOString(),
-        ...fields,
+        ...userFields(fields),
       })),
     };
   });

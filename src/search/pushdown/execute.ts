@@ -6,6 +6,7 @@ import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
 import { timesliceStart } from '../../query/interpreter/timeslice.js';
 import { setKeyOrder, type Row, type Value } from '../../query/interpreter/values.js';
 import type { LogStore, SearchWork, SelectRow } from '../../store/log-store.js';
+import { userFields } from '../../store/internal-fields.js';
 import type { PushdownPlan } from './plan.js';
 import { statementOptions, type EngineTime, type RowBudget } from './row-budget.js';
 import { ParamBinder, quoteIdentifier, type SqlStatement } from './sql.js';
@@ -40,7 +41,7 @@ export function messageRow(r: SelectRow): Row {
     _format: r.format as string,
     _raw: r.message as string,
   };
-  const fields = r.fields as Record<string, string>;
+  const fields = userFields(r.fields as Record<string, string>);
   for (const k in fields) row[k] = fields[k] as string;
   return row;
 }

@@ -4,6 +4,7 @@
  * Metadata names map to their columns; anything else reads the `fields` map, NULL when absent.
  */
 import type { ParamBinder } from './sql.js';
+import { INTERNAL_FIELDS } from '../../store/internal-fields.js';
 import { JS_SPACE_CLASS } from '../../query/interpreter/regex.js';
 
 /** Metadata names as the query language spells them → column, and whether the value is a number. */
@@ -58,7 +59,8 @@ export function fieldSql(name: string, binder: ParamBinder): FieldSql | undefine
     if (meta.numeric) return { text: `toString(${meta.sql})`, number: `toFloat64(${meta.sql})`, isMetadata: true };
     return { text: meta.sql, number: numberOf(meta.sql, binder), isMetadata: true };
   }
-   
+  // Quarry's own fields read as absent, as the interpreter's rows do not have them.
+  if (INTERNAL_FIELDS.has(name.toLowerCase())) return { text: 'CAST(NULL AS Nullable(String))', number: 'CAST(NULL AS Nullable(Float64))', isMetadata: false };
   if (!/^[\x00-\x7f]*$/.test(name)) return undefined;
   const exact = binder.bind(name, 'String');
   const lower = binder.bind(name.toLowerCase(), 'String');
