@@ -57,6 +57,17 @@ describe('quarry search and quarry tail against a server', () => {
     expect(noCredentials.stderr).toMatch(/no credentials/);
   });
 
+  it('says on stderr when nothing matched, and when more matched than it printed', async () => {
+    const none = await cli(['search', 'nosuchwordanywhere', '--from', '-1h']);
+    expect(none.status).toBe(0);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toMatch(/^no messages matched in \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} – .* \(UTC\)\n$/);
+    const cut = await cli(['search', '_sourceCategory=cli/test', '--from', '-1h', '--limit', '2', '--format', 'ndjson']);
+    expect(cut.status).toBe(0);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(2);
+    expect(cut.stderr).toBe('showing 2 of 3 messages: raise --limit (now 2) to see more\n');
+  });
+
   it('tails new messages', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'tail', 'tailme'], {
       cwd: repoRoot,

@@ -129,6 +129,13 @@ export function registerSearchCommand(program: Command): void {
       const { fields, rows } = await fetchAll(remote, id, kind, limit);
       const columns = kind === 'messages' ? messageColumns(fields, format) : fields;
       await writeOut(process.stdout, rows.length === 0 && format === 'table' ? '' : renderRows(rows, columns, format));
+      // What the printed rows do not say: that nothing matched, or that there is more.
+      const total = kind === 'messages' ? status.messageCount : status.recordCount;
+      if (rows.length === 0 && status.pendingErrors.length === 0) {
+        process.stderr.write(`no ${kind} matched in ${describeRange(body.from, body.to, flags.tz)}\n`);
+      } else if (total > rows.length) {
+        process.stderr.write(`showing ${rows.length} of ${total} ${kind}: raise --limit (now ${limit}) to see more\n`);
+      }
       await callApi(remote, `/api/v1/search/jobs/${id}`, { method: 'DELETE' }).catch(() => undefined);
       if (status.pendingErrors.length > 0) process.exitCode = ExitCode.UserError;
     });
@@ -141,4 +148,16 @@ async function isAggregate(remote: Remote, id: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** `2026-12-07 13:00:00 – 14:00:00 UTC`-style text of the searched range. */
+function describeRange(from: number, to: number, timeZone: string): string {
+  const format = (ms: number): string => {
+    try {
+      return new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(ms);
+    } catch {
+      return new Date(ms).toISOString();
+    }
+  };
+  return `${format(from)} – ${format(to)} (${timeZone})`;
 }
