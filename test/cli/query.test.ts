@@ -3,7 +3,8 @@
  * src/cli/main.ts once it registers the command, otherwise a minimal program with only
  * `registerQueryCommand` (same code path, same exit codes).
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,7 +21,7 @@ registerQueryCommand(program);
 try { await program.parseAsync(process.argv); } catch (e) { process.exitCode = e.exitCode === 0 ? 0 : 1; }
 `;
 
-function quarry(args: string[], stdin?: string): { code: number | null; stdout: string; stderr: string } {
+function quarry(args: string[], stdin?: string | Buffer): { code: number | null; stdout: string; stderr: string } {
   const argv = mainHasQuery
     ? ['--import', 'tsx', MAIN, 'query', ...args]
     : ['--import', 'tsx', '--input-type=module', '-e', HARNESS, 'quarry', 'query', ...args];
@@ -43,6 +44,27 @@ writeFileSync(
 const APACHE = resolve(ROOT, '../shared/data/http-access/elastic-apache/apache_logs');
 
 describe('quarry query', { timeout: 60_000 }, () => {
+  it('reads gzip and zstd files (and stdin) by their first bytes, and names a damaged one', () => {
+    const text = readFileSync(LOG);
+    const gz = join(dir, 'app.log.1.gz');
+    // Two gzip members one after the other, as logrotate's appends and `cat a.gz b.gz` make.
+    writeFileSync(gz, Buffer.concat([gzipSync(text.subarray(0, 90)), gzipSync(text.subarray(90))]));
+    const zst = join(dir, 'rotated');
+    writeFileSync(zst, execFileSync('zstd', ['-3', '-c', '-q'], { input: text }));
+    for (const args of [[gz], [zst]]) {
+      const r = quarry(['--format', 'ndjson', 'error | count by _sourceName', ...args]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ _sourceName: args[0], _count: 3 }]);
+    }
+    const piped = quarry(['--format', 'ndjson', 'error | count'], gzipSync(text));
+    expect(piped.stdout.trim()).toBe('{"_count":3}');
+    const cut = join(dir, 'cut.gz');
+    writeFileSync(cut, gzipSync(Buffer.from('x'.repeat(100_000))).subarray(0, 60));
+    const damaged = quarry(['error | count', cut]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stderr).toContain(`${cut}: the gzip data is damaged or cut short`);
+  });
+
   it('aggregates a file and prints a table', () => {
     const r = quarry(['error | parse "user=*" as user | count by user', LOG]);
     expect(r.code).toBe(0);
@@ -103,6 +125,23 @@ describe('quarry query', { timeout: 60_000 }, () => {
     const invalid = quarry(['--check', '--format', 'json', '| where']);
     expect(invalid.code).toBe(1);
     expect((JSON.parse(invalid.stdout) as { valid: boolean }).valid).toBe(false);
+  });
+
+  it('top N f by count / by _count prints the counted groups, not messages; --check refuses what top cannot rank by', () => {
+    const issue = '* | parse "\\"* * HTTP/*\\" * " as method, url, ver, status | top 3 url by _count';
+    for (const query of [issue, issue.replace('by _count', 'by count'), issue.replace(' by _count', '')]) {
+      const r = quarry(['--format', 'ndjson', query, APACHE]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+        { url: '/favicon.ico', _count: 807 },
+        { url: '/style2.css', _count: 546 },
+        { url: '/reset.css', _count: 538 },
+      ]);
+    }
+    expect(quarry(['--check', issue]).code).toBe(0);
+    const invalid = quarry(['--check', issue.replace('by _count', 'by _count, status')]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('status is not a listed field (list it: top 3 url, status by count)');
   });
 
   it('stops quietly when the reader goes away (| head)', () => {

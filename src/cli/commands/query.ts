@@ -4,6 +4,7 @@
  */
 import { compileLinearRegex, type LinearRegex } from '../../core/linear-regex.js';
 import { createReadStream } from 'node:fs';
+import { decodedInput } from '../decoded-input.js';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { detectTimestamp } from '../../core/timestamp.js';
@@ -144,7 +145,10 @@ export interface SourceOptions {
  * shared detector, else the receipt time (run start + message index, which keeps line order).
  */
 export async function* readRows(opts: SourceOptions): AsyncGenerator<Row[]> {
-  const sources = opts.files.length === 0 ? [{ name: '-', open: (): Readable => opts.stdin }] : opts.files.map((f) => ({ name: f, open: (): Readable => createReadStream(f) }));
+  const sources =
+    opts.files.length === 0
+      ? [{ name: '-', open: (): Readable => decodedInput(opts.stdin, 'stdin') }]
+      : opts.files.map((f) => ({ name: f, open: (): Readable => decodedInput(createReadStream(f), f) }));
   const detectOptions = { defaultTimeZone: opts.timeZone, referenceTime: opts.start };
   let index = 0;
   for (const src of sources) {
