@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isAppError } from '../core/errors.js';
+import { registerAdminCommand } from './commands/admin.js';
 import { registerCollectCommand } from './commands/collect.js';
 import { registerQueryCommand } from './commands/query.js';
 import { registerSearchCommand } from './commands/search.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSearchCommand(program);
   registerTailCommand(program);
   registerCollectCommand(program);
+  registerAdminCommand(program);
   return program;
 }
 

@@ -1,9 +1,10 @@
-import Fastify, { type FastifyInstance } from 'fastify';
-import { parseBasicAuth } from '../auth/authenticate.js';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { parseBasicAuth, type Principal } from '../auth/authenticate.js';
+import { hasCapability } from '../auth/capabilities.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
 import { createErrorHandler } from './error-mapper.js';
-import { Access, declareRouteAccess, routeKey, unmatchedPublicRoutes, type RouteEntry } from './route-access.js';
+import { Access, declareRouteAccess, routeKey, unmatchedCapabilityRoutes, unmatchedPublicRoutes, type RouteEntry } from './route-access.js';
 import { registerWebRoutes } from './static.js';
 import { registerAccessKeyRoutes } from './routes/access-keys.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -18,6 +19,7 @@ import { registerReceiverRoutes } from './routes/receiver.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { createSessionAuth } from './routes/session-auth.js';
 import { registerSourceRoutes } from './routes/sources.js';
+import { registerUserRoutes } from './routes/users.js';
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
@@ -63,6 +65,18 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
   });
 
   const sessionAuth = createSessionAuth(app, deps);
+  /** The signed-in user of a request: HTTP Basic, else the session cookie; 401 without either. */
+  const authenticateUser = async (request: FastifyRequest): Promise<Principal> => {
+    const credentials = parseBasicAuth(request.headers.authorization);
+    if (!credentials) {
+      const session = await sessionAuth.authenticate(request);
+      if (session) return session.principal;
+      throw new AppError(ErrorCode.Unauthorized, 'authentication required: HTTP Basic with username:password or accessId:accessKey');
+    }
+    const principal = await deps.authenticator.authenticate(credentials, { address: request.ip });
+    if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid credentials');
+    return principal;
+  };
   // Runs after routing: the rule is the matched route's own, whatever the spelling of the URL.
   app.addHook('onRequest', async (request) => {
     const rule = request.routeOptions.config.routeAccess;
@@ -72,14 +86,10 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
       throw new AppError(ErrorCode.Internal, 'route has no access rule');
     }
     if (rule.access !== Access.User) return;
-    const credentials = parseBasicAuth(request.headers.authorization);
-    if (!credentials) {
-      const session = await sessionAuth.authenticate(request);
-      if (session) return void (request.principal = session.principal);
-      throw new AppError(ErrorCode.Unauthorized, 'authentication required: HTTP Basic with username:password or accessId:accessKey');
+    const principal = await authenticateUser(request);
+    if (rule.capability !== undefined && !hasCapability(principal, rule.capability)) {
+      throw new AppError(ErrorCode.Forbidden, `this needs the ${rule.capability} capability, which user "${principal.username}" does not have`);
     }
-    const principal = await deps.authenticator.authenticate(credentials, { address: request.ip });
-    if (!principal) throw new AppError(ErrorCode.Unauthorized, 'invalid credentials');
     request.principal = principal;
   });
 
@@ -95,10 +105,13 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
   registerElasticIntakeRoutes(app, deps);
   registerSplunkHecIntakeRoutes(app, deps);
   registerSessionRoutes(app, deps, sessionAuth);
+  registerUserRoutes(app, deps);
   const web = registerWebRoutes(app);
   await app.after();
   const stale = unmatchedPublicRoutes(registered);
   if (stale.length > 0) throw new Error(`PUBLIC_ROUTES names routes that do not exist: ${stale.join(', ')}`);
+  const staleCapabilities = unmatchedCapabilityRoutes(registered);
+  if (staleCapabilities.length > 0) throw new Error(`CAPABILITY_ROUTES names routes that do not exist: ${staleCapabilities.join(', ')}`);
 
   const known = [...methodsByPath];
   await app.register((scope, _options, done) => {

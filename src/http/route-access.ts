@@ -6,8 +6,10 @@
  * onRoute hook) and read back from the matched route by the authentication hook, so what is
  * decided never depends on how the URL was spelled (percent-encoding, slashes, case): a path that
  * routes to a route gets that route's rule, and a path that routes nowhere reaches no handler.
+ * Routes named in CAPABILITY_ROUTES also need a capability of that user (403 without it).
  */
 import type { RouteOptions } from 'fastify';
+import { Capability } from '../auth/capabilities.js';
 
 export const Access = {
   /** No credentials at all (health, the web UI's files, signing in). */
@@ -19,9 +21,10 @@ export const Access = {
 } as const;
 export type Access = (typeof Access)[keyof typeof Access];
 
-/** What a route needs; capabilities (roles) will attach here. */
+/** What a route needs: who may call it, and for some user routes a capability of that user. */
 export interface RouteAccess {
   access: Access;
+  capability?: Capability;
 }
 
 declare module 'fastify' {
@@ -82,10 +85,39 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   ingest(['POST', 'PUT'], '/:index/_create/:id', 'Elasticsearch single-document intake'),
 ];
 
+interface CapabilityRoute {
+  methods: readonly string[];
+  url: string;
+  capability: Capability;
+  /** Why an ordinary user may not call this route. */
+  why: string;
+}
+
+const admin = (methods: readonly string[], url: string, why: string): CapabilityRoute => ({ methods, url, capability: Capability.Admin, why });
+
+/**
+ * User routes that also need a capability (src/auth/capabilities.ts); a signed-in user without it
+ * gets 403, a caller without credentials 401 as on every user route.
+ */
+export const CAPABILITY_ROUTES: readonly CapabilityRoute[] = [
+  admin(['POST'], '/api/v1/users/:name/password', "sets another user's password without the current one"),
+  admin(['POST'], '/api/v1/sources/:id/token', "replaces a source's ingest token: every shipper using the old one is cut off"),
+];
+
 const key = (method: string, url: string): string => `${method} ${url}`;
 
 /** Declared rules by method and path pattern; HEAD routes (made for each GET) share the GET's rule. */
 const publicByKey = new Map(PUBLIC_ROUTES.flatMap((r) => r.methods.map((m) => [key(m, r.url), r.access] as const)));
+
+const capabilityByKey = new Map(CAPABILITY_ROUTES.flatMap((r) => r.methods.map((m) => [key(m, r.url), r.capability] as const)));
+
+/**
+ * The capability a route's own methods need (HEAD goes with GET). A route that registers a listed
+ * method together with unlisted ones needs the capability for all, as with accessOfAll.
+ */
+function capabilityOfAll(methods: readonly string[], url: string): Capability | undefined {
+  return methods.map((m) => capabilityByKey.get(key(m === 'HEAD' ? 'GET' : m, url))).find((c) => c !== undefined);
+}
 
 /** The rule of one method of a path pattern: public ones by the list, every other one needs a user. */
 export function accessOf(method: string, url: string): Access {
@@ -117,6 +149,8 @@ export interface RouteEntry {
   methods: readonly string[];
   url: string;
   access: Access;
+  /** The capability the route needs beyond a user (CAPABILITY_ROUTES), if any. */
+  capability?: Capability;
   /** True for the answers to methods a path does not have (405). */
   isMethodNotAllowed: boolean;
 }
@@ -133,13 +167,24 @@ export function declareRouteAccess(route: RouteOptions): RouteEntry {
   const own = Array.isArray(route.method) ? route.method : [route.method];
   const methods = route.config?.methodsOfPath ?? own;
   const access = accessOfAll(methods, route.url);
-  route.config = { ...(route.config ?? {}), routeAccess: { access } };
-  return { methods: own, url: route.url, access, isMethodNotAllowed: route.config.methodsOfPath !== undefined };
+  const isMethodNotAllowed = route.config?.methodsOfPath !== undefined;
+  // The 405 answers of a path need no capability: they only say which methods it has.
+  const capability = isMethodNotAllowed ? undefined : capabilityOfAll(own, route.url);
+  if (capability !== undefined && access !== Access.User) {
+    throw new Error(`${own.join(',')} ${route.url} is listed both as needing no user and as needing the ${capability} capability`);
+  }
+  route.config = { ...(route.config ?? {}), routeAccess: { access, ...(capability ? { capability } : {}) } };
+  return { methods: own, url: route.url, access, ...(capability ? { capability } : {}), isMethodNotAllowed };
 }
 
 /** Entries of PUBLIC_ROUTES that no registered route has (a renamed route must not leave a stale entry). */
 export function unmatchedPublicRoutes(registered: ReadonlySet<string>): string[] {
   return PUBLIC_ROUTES.flatMap((r) => r.methods.map((m) => key(m, r.url))).filter((k) => !registered.has(k));
+}
+
+/** Entries of CAPABILITY_ROUTES that no registered route has (a renamed admin route must not become open to every user). */
+export function unmatchedCapabilityRoutes(registered: ReadonlySet<string>): string[] {
+  return CAPABILITY_ROUTES.flatMap((r) => r.methods.map((m) => key(m, r.url))).filter((k) => !registered.has(k));
 }
 
 export { key as routeKey };

@@ -76,6 +76,9 @@ export function createKyselyMetaStore(db: Kysely<MetaDatabase>, onClose: () => P
       async updatePassword(id, passwordHash) {
         await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
       },
+      async list() {
+        return (await db.selectFrom('users').selectAll().orderBy('username').execute()).map(toUser);
+      },
       async count() {
         const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
         return Number(row?.n ?? 0);

@@ -70,6 +70,8 @@ export interface UserRepository {
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findById(id: string): Promise<UserRecord | undefined>;
   updatePassword(id: string, passwordHash: string): Promise<void>;
+  /** Every user, by username (recovery tools name them when a username is wrong). */
+  list(): Promise<UserRecord[]>;
   count(): Promise<number>;
 }
 
