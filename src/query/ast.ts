@@ -458,9 +458,11 @@ export interface AggregateStage extends NodeBase {
 }
 
 /**
- * `top N f1[, f2] [by k1 [asc|desc], …]` — group by the fields, rank, keep N rows.
- * `count` undefined means Sumo's default (10). Empty `by` ranks by a row count (`_count`);
- * otherwise the keys are usually a field computed earlier (`by eventCount`) — direction default desc.
+ * `top N f1[, f2] [by k1 [asc|desc], …]` — keep the N first rows, always as records.
+ * `count` undefined means Sumo's default (10). Empty `by`, or over messages `by count` / `by _count`,
+ * counts by the fields and ranks the groups by `_count`; any other key ranks the rows (after an
+ * aggregate usually a field computed there: `by eventCount`) — direction default desc. The
+ * interpreter's `topForm` (interpreter/top-form.ts) decides which.
  */
 export interface TopStage extends NodeBase {
   kind: 'Top';

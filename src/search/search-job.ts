@@ -215,8 +215,10 @@ export class SearchJob {
     // Only an aggregate may count from the per-minute counts, and only over enough rows to pay.
     if (engine.minuteCounts) engine.minuteCounts = this.aggregated && worthRollup(estimateRows(await cachedRowSpans(this.store), spec.from, spec.to), spec.from, spec.to, spec.rollupMinRows);
     const plan = planQuery(spec.query, { from: spec.from, to: spec.to, timeZone: spec.timeZone, byReceiptTime: spec.byReceiptTime, ...engine });
-    // The interpreter runs what the plan left; its compile cannot fail where the whole query compiled.
-    const rest = compileQuery(plan.rest, { ...context, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });
+    // The interpreter runs what the plan left (over the SQL's records for an aggregate plan); its
+    // compile cannot fail where the whole query compiled.
+    const restInput = plan.kind === 'aggregate' ? 'records' : 'messages';
+    const rest = compileQuery(plan.rest, { ...context, input: restInput, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });
     if (!rest.ok) throw new Error(rest.error.map((d) => d.message).join('; '));
     const signal = this.abort.signal;
     // The row limit holds for the whole search, not for each of its statements.

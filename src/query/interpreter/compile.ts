@@ -32,7 +32,7 @@ export function compileQuery(query: Query, ctx: QueryContext): { ok: true; value
     fctx,
     ctx,
     sink,
-    aggregated: false,
+    aggregated: ctx.input === 'records',
     timesliceMs: undefined,
     timesliceField: '_timeslice',
     groupKeys: [],

@@ -21,6 +21,13 @@ export interface QueryContext {
   /** epoch ms used by now() */
   now: number;
   runShifted?: RunShifted | undefined;
+  /**
+   * What the rows handed to a run are: `records` when an aggregate already computed them (the
+   * rest of a pushed-down search runs over the SQL's records), so the stages read them as they
+   * would after the interpreter's own aggregate (`top … by` ranks records instead of messages).
+   * Default `messages`.
+   */
+  input?: 'messages' | 'records' | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import { compileAggregate as compileAggregateSpec, type AggregateSpec } from './
 import { InterpreterCode } from './diagnostics.js';
 import { compileExpr, fieldNameOf, readField, type Evaluator } from './expressions.js';
 import { sortRows } from './series/sort.js';
+import { topForm } from './top-form.js';
 import { bufferingStage, type CompileState, type StagePlan } from './stage.js';
 import { extendRow, groupKeyPart, setKeyOrder, toNumber, type Row, type Value } from './values.js';
 
@@ -142,17 +143,38 @@ function compileCountAcc(): ReturnType<AggregateSpec['create']> {
 }
 
 /**
- * `top N f1, f2`: count by the fields, keep the N largest `_count` (ties in first-seen order).
- * `top N f by k`: rank the incoming rows by the keys (descending by default) and keep N.
+ * `top N f1, f2 [by …]` (the forms are in top-form.ts). The count form counts by the fields and
+ * keeps the N groups first by the keys (`_count` descending by default; ties in first-seen
+ * order); the rank form keeps the N rows first by the keys, as records of the listed and key
+ * fields when it ranks messages.
  */
 export function compileTop(stage: TopStage, st: CompileState): StagePlan {
-  const n = stage.count ?? 10;
-  const fields = stage.fields.map((f) => f.name);
-  if (stage.by.length > 0) {
-    const keys = stage.by.map((k) => ({ get: compileExpr(k.expression, st.fctx, st.sink), descending: k.direction === 'desc' }));
-    st.buffered = true;
+  const overRecords = st.aggregated;
+  const form = topForm(stage, overRecords);
+  if (form.kind === 'invalid') {
+    st.sink.add(InterpreterCode.InvalidAggregate, form.message, form.span);
+    return bufferingStage(() => undefined);
+  }
+  const n = form.count;
+  const fields = form.fields.map((f) => f.name);
+  st.buffered = true;
+  if (form.kind === 'rank') {
+    const keys = form.keys.map((k) => ({ get: rankKey(k.expression, overRecords, st), descending: k.direction === 'desc' }));
+    const project = form.project;
+    if (project !== undefined) {
+      st.groupKeys = fields;
+      st.aggregateOutputs = project.filter((name) => !fields.includes(name));
+    }
     return bufferingStage((rows, emit) => {
-      for (const r of sortRows(rows, keys).slice(0, n)) emit(r);
+      for (const r of sortRows(rows, keys).slice(0, n)) {
+        if (project === undefined) {
+          emit(r);
+          continue;
+        }
+        const out: Row = {};
+        for (const name of project) out[name] = readField(r, name);
+        emit(out);
+      }
     });
   }
   const plan = compileAggregateStage(
@@ -160,11 +182,11 @@ export function compileTop(stage: TopStage, st: CompileState): StagePlan {
       kind: 'Aggregate',
       span: stage.span,
       aggregations: [{ kind: 'Aggregation', function: 'count', functionSpan: stage.span, args: [], alias: undefined, span: stage.span }],
-      groupBy: stage.fields,
+      groupBy: form.fields,
     },
     st,
   );
-  st.groupKeys = fields;
+  const keys = form.keys.map((k) => ({ get: compileExpr(k.expression, st.fctx, st.sink), descending: k.direction === 'desc' }));
   return {
     instantiate(emit) {
       const buffer: Row[] = [];
@@ -173,12 +195,28 @@ export function compileTop(stage: TopStage, st: CompileState): StagePlan {
         push: (row) => inner.push(row),
         async flush() {
           await inner.flush();
-          const sorted = sortRows(buffer, [{ get: (r) => toNumber(r._count ?? null), descending: true }]);
-          for (const r of sorted.slice(0, n)) emit(r);
+          for (const r of sortRows(buffer, keys).slice(0, n)) emit(r);
         },
       };
     },
   };
+}
+
+/**
+ * A rank key's value. Over records, `by count` is Sumo's explicit count: the records' `count`
+ * field when they have one (`count as count by …`), else their `_count` (`count by …`).
+ */
+function rankKey(e: Expr, overRecords: boolean, st: CompileState): Evaluator {
+  if (!(overRecords && e.kind === 'Field' && !e.quoted && e.name.toLowerCase() === 'count')) return compileExpr(e, st.fctx, st.sink);
+  const name = e.name;
+  return (row) => (hasField(row, name) ? readField(row, name) : readField(row, '_count'));
+}
+
+function hasField(row: Row, name: string): boolean {
+  if (row[name] !== undefined) return true;
+  const lower = name.toLowerCase();
+  for (const k in row) if (k.toLowerCase() === lower) return true;
+  return false;
 }
 
 /**

@@ -196,5 +196,14 @@ describe('sort / top', () => {
       fields: [name('a'), name('b')],
       by: [{ expression: f('bytes'), direction: 'asc' }],
     });
+    // Sumo's explicit count is a plain key; the interpreter reads it (top-form.ts).
+    expect(stageOf('top 5 url by count')).toMatchObject({ by: [{ expression: f('count'), direction: 'desc' }] });
+    expect(stageOf('top url')).toMatchObject({ kind: 'Top', fields: [name('url')] });
+    expect(stageOf('top url')).not.toHaveProperty('count');
+  });
+
+  it('refuses a top row count below 1', () => {
+    expect(codesOf('* | top 0 url')).toEqual(['Q2018']);
+    expect(codesOf('* | top 1 url')).toEqual([]);
   });
 });

@@ -178,10 +178,14 @@ export function parseSortStage(c: Cursor, start: number, keyword: 'sort' | 'orde
   return { kind: 'Sort', keyword, keys, span: c.spanFrom(start) };
 }
 
-/** `top [N] f1, f2 [by k [asc|desc], …]`. */
+/** `top [N] f1, f2 [by k [asc|desc], …]`; what the `by` means is the interpreter's (top-form.ts). */
 export function parseTopStage(c: Cursor, start: number): TopStage {
   let count: number | undefined;
-  if (c.is(TokenKind.Number) || c.is(TokenKind.Parameter)) count = parseNumberValue(c, 'a row count', true);
+  if (c.is(TokenKind.Number) || c.is(TokenKind.Parameter)) {
+    const t = c.peek();
+    count = parseNumberValue(c, 'a row count', true);
+    if (count < 1) c.fail(DIAGNOSTICS.InvalidOption, c.spanFrom(t.start), { option: 'the row count of top', reason: `must be at least 1, got ${count}` });
+  }
   const fields: FieldName[] = [];
   do {
     fields.push(parseFieldName(c));

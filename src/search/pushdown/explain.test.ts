@@ -52,3 +52,33 @@ describe('explainSearch statements', () => {
     expect(small.statements[0]?.purpose).toBe('records, histogram and message count (grouping sets)');
   });
 });
+
+describe('explainSearch top', () => {
+  const explain = (q: string) => explainSearch(parseQuery(q).query!, { ...range, engine });
+
+  it('pushes the count of a top that counts (no by, by count, by _count) and ranks its records in JS', () => {
+    for (const top of ['top 5 _sourceCategory', 'top 5 _sourceCategory by count', 'top 5 _sourceCategory by _count']) {
+      const e = explain(`error | ${top}`);
+      expect(e.kind, top).toBe('aggregate');
+      expect(e.pushed).toEqual(['time range', 'scope', 'count by _sourceCategory']);
+      expect(e.javascript).toEqual(['top 5 _sourceCategory by _count desc']);
+    }
+    const e = explain('error | top 3 _sourceHost, _sourceCategory by count asc, _sourceHost | limit 2');
+    expect(e.kind).toBe('aggregate');
+    expect(e.pushed.at(-1)).toBe('count by _sourceHost, _sourceCategory');
+    expect(e.javascript).toEqual(['top 3 _sourceHost, _sourceCategory by _count asc, _sourceHost desc', 'limit 2']);
+  });
+
+  it('leaves a top ranking messages by a field to JS, and says so', () => {
+    const e = explain('error | top 10 _sourceCategory by _messagetime');
+    expect(e.kind).toBe('messages');
+    expect(e.stoppedBecause).toBe('top ranking messages by a field runs in JS');
+    expect(e.javascript).toEqual(['top 10 _sourceCategory by _messagetime desc']);
+  });
+
+  it('ranks the records of a pushed aggregate by the top after it', () => {
+    const e = explain('error | count by _sourceCategory | sort by _count | top 5 _sourceCategory by count');
+    expect(e.kind).toBe('aggregate');
+    expect(e.javascript).toEqual(['sort by _count desc', 'top 5 _sourceCategory by count desc']);
+  });
+});

@@ -50,7 +50,7 @@ export function explainSearch(
   const plan = planQuery(query, { ...ctx, caps, index, minuteCounts: rollup });
   const pushed: string[] = ['time range'];
   if (query.scope !== undefined) pushed.push(plan.scopeExact ? 'scope' : 'scope (narrowing only; re-checked in JS)');
-  pushed.push(...query.stages.slice(0, plan.pushedStages).map(printStage));
+  pushed.push(...plan.pushed.map(printStage));
   const javascript: string[] = [];
   if (plan.rest.scope !== undefined) javascript.push(`scope: ${printQuery({ ...plan.rest, stages: [] })}`);
   javascript.push(...plan.rest.stages.map(printStage));

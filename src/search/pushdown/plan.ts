@@ -2,10 +2,12 @@
  * The planner: pushes the longest supported prefix of a query into one SQL statement over the
  * `logs` table and leaves the rest to the interpreter. Two shapes:
  * - messages: WHERE time range AND scope, newest first; every stage runs in JS (streamed);
- * - aggregate: the scope, timeslice and the first aggregate run as one GROUP BY statement; the
- *   stages after it (sort, where, eval, limit, top) run in JS over the records.
+ * - aggregate: the scope, timeslice and the first aggregate (or the count of a `top` that counts)
+ *   run as one GROUP BY statement; the stages after it (sort, where, eval, limit, top, and that
+ *   top's ranking) run in JS over the records.
  */
-import type { Query, ScopeExpr, Stage } from '../../query/ast.js';
+import type { AggregateStage, Query, ScopeExpr, Stage, TopStage } from '../../query/ast.js';
+import { topForm } from '../../query/interpreter/top-form.js';
 import { pushAggregate, pushParseRegex, pushTimeslice, whereSql, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { scopeToSql, type IndexNarrowing } from './scope-sql.js';
@@ -118,6 +120,11 @@ export interface PushdownPlan {
   aggregate: AggregateStatement | undefined;
   /** stages of the query pushed into SQL (after the scope) */
   pushedStages: number;
+  /**
+   * What the SQL computes after the scope, as stages: the first `pushedStages` of the query, a
+   * `top` written as the `count by` it pushes (its ranking is the first stage of `rest`).
+   */
+  pushed: Stage[];
   /** what the interpreter still runs: the scope when not exact, and the remaining stages */
   rest: Query;
   /** why pushing stopped before the end of the query, if it did */
@@ -131,8 +138,8 @@ const SAFE_AFTER_AGGREGATE = new Set<Stage['kind']>(['Sort', 'Where', 'Eval']);
 /** Safe after an aggregate once a sort fixed the order. */
 const SAFE_AFTER_SORT = new Set<Stage['kind']>(['Limit', 'Top']);
 
-function tailIsSafe(stages: readonly Stage[]): string | undefined {
-  let sorted = false;
+function tailIsSafe(stages: readonly Stage[], isSorted: boolean): string | undefined {
+  let sorted = isSorted;
   for (const s of stages) {
     if (s.kind === 'Sort') sorted = true;
     if (SAFE_AFTER_AGGREGATE.has(s.kind) || (sorted && SAFE_AFTER_SORT.has(s.kind))) continue;
@@ -169,6 +176,27 @@ function pinsCategory(scope: ScopeExpr | undefined): boolean {
   return scope?.kind === 'ScopeFieldMatch' && scope.operator === '=' && !scope.hasWildcard && metadataColumn(scope.field.name) === 'source_category';
 }
 
+/**
+ * The aggregate a stage pushes and the ranking the interpreter then runs over its records: an
+ * aggregate pushes itself; a `top` that counts (top-form.ts) pushes `count by` its fields and
+ * leaves `top N … by _count` (ranking records) to JS; any other stage says why it stops the push.
+ */
+function groupingOf(stage: Stage): { grouped: AggregateStage; ranking: TopStage[] } | string {
+  if (stage.kind === 'Aggregate') return { grouped: stage, ranking: [] };
+  if (stage.kind !== 'Top') return `${stage.kind.toLowerCase()} before an aggregate runs in JS`;
+  // Before the first aggregate a top reads messages.
+  const form = topForm(stage, false);
+  if (form.kind !== 'count') return 'top ranking messages by a field runs in JS';
+  const span = stage.span;
+  const grouped: AggregateStage = {
+    kind: 'Aggregate',
+    span,
+    aggregations: [{ kind: 'Aggregation', function: 'count', functionSpan: span, args: [], alias: undefined, span }],
+    groupBy: form.fields,
+  };
+  return { grouped, ranking: [{ kind: 'Top', span, count: form.count, fields: form.fields, by: form.keys }] };
+}
+
 /** Plans a query (already parsed and checked by the interpreter's compiler). */
 export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
   const binder = new ParamBinder();
@@ -188,6 +216,7 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     scopeExact: scope.exact,
     aggregate: undefined,
     pushedStages: 0,
+    pushed: [],
     rest: { ...query, scope: scope.exact ? undefined : query.scope, stages: query.stages },
     stoppedBecause,
     pageSettings: messagePageSettings(query.scope, ctx.caps),
@@ -217,11 +246,14 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
       parsed.push(pushed.where);
       continue;
     }
-    if (stage.kind !== 'Aggregate') return messages(`${stage.kind.toLowerCase()} before an aggregate runs in JS`);
-    const tail = query.stages.slice(i + 1);
-    const unsafe = tailIsSafe(tail);
+    const grouping = groupingOf(stage);
+    if (typeof grouping === 'string') return messages(grouping);
+    const { grouped, ranking } = grouping;
+    const tail = [...ranking, ...query.stages.slice(i + 1)];
+    // A top's ranking fixes the order as a sort does.
+    const unsafe = tailIsSafe(query.stages.slice(i + 1), ranking.length > 0);
     if (unsafe !== undefined) return messages(unsafe);
-    const agg = pushAggregate(stage, actx);
+    const agg = pushAggregate(grouped, actx);
     if (typeof agg === 'string') return messages(agg);
     // Groups come out in the order the interpreter first sees them (newest first), so stable
     // sorts after the aggregate break ties the same way.
@@ -245,13 +277,14 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
       scopeExact: true,
       aggregate,
       pushedStages: i + 1,
+      pushed: [...query.stages.slice(0, i), grouped],
       rest: { ...query, scope: undefined, stages: tail },
       stoppedBecause: undefined,
     });
     // Counts over partition / category / whole minutes come from the per-minute counts (rollup.ts).
     if (ctx.minuteCounts === true && ctx.caps.histogram && timeColumn === 'ts' && parsed.length === 0 && scopeOnRollupColumns(query.scope)) {
       const histogramBucketMs = histogramFromRecords === undefined ? bucketMs : undefined;
-      const rollup = rollupAggregate({ stage, agg, computed, scopeSql: scope.sql, fromParam, toParam, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, histogramBucketMs, binder });
+      const rollup = rollupAggregate({ stage: grouped, agg, computed, scopeSql: scope.sql, fromParam, toParam, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, histogramBucketMs, binder });
       if (typeof rollup !== 'string') {
         return done({ sql: rollup.sql, columns: agg.columns, withHistogram: rollup.withHistogram, histogramFromRecords, parts: undefined, rollup: true });
       }
