@@ -1,9 +1,10 @@
-import { closeBrackets, closeCompletion } from '@codemirror/autocomplete';
+import { closeCompletion } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, insertNewline } from '@codemirror/commands';
 import { EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, placeholder } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
 import type { Diagnostic } from '../../../../src/query/diagnostics/index.js';
+import { quarryCloseBrackets } from './close-brackets';
 import { quarryLanguage } from './quarry-language';
 
 export interface QueryEditorProps {
@@ -79,7 +80,7 @@ export function QueryEditor(props: QueryEditorProps) {
         extensions: [
           Prec.highest(keymap.of([{ key: 'Mod-Enter', run, preventDefault: true }, { key: 'Shift-Enter', run: insertNewline }])),
           history(),
-          closeBrackets(),
+          quarryCloseBrackets(),
           keymap.of([...defaultKeymap, ...historyKeymap]),
           EditorView.lineWrapping,
           placeholder('Search: error, _sourceCategory=prod/web | parse "status=*" as status | count by status'),

@@ -1,5 +1,30 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { describeRange, epochToWallClock, parseRelative, PRESETS, resolveTime, type TimeRange } from './time-range';
+import {
+  describePresetDays,
+  describeRange,
+  epochToWallClock,
+  findPreset,
+  isKnownTimeZone,
+  parseRelative,
+  pickerWallClock,
+  PresetGroup,
+  PRESETS,
+  wallClockToEpoch,
+  type TimeRange,
+} from './time-range';
+import './time-range-picker.css';
+
+const GROUPS = [
+  { group: PresetGroup.Relative, label: 'Recent' },
+  { group: PresetGroup.Calendar, label: 'Calendar' },
+] as const;
+
+/** The step an absolute input needs to hold its value (a value finer than the step is invalid). */
+function inputStep(values: readonly string[]): number | undefined {
+  if (values.some((v) => /\.\d/.test(v))) return 0.001;
+  if (values.some((v) => /T\d{2}:\d{2}:\d{2}/.test(v))) return 1;
+  return undefined;
+}
 
 export interface TimeRangePickerProps {
   range: TimeRange;
@@ -23,10 +48,17 @@ export function TimeRangePicker(props: TimeRangePickerProps) {
     const now = Date.now();
     const isRelative = parseRelative(props.range.start) !== undefined && (props.range.end === 'now' || props.range.end === '');
     setRelative(isRelative ? props.range.start : '');
-    setFrom(epochToWallClock(resolveTime(props.range.start, props.timeZone, now) ?? now - 900_000, props.timeZone));
-    setTo(epochToWallClock(resolveTime(props.range.end, props.timeZone, now) ?? now, props.timeZone));
+    const minute = Math.floor(now / 60_000) * 60_000;
+    const zone = isKnownTimeZone(props.timeZone) ? props.timeZone : 'UTC';
+    setFrom(
+      pickerWallClock(props.range.start, props.timeZone, now) ?? epochToWallClock(minute - 900_000, zone),
+    );
+    setTo(pickerWallClock(props.range.end, props.timeZone, now) ?? epochToWallClock(minute, zone));
     setError(undefined);
-    panel.current?.querySelector<HTMLElement>('[aria-pressed="true"], button')?.focus();
+    (
+      panel.current?.querySelector<HTMLElement>('[aria-pressed="true"]') ??
+      panel.current?.querySelector<HTMLElement>('button')
+    )?.focus();
     const onDown = (event: MouseEvent): void => {
       if (!panel.current?.contains(event.target as Node) && !button.current?.contains(event.target as Node)) setOpen(false);
     };
@@ -50,9 +82,17 @@ export function TimeRangePicker(props: TimeRangePickerProps) {
   const applyAbsolute = (event: FormEvent): void => {
     event.preventDefault();
     if (!from || !to) return setError('Fill in both times.');
-    if (to <= from) return setError('The end must be after the start.');
+    const start = wallClockToEpoch(from, props.timeZone);
+    const end = wallClockToEpoch(to, props.timeZone);
+    if (start === undefined || end === undefined) return setError('Fill in both times.');
+    if (end <= start) return setError('The end must be after the start.');
     choose({ start: from, end: to });
   };
+
+  const active = findPreset(props.range);
+  const step = inputStep([from, to]);
+  // The days the calendar presets cover (rendered only while the popover is open).
+  const today = Date.now();
 
   return (
     <div className="menu-anchor">
@@ -89,17 +129,34 @@ export function TimeRangePicker(props: TimeRangePickerProps) {
             }
           }}
         >
-          <div className="range-presets" role="group" aria-label="Presets">
-            {PRESETS.map((preset) => (
-              <button
-                key={preset.start}
-                type="button"
-                aria-pressed={props.range.start === preset.start && props.range.end === 'now'}
-                onClick={() => choose({ start: preset.start, end: 'now' })}
+          <div className="range-preset-groups" role="group" aria-label="Presets">
+            {GROUPS.map(({ group, label }) => (
+              <div
+                key={group}
+                className={`range-preset-group ${group}`}
+                role="group"
+                aria-labelledby={`${id}-presets-${group}`}
               >
-                {preset.label}
-                <span className="muted mono">{preset.start}</span>
-              </button>
+                <span id={`${id}-presets-${group}`} className="section-label">
+                  {label}
+                </span>
+                <div className="range-presets">
+                  {PRESETS.filter((preset) => preset.group === group).map((preset) => (
+                    <button
+                      key={preset.label}
+                      type="button"
+                      aria-pressed={active === preset}
+                      title={`${preset.start} → ${preset.end}`}
+                      onClick={() => choose({ start: preset.start, end: preset.end })}
+                    >
+                      {preset.label}
+                      <span className="muted mono">
+                        {describePresetDays(preset, props.timeZone, today) ?? preset.start}
+                      </span>
+                    </button>
+                  ))}
+                </div>
+              </div>
             ))}
           </div>
           <form className="range-section" onSubmit={applyRelative}>
@@ -123,9 +180,21 @@ export function TimeRangePicker(props: TimeRangePickerProps) {
             <span className="section-label">Absolute ({props.timeZone})</span>
             <div className="absolute-fields">
               <label htmlFor={`${id}-from`}>From</label>
-              <input id={`${id}-from`} type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+              <input
+                id={`${id}-from`}
+                type="datetime-local"
+                step={step}
+                value={from}
+                onChange={(e) => setFrom(e.target.value)}
+              />
               <label htmlFor={`${id}-to`}>To</label>
-              <input id={`${id}-to`} type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
+              <input
+                id={`${id}-to`}
+                type="datetime-local"
+                step={step}
+                value={to}
+                onChange={(e) => setTo(e.target.value)}
+              />
             </div>
             <button type="submit">Apply absolute range</button>
           </form>

@@ -54,11 +54,24 @@ function escapeParameter(text: string): string {
   return text.replace(/[\\,:]/g, (c) => `\\${c}`);
 }
 
+/** A date-time whose `+hh:mm` offset a query string turned into a space (`+` means space there). */
+const OFFSET_AS_SPACE = /^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?) (\d{2}(?::?\d{2})?)$/;
+
+/** One end of the range as the link meant it: a hand-written `…T10:00+02:00` keeps its `+`. */
+function readTime(value: string | null, fallback: string): string {
+  if (value === null) return fallback;
+  return value.trim().replace(OFFSET_AS_SPACE, '$1+$2');
+}
+
+/** The search a URL's query string holds (Sumo Logic's link form); what it leaves out has defaults. */
 export function readSearchState(search: string, defaultTimeZone: string): SearchState {
   const params = new URLSearchParams(search);
   return {
     query: params.get('query') ?? '',
-    range: { start: params.get('startTime') ?? DEFAULT_RANGE.start, end: params.get('endTime') ?? DEFAULT_RANGE.end },
+    range: {
+      start: readTime(params.get('startTime'), DEFAULT_RANGE.start),
+      end: readTime(params.get('endTime'), DEFAULT_RANGE.end),
+    },
     timeZone: params.get('timeZone') ?? defaultTimeZone,
     byReceiptTime: params.get('byReceiptTime') === 'true',
     parameters: parseParameters(params.get('parameters') ?? ''),
