@@ -1,4 +1,5 @@
 import type { SearchField } from '../../../../../src/protocol/search.js';
+import { chartRoles, type ChartRoles } from '../../charts/chart-data.js';
 
 export const ChartKind = { Table: 'table', Bar: 'bar', Line: 'line', Pie: 'pie' } as const;
 export type ChartKind = (typeof ChartKind)[keyof typeof ChartKind];
@@ -11,27 +12,19 @@ export interface Shape {
   /** Numeric fields to plot. */
   series: string[];
   isTimeSeries: boolean;
+  /** Keys besides the category: one series per value of them (`status` of `count by _timeslice, status`). */
+  groups: string[];
 }
 
-function isNumeric(rows: readonly Row[], field: string): boolean {
-  let seen = 0;
-  for (const row of rows) {
-    const v = row[field];
-    if (v === undefined || v === '') continue;
-    if (!Number.isFinite(Number(v))) return false;
-    seen++;
-  }
-  return seen > 0;
-}
-
-/** Which field is the category and which are numbers, from the fields and the values. */
+/** Which field is the category, which split the series and which are numbers, from the fields and the values. */
 export function resultShape(fields: readonly SearchField[], rows: readonly Row[]): Shape {
-  const names = fields.map((f) => f.name);
-  const keys = fields.filter((f) => f.keyField).map((f) => f.name);
-  const isTimeSeries = names.includes('_timeslice');
-  const category = isTimeSeries ? '_timeslice' : (keys[0] ?? names.find((n) => !isNumeric(rows, n)));
-  const series = names.filter((n) => n !== category && !keys.includes(n) && isNumeric(rows, n));
-  return { category, series, isTimeSeries };
+  const roles = chartRoles(fields, rows);
+  return { category: roles.x, series: roles.values, isTimeSeries: roles.isTime, groups: roles.groups };
+}
+
+/** The chart roles of a shape (the charts module's names for the same fields). */
+export function shapeRoles(shape: Shape): ChartRoles {
+  return { x: shape.category, isTime: shape.isTimeSeries, groups: shape.groups, values: shape.series };
 }
 
 /** The chart that suits the shape: a line over time, bars for a category and a number, else the table. */
