@@ -2,12 +2,11 @@ import { ErrorCode, isAppError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { RunControl } from '../query/interpreter/stage.js';
 import type { Query } from '../query/ast.js';
-import { compileQuery, orderFields, type Row } from '../query/interpreter/index.js';
-import { DiagnosticSink } from '../query/interpreter/diagnostics.js';
-import { compileScope } from '../query/interpreter/scope.js';
+import { compileQuery, orderFields, type CompiledQuery, type QueryContext, type Row } from '../query/interpreter/index.js';
 import type { LogStore, StoredMessage } from '../store/log-store.js';
 import { userFields } from '../store/internal-fields.js';
 import { isStoreError, StoreErrorKind } from '../store/store-error.js';
+import { groupedRowsPlan, messagesPart, splitAtAggregate, teeBatches } from './aggregate-messages.js';
 import { Histogram, type HistogramBucket } from './histogram.js';
 import { engineContext, storeEngine } from './pushdown/engine-context.js';
 import { histogramSql, type ExecuteOptions } from './pushdown/execute.js';
@@ -35,7 +34,10 @@ export interface SearchJobSpec {
   to: number;
   timeZone: string;
   byReceiptTime: boolean;
-  /** Non-aggregate searches stop ("force paused") after this many messages, as Sumo's do. */
+  /**
+   * Non-aggregate searches stop ("force paused") after this many messages, as Sumo's do; an
+   * aggregate search keeps (to list) the newest this many of the messages its records count.
+   */
   maxMessages: number;
   /** Aggregate results beyond this many records are cut, with a warning. */
   maxRecords: number;
@@ -101,6 +103,15 @@ export class SearchJob {
   /** Status requests waiting for progress (see `progress`). */
   private waiters: (() => void)[] = [];
   private wakeScheduled = false;
+  /**
+   * The messages part of an aggregate the store computes (aggregate-messages.ts): its messages are
+   * listed from the store when first asked for (`messagePage`), which leaves the records as fast.
+   */
+  private messagesOnRequest: Query | undefined;
+  private messageListing: SearchJob | undefined;
+  private messageFieldOrder: string[] | undefined;
+  /** What ended the search with an error (a messages request of an aggregate rethrows it). */
+  private failure: Error | undefined;
 
   constructor(
     readonly spec: SearchJobSpec,
@@ -119,6 +130,7 @@ export class SearchJob {
   /** Starts the search in the background; status reflects progress. */
   start(): void {
     this.running ??= this.run().catch((error: unknown) => {
+      this.failure = error instanceof Error ? error : new Error(String(error));
       const failure = searchFailure(error);
       if (!failure.expected) this.logger.error({ err: error, jobId: this.spec.id }, 'search job failed');
       this.pendingErrors.push(failure.message);
@@ -134,6 +146,7 @@ export class SearchJob {
   cancel(): void {
     if (this.isRunning) this.finish(JobState.Cancelled);
     this.abort.abort();
+    this.messageListing?.cancel();
   }
 
   /**
@@ -192,6 +205,42 @@ export class SearchJob {
     return order;
   }
 
+  /** Field names of the messages in display order (an aggregate's: those of its messages part). */
+  messageFields(): string[] {
+    if (!this.aggregated) return this.fields();
+    if (this.messageFieldOrder) return this.messageFieldOrder;
+    const order = orderFields(this.messages.slice(0, 1000), false);
+    if (!this.isRunning) this.messageFieldOrder = order;
+    return order;
+  }
+
+  /**
+   * A page of the messages, newest first. An aggregate search's are those of its messages part
+   * (the scope and the stages before the first aggregate), up to maxMessages: kept as the
+   * interpreter ran the aggregate, or — when the store computed it — listed from the store by a
+   * search of the messages part, started by the first request; a request waits until its page is
+   * there or that search ended, and fails with that search's error.
+   */
+  async messagePage(offset: number, limit: number): Promise<{ fields: string[]; rows: Row[] }> {
+    const listing = this.listMessages();
+    if (listing === undefined) return { fields: this.messageFields(), rows: this.messages.slice(offset, offset + limit) };
+    const until = offset + limit;
+    while (listing.isRunning && listing.messages.length < until) await listing.progress(1000);
+    if (listing.failure !== undefined && listing.messages.length < until) throw listing.failure;
+    return { fields: listing.fields(), rows: listing.messages.slice(offset, until) };
+  }
+
+  /** The search listing an aggregate's messages from the store, started when first asked for. */
+  private listMessages(): SearchJob | undefined {
+    if (this.messagesOnRequest === undefined) return undefined;
+    if (this.messageListing === undefined) {
+      this.messageListing = new SearchJob({ ...this.spec, query: this.messagesOnRequest }, this.store, this.logger);
+      if (this.state === JobState.Cancelled) this.messageListing.cancel();
+      else this.messageListing.start();
+    }
+    return this.messageListing;
+  }
+
   private finish(state: JobState): void {
     if (!this.isRunning) return;
     this.state = state;
@@ -218,7 +267,8 @@ export class SearchJob {
     // The interpreter runs what the plan left (over the SQL's records for an aggregate plan); its
     // compile cannot fail where the whole query compiled.
     const restInput = plan.kind === 'aggregate' ? 'records' : 'messages';
-    const rest = compileQuery(plan.rest, { ...context, input: restInput, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) });
+    const restContext: QueryContext = { ...context, input: restInput, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) };
+    const rest = compileQuery(plan.rest, restContext);
     if (!rest.ok) throw new Error(rest.error.map((d) => d.message).join('; '));
     const signal = this.abort.signal;
     // The row limit holds for the whole search, not for each of its statements.
@@ -232,17 +282,20 @@ export class SearchJob {
     let input: AsyncIterable<Row[]>;
     let histogramDone: Promise<void> | undefined;
     if (plan.kind === 'aggregate') {
-      // The records come from one GROUP BY; the histogram and message count (what the scope
-      // matched) from another, run alongside.
+      // The records come from one GROUP BY; the histogram and message count (the rows it groups,
+      // the messages of the query's messages part) from the same or another, run alongside. The
+      // messages themselves are listed from the store when asked for (messagePage).
       const count = (time: number, n: number): void => {
         histogram.add(time, n);
         this.messageCount += n;
         this.progressed();
       };
+      this.messagesOnRequest = messagesPart(spec.query);
       input = slicedAggregateRecords(this.store, plan, slicing, { ...exec, onHistogram: count });
       if (plan.aggregate?.withHistogram !== true && plan.aggregate?.histogramFromRecords === undefined) {
         const statement = (p: typeof plan) => histogramSql(p, histogram.bucketMs, spec.timeZone, spec.from);
-        histogramDone = slicedHistogramCounts(this.store, plan, statement, slicing, exec).then((groups) => {
+        // Over the rows the aggregate groups: a pushed parse regex or where drops messages too.
+        histogramDone = slicedHistogramCounts(this.store, groupedRowsPlan(plan), statement, slicing, exec).then((groups) => {
           for (const g of groups) count(g.time, g.count);
         });
         // Handled below (after the records); this keeps an early failure from going unhandled.
@@ -254,38 +307,94 @@ export class SearchJob {
       const scan = async function* (): AsyncGenerator<Row[]> {
         for await (const batch of store.scan({ from: spec.from, to: spec.to, byReceiptTime: spec.byReceiptTime, signal, work })) yield batch.map(toRow);
       };
-      input = this.messageInput(plan.scopeExact, scan(), timeField);
+      input = this.messageInput(scan());
     } else {
-      input = this.messageInput(plan.scopeExact, slicedMessagePages(this.store, plan, slicing, exec), timeField);
+      input = this.messageInput(slicedMessagePages(this.store, plan, slicing, exec));
     }
     // With nothing left for the interpreter, rows go straight to the results (no per-row copy).
     const passThrough = plan.rest.scope === undefined && plan.rest.stages.length === 0;
+    // An aggregate the interpreter runs reads messages: those of its messages part are counted and kept.
+    const output = this.aggregated && plan.kind !== 'aggregate' ? this.aggregateOverMessages(plan.rest, rest.value, input, restContext, timeField) : { rows: rest.value.runBatches(input, this.control()), done: undefined };
     try {
       if (passThrough) await this.collectBatches(input, timeField);
-      else await this.collect(rest.value.runBatches(input, this.control()), timeField);
+      else await this.collect(output.rows, timeField);
     } finally {
       await histogramDone?.catch(() => undefined);
+      await output.done?.catch(() => undefined);
     }
     await histogramDone;
+    await output.done;
+    if (this.aggregated && this.messageCount > spec.maxMessages) {
+      this.pendingWarnings.push(`the records count ${this.messageCount} messages; the newest ${spec.maxMessages} of them are kept to list`);
+    }
     if (this.isRunning) this.finish(signal.aborted ? JobState.Cancelled : JobState.Done);
   }
 
-  /** Message pages; for an aggregate that runs in JS the histogram counts what the scope matched. */
-  private async *messageInput(scopeExact: boolean, pages: AsyncIterable<Row[]>, timeField: string): AsyncGenerator<Row[]> {
-    const scope = scopeExact ? () => true : compileScope(this.spec.query.scope, new DiagnosticSink());
+  /** Message pages until the search is cancelled. */
+  private async *messageInput(pages: AsyncIterable<Row[]>): AsyncGenerator<Row[]> {
     for await (const rows of pages) {
-      if (this.aggregated) {
-        for (const row of rows) {
-          if (scope(row)) {
-            this.histogram.add(row[timeField] as number);
-            this.messageCount++;
-          }
-        }
-        this.progressed();
-      }
       yield rows;
       if (this.abort.signal.aborted) return;
     }
+  }
+
+  /**
+   * The interpreter's aggregate over messages, reading on the way the output of the query's
+   * messages part (the messages count, histogram and list). Cut at the first aggregate where the
+   * rest compiles alone; otherwise the messages part runs alongside, over copies of the rows.
+   */
+  private aggregateOverMessages(
+    query: Query,
+    whole: CompiledQuery,
+    input: AsyncIterable<Row[]>,
+    ctx: QueryContext,
+    timeField: string,
+  ): { rows: AsyncIterable<Row>; done: Promise<void> | undefined } {
+    const compile = (q: Query): CompiledQuery => {
+      const compiled = compileQuery(q, ctx);
+      if (!compiled.ok) throw new Error(compiled.error.map((d) => d.message).join('; '));
+      return compiled.value;
+    };
+    const control = this.control();
+    const split = splitAtAggregate(query);
+    if (split !== undefined) {
+      const messages = compile(split.messages).runBatches(input, control);
+      const runShifted = ctx.runShifted;
+      const aggregate = compileQuery(split.aggregate, {
+        ...ctx,
+        runShifted: runShifted === undefined ? undefined : (shiftMs, prefix) => runShifted(shiftMs, split.wholePrefix(prefix)),
+      });
+      if (!aggregate.ok) throw new Error(aggregate.error.map((d) => d.message).join('; '));
+      return { rows: aggregate.value.runBatches(this.readMessages(messages, timeField), control), done: undefined };
+    }
+    const part = compile(messagesPart(query));
+    const tee = teeBatches(input, async (copies) => {
+      for await (const row of part.runBatches(copies, control)) this.countMessage(row, timeField);
+    });
+    return { rows: whole.runBatches(tee.batches, control), done: tee.done };
+  }
+
+  /** Counts and keeps the messages part's output, handing it on in batches. */
+  private async *readMessages(rows: AsyncIterable<Row>, timeField: string): AsyncGenerator<Row[]> {
+    let batch: Row[] = [];
+    for await (const row of rows) {
+      this.countMessage(row, timeField);
+      batch.push(row);
+      if (batch.length >= 1000) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
+  /** One message of an aggregate's messages part: counted, in the histogram, kept up to maxMessages. */
+  private countMessage(row: Row, timeField: string): void {
+    this.messageCount++;
+    if (this.messages.length < this.spec.maxMessages) this.messages.push(row);
+    const time = row[timeField];
+    if (typeof time === 'number') this.histogram.add(time);
+    this.progressed();
   }
 
   /** Keeps the interpreter's output, row by row (see `keep`). */

@@ -1,8 +1,13 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
-import { api, createSource, repoRoot, startTestServer, waitFor } from '../support/server.js';
+import { api, createSource, repoRoot, startTestServer, tempDir, waitFor } from '../support/server.js';
+
+/** Lines at fixed times (a quarter past the hour, Kolkata's zone is +05:30), for the time columns. */
+const TIMED = ['2026-11-20T10:15:30.250Z status=200 path=/t1', '2026-11-20T10:45:00.000Z status=404 path=/t2', '2026-11-20T11:05:00.000Z status=200 path=/t3'];
+const TIMED_RANGE = ['--from', '2026-11-20T10:00:00Z', '--to', '2026-11-20T12:00:00Z'];
 
 describe('quarry search and quarry tail against a server', () => {
   let server: RunningServer;
@@ -16,6 +21,8 @@ describe('quarry search and quarry tail against a server', () => {
     const now = new Date().toISOString();
     const body = [`${now} status=200 path=/a`, `${now} status=500 path=/b`, `${now} status=200 path=/c`].join('\n');
     expect((await fetch(ingest, { method: 'POST', body })).status).toBe(200);
+    const timed = (await createSource(server.url, { name: 'cli-times', category: 'cli/times', multiline: false })).url;
+    expect((await fetch(timed, { method: 'POST', body: TIMED.join('\n') })).status).toBe(200);
   });
   afterAll(async () => {
     await server.close();
@@ -66,6 +73,35 @@ describe('quarry search and quarry tail against a server', () => {
     expect(cut.status).toBe(0);
     expect(cut.stdout.trim().split('\n')).toHaveLength(2);
     expect(cut.stderr).toBe('showing 2 of 3 messages: raise --limit (now 2) to see more\n');
+  });
+
+  it('prints times as quarry query does, in --tz, in tables and csv; json keeps epoch ms', async () => {
+    const file = join(tempDir(), 'timed.log');
+    writeFileSync(file, `${TIMED.join('\n')}\n`);
+    const query = '| timeslice 1h | count by _timeslice | sort by _timeslice asc';
+    for (const format of ['csv', 'table']) {
+      const searched = await cli(['search', `_sourceCategory=cli/times ${query}`, ...TIMED_RANGE, '--tz', 'Asia/Kolkata', '--format', format]);
+      expect(searched.stderr).toBe('');
+      const local = await cli(['query', query, file, '--tz', 'Asia/Kolkata', '--format', format]);
+      expect(local.status).toBe(0);
+      // The two commands agree, cell for cell.
+      expect(searched.stdout).toBe(local.stdout);
+    }
+    const csv = await cli(['search', `_sourceCategory=cli/times ${query}`, ...TIMED_RANGE, '--tz', 'Asia/Kolkata', '--format', 'csv']);
+    // Hours of Kolkata's clock (+05:30): 15:45:30 in the 15:00 slice, 16:15 and 16:35 in 16:00.
+    expect(csv.stdout).toBe('_timeslice,_count\n2026-11-20T15:00:00.000+05:30,1\n2026-11-20T16:00:00.000+05:30,2\n');
+    // Messages: the time column in the zone.
+    const table = await cli(['search', '_sourceCategory=cli/times "status=404"', ...TIMED_RANGE, '--tz', 'Asia/Kolkata']);
+    expect(table.stdout).toContain('2026-11-20T16:15:00.000+05:30');
+    expect(table.stdout).not.toMatch(/\b1\d{12}\b/);
+    // NDJSON keeps the API's epoch milliseconds, as its help says.
+    const ndjson = await cli(['search', `_sourceCategory=cli/times ${query}`, ...TIMED_RANGE, '--tz', 'Asia/Kolkata', '--format', 'ndjson']);
+    expect(ndjson.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { _timeslice: String(Date.parse('2026-11-20T09:30:00Z')), _count: '1' },
+      { _timeslice: String(Date.parse('2026-11-20T10:30:00Z')), _count: '2' },
+    ]);
+    const help = await cli(['search', '--help']);
+    expect(help.stdout).toMatch(/json and ndjson keep the API's epoch\s+milliseconds/);
   });
 
   it('tails new messages', async () => {

@@ -4,6 +4,7 @@ import { renderDiagnostics, type Diagnostic } from '../../query/index.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseFormat, renderRows, writeOut, type OutputFormat } from '../output.js';
 import { callApi, resolveRemote, withRemoteOptions, type Remote, type RemoteOptions } from '../remote.js';
+import { withReadableTimes } from '../result-times.js';
 import { parseTimeArg } from './query.js';
 import { renderExplanation, type Explanation } from '../../search/pushdown/explain.js';
 
@@ -66,8 +67,8 @@ export function registerSearchCommand(program: Command): void {
     .argument('<query>', 'the query, in the Sumo Logic query language')
     .option('--from <time>', 'start: now, -15m, -2h, -7d, epoch ms or ISO-8601', '-15m')
     .option('--to <time>', 'end (same forms)', 'now')
-    .option('--tz <zone>', 'time zone for timeslices and dates', 'UTC')
-    .option('--format <format>', 'table | json | ndjson | csv', 'table')
+    .option('--tz <zone>', 'time zone for timeslices, dates and the times printed', 'UTC')
+    .option('--format <format>', 'table | json | ndjson | csv; table and csv print times (_messagetime, _receipttime, _timeslice) as ISO-8601 in --tz, json and ndjson keep the API\'s epoch milliseconds', 'table')
     .option('--limit <n>', 'most messages or records to print', '10000')
     .option('--by-receipt-time', 'search by receipt time instead of message time')
     .option('--explain', 'show how the search would run (the SQL, its parameters, what runs in JS) instead of running it');
@@ -128,7 +129,9 @@ export function registerSearchCommand(program: Command): void {
       const kind = status.recordCount > 0 || (await isAggregate(remote, id)) ? 'records' : 'messages';
       const { fields, rows } = await fetchAll(remote, id, kind, limit);
       const columns = kind === 'messages' ? messageColumns(fields, format) : fields;
-      await writeOut(process.stdout, rows.length === 0 && format === 'table' ? '' : renderRows(rows, columns, format));
+      // Times as `quarry query` prints them; json and ndjson keep the API's values (epoch ms).
+      const shown = format === 'table' || format === 'csv' ? withReadableTimes(rows, columns, flags.tz) : rows;
+      await writeOut(process.stdout, rows.length === 0 && format === 'table' ? '' : renderRows(shown, columns, format));
       // What the printed rows do not say: that nothing matched, or that there is more.
       const total = kind === 'messages' ? status.messageCount : status.recordCount;
       if (rows.length === 0 && status.pendingErrors.length === 0) {

@@ -3,7 +3,6 @@ import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
 import type { Row, Value } from '../../query/interpreter/index.js';
 import { SearchErrorCode, searchError } from '../../search/search-error.js';
 import type { CreateJobRequest, SearchService } from '../../search/search-service.js';
-import type { SearchJob } from '../../search/search-job.js';
 import type { HttpDeps } from '../deps.js';
 import { fromStoreError, statusOf } from '../error-mapper.js';
 import { isStoreError } from '../../store/store-error.js';
@@ -11,6 +10,8 @@ import { requirePrincipal } from '../request.js';
 import { randomToken } from '../../auth/secrets.js';
 
 const MAX_PAGE = 10_000;
+/** Messages have no key fields. */
+const NO_KEYS: ReadonlySet<string> = new Set();
 /** How long a status request waits for a running job's next change (Sumo clients poll every few seconds). */
 const STATUS_WAIT_MS = 500;
 
@@ -49,11 +50,10 @@ function page(request: FastifyRequest<{ Querystring: { offset?: string; limit?: 
   return { offset: parse('offset', 0, Number.MAX_SAFE_INTEGER), limit: parse('limit', 100, MAX_PAGE) };
 }
 
-function resultPage(job: SearchJob, rows: readonly Row[], offset: number, limit: number) {
-  const slice = rows.slice(offset, offset + limit);
-  const names = job.fields();
+/** One page in Sumo's shape: `slice` holds the page's rows, `names` the fields in display order. */
+function resultPage(names: readonly string[], keyFields: ReadonlySet<string>, slice: readonly Row[]) {
   return {
-    fields: names.map((name) => ({ name: apiFieldName(name), fieldType: fieldType(slice, name), keyField: job.keyFields.has(name) })),
+    fields: names.map((name) => ({ name: apiFieldName(name), fieldType: fieldType(slice, name), keyField: keyFields.has(name) })),
     rows: slice.map((row) => {
       const map: Record<string, string> = {};
       for (const name of names) map[apiFieldName(name)] = apiValue(row[name]);
@@ -125,13 +125,13 @@ export function registerSearchJobRoutes(app: FastifyInstance, deps: HttpDeps, se
       return job.takeStatus();
     });
 
-    scope.get<{ Params: { id: string }; Querystring: { offset?: string; limit?: string } }>(`${base}/:id/messages`, (request) => {
+    // An aggregate search has messages too (those of its part before the first aggregate, as in
+    // Sumo Logic); where the store computed the aggregate they are read on the first request.
+    scope.get<{ Params: { id: string }; Querystring: { offset?: string; limit?: string } }>(`${base}/:id/messages`, async (request) => {
       const job = search.get(requirePrincipal(request).userId, request.params.id);
       const { offset, limit } = page(request);
-      if (job.aggregated) {
-        return { fields: [], messages: [] };
-      }
-      const result = resultPage(job, job.messages, offset, limit);
+      const { fields, rows } = await job.messagePage(offset, limit);
+      const result = resultPage(fields, NO_KEYS, rows);
       return { fields: result.fields, messages: result.rows };
     });
 
@@ -141,7 +141,7 @@ export function registerSearchJobRoutes(app: FastifyInstance, deps: HttpDeps, se
       if (!job.aggregated) {
         throw searchError(ErrorCode.BadRequest, SearchErrorCode.NotAggregation, 'this search has no aggregate operator, so it has messages, not records');
       }
-      const result = resultPage(job, job.records, offset, limit);
+      const result = resultPage(job.fields(), job.keyFields, job.records.slice(offset, offset + limit));
       return { fields: result.fields, records: result.rows };
     });
 

@@ -94,7 +94,11 @@ export async function runSearchJob(
   }
 }
 
-/** A page of messages of a job (newest first). */
+/**
+ * A page of messages of a job (newest first). An aggregate job has them too: the messages of its
+ * query's part before the first aggregate, the ones its records count (the server may read them
+ * from the store on the first request, so that one can take a moment).
+ */
 export function fetchMessages(jobId: string, offset: number, limit: number, signal?: AbortSignal): Promise<SearchMessagesResponse> {
   return apiFetch(`${JOBS}/${encodeURIComponent(jobId)}/messages?offset=${offset}&limit=${limit}`, signal ? { signal } : {});
 }

@@ -1,9 +1,12 @@
+import { useId, useState, type KeyboardEvent } from 'react';
 import type { SearchMessagesResponse, SearchRecordsResponse } from '../../../../src/protocol/search.js';
 import type { SearchProgress } from '../../api/search-client';
+import { AggregateMessages, MESSAGES_KEPT } from './results/aggregate-messages';
 import { AggregateView } from './results/aggregate-view';
 import { ExportMenu } from './results/export-menu';
 import { Histogram } from './results/histogram';
 import { MessagesView } from './results/messages-view';
+import './results/result-tabs.css';
 
 /** The first page of a finished job's results. */
 export type ResultPage = ({ kind: 'messages' } & SearchMessagesResponse) | ({ kind: 'records' } & SearchRecordsResponse);
@@ -35,11 +38,39 @@ export interface SearchResultsProps {
   onFilter: (field: string, value: string) => void;
 }
 
-/** The results area: status, histogram, then messages with their fields or the aggregate view. */
+/** What an aggregate search shows: its records, or the messages they were computed from. */
+type ResultTab = 'records' | 'messages';
+
+/**
+ * The results area: status, histogram, then messages with their fields or — for an aggregate —
+ * tabs of its records (the aggregate view) and its messages (the messages view).
+ */
 export function SearchResults(props: SearchResultsProps) {
   const { run } = props;
   const progress = run.kind === 'running' || run.kind === 'done' ? run.progress : undefined;
   const page = run.kind === 'done' ? run.page : undefined;
+  const jobId = run.kind === 'done' ? run.progress.jobId : undefined;
+  // The tab chosen for this job (a new search starts on its records). Once opened, the messages
+  // stay mounted beside the records, so switching back and forth keeps each view as it was.
+  const [chosen, setChosen] = useState<{ jobId: string; tab: ResultTab } | undefined>();
+  const tab: ResultTab = page?.kind === 'records' && chosen !== undefined && chosen.jobId === jobId ? chosen.tab : 'records';
+  const [opened, setOpened] = useState<string | undefined>();
+  const hasMessagesTab = jobId !== undefined && (opened === jobId || tab === 'messages');
+  const shown = page?.kind === 'records' && tab === 'messages' ? 'messages' : page?.kind;
+  const ids = useId();
+  const tabId = (t: ResultTab): string => `${ids}-tab-${t}`;
+  const choose = (t: ResultTab): void => {
+    if (jobId === undefined) return;
+    setChosen({ jobId, tab: t });
+    if (t === 'messages') setOpened(jobId);
+  };
+  const onTabKey = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight' && event.key !== 'Home' && event.key !== 'End') return;
+    event.preventDefault();
+    const next: ResultTab = event.key === 'Home' ? 'records' : event.key === 'End' ? 'messages' : tab === 'records' ? 'messages' : 'records';
+    choose(next);
+    document.getElementById(tabId(next))?.focus();
+  };
   return (
     <section className="results" aria-label="Results">
       <div className="status-line">
@@ -61,18 +92,42 @@ export function SearchResults(props: SearchResultsProps) {
         )}
         </span>
         <span className="spacer" />
-        {run.kind === 'done' && page && (
+        {run.kind === 'done' && page && shown && (
           <ExportMenu
             jobId={run.progress.jobId}
-            kind={page.kind}
-            total={page.kind === 'records' ? run.progress.recordCount : run.progress.messageCount}
+            kind={shown}
+            total={shown === 'records' ? run.progress.recordCount : page.kind === 'records' ? Math.min(run.progress.messageCount, MESSAGES_KEPT) : run.progress.messageCount}
+            timeZone={props.timeZone}
           />
         )}
       </div>
       {props.range && (run.kind === 'running' || run.kind === 'done') && (
         <Histogram buckets={progress?.histogram ?? []} from={props.range.from} to={props.range.to} timeZone={props.timeZone} onNarrow={props.onNarrow} />
       )}
-      <div className={`results-body${page ? ` has-${page.kind}` : ''}`}>
+      {run.kind === 'done' && page?.kind === 'records' && (
+        <div className="result-tabs" role="tablist" aria-label="Results" onKeyDown={onTabKey}>
+          {(['records', 'messages'] as const).map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              id={tabId(t)}
+              className="subtle"
+              aria-selected={tab === t}
+              aria-controls={`${ids}-panel`}
+              tabIndex={tab === t ? 0 : -1}
+              onClick={() => choose(t)}
+            >
+              {t === 'records' ? 'Aggregates' : 'Messages'}
+              <span className="tab-count">{number.format(t === 'records' ? run.progress.recordCount : run.progress.messageCount)}</span>
+            </button>
+          ))}
+        </div>
+      )}
+      <div
+        className={`results-body${shown ? ` has-${shown}` : ''}`}
+        {...(page?.kind === 'records' ? { id: `${ids}-panel`, role: 'tabpanel', 'aria-labelledby': tabId(tab) } : {})}
+      >
         {run.kind === 'idle' && (
           <div className="empty-state">
             <h2>Search your logs</h2>
@@ -114,7 +169,22 @@ export function SearchResults(props: SearchResultsProps) {
             <p>{run.message}</p>
           </div>
         )}
-        {run.kind === 'done' && page?.kind === 'records' && <AggregateView page={page} total={run.progress.recordCount} timeZone={props.timeZone} />}
+        {run.kind === 'done' && page?.kind === 'records' && (
+          <div className="tab-view" hidden={tab !== 'records'}>
+            <AggregateView page={page} total={run.progress.recordCount} timeZone={props.timeZone} />
+          </div>
+        )}
+        {run.kind === 'done' && page?.kind === 'records' && hasMessagesTab && (
+          <div className="tab-view messages" hidden={tab !== 'messages'}>
+            <AggregateMessages
+              jobId={run.progress.jobId}
+              messageCount={run.progress.messageCount}
+              query={props.query}
+              timeZone={props.timeZone}
+              onFilter={props.onFilter}
+            />
+          </div>
+        )}
         {run.kind === 'done' && page?.kind === 'messages' && (
           <MessagesView
             jobId={run.progress.jobId}

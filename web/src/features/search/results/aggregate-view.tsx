@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { SearchRecordsResponse } from '../../../../../src/protocol/search.js';
 import { AggregateChart } from './aggregate-chart';
 import { ChartKind, defaultChart, resultShape, sortRows } from './aggregate-shape';
+import { isoTime, isTimeField, readableTime } from './time-fields';
 
 const KINDS: readonly { kind: ChartKind; label: string }[] = [
   { kind: ChartKind.Table, label: 'Table' },
@@ -9,6 +10,13 @@ const KINDS: readonly { kind: ChartKind; label: string }[] = [
   { kind: ChartKind.Line, label: 'Line' },
   { kind: ChartKind.Pie, label: 'Pie' },
 ];
+
+/** A records table cell: times (epoch ms from the API) as times in the search's zone, the rest as it came. */
+function Cell(props: { field: string; value: string; timeZone: string }) {
+  const { value, timeZone } = props;
+  if (value === '' || !isTimeField(props.field)) return <>{value}</>;
+  return <time dateTime={isoTime(value, timeZone)}>{readableTime(value, timeZone)}</time>;
+}
 
 /** Aggregate records: a chart chosen from their shape (switchable) above a sortable table. */
 export function AggregateView(props: { page: SearchRecordsResponse; total: number; timeZone: string }) {
@@ -68,7 +76,7 @@ export function AggregateView(props: { page: SearchRecordsResponse; total: numbe
               <tr key={i}>
                 {fields.map((f) => (
                   <td key={f.name} className={numeric.has(f.name) ? 'num' : undefined}>
-                    {record[f.name] ?? ''}
+                    <Cell field={f.name} value={record[f.name] ?? ''} timeZone={props.timeZone} />
                   </td>
                 ))}
               </tr>

@@ -3,8 +3,11 @@ import { download, EXPORT_LIMIT, fetchAll, toCsv, type ExportFormat, type Export
 
 const number = new Intl.NumberFormat();
 
-/** Export buttons for the job's messages or records, with progress while pages are fetched. */
-export function ExportMenu(props: { jobId: string; kind: ExportKind; total: number }) {
+/**
+ * Export buttons for the job's messages or records, with progress while pages are fetched. CSV
+ * shows times in `timeZone` (the search's); JSON keeps the API's values (epoch milliseconds).
+ */
+export function ExportMenu(props: { jobId: string; kind: ExportKind; total: number; timeZone: string }) {
   const [progress, setProgress] = useState<{ done: number; total: number } | undefined>();
   const [error, setError] = useState<string | undefined>();
   const abort = useRef<AbortController | null>(null);
@@ -19,7 +22,7 @@ export function ExportMenu(props: { jobId: string; kind: ExportKind; total: numb
     try {
       const all = await fetchAll({ jobId: props.jobId, kind: props.kind, total: props.total, signal: controller.signal, onProgress: (done, total) => setProgress({ done, total }) });
       const name = `quarry-${props.kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.${format}`;
-      if (format === 'csv') download(name, 'text/csv', toCsv(all.fields, all.rows));
+      if (format === 'csv') download(name, 'text/csv', toCsv(all.fields, all.rows, props.timeZone));
       else download(name, 'application/json', JSON.stringify(all.rows, null, 1));
     } catch {
       if (!controller.signal.aborted) setError('Export failed.');
