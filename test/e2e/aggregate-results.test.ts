@@ -201,4 +201,23 @@ describe('aggregate results in chromium', { timeout: 120_000 }, () => {
       await page.getByRole('table', { name: 'Records' }).locator('tbody td.num').allTextContents(),
     ).toEqual([String(LINES.length)]);
   });
+
+  it('filters the messages of an aggregate from the Messages tab before the aggregate', async () => {
+    const query = '* | parse "HTTP/1.1\\" * " as status | count by status';
+    await open(query);
+    const statuses = LINES.map((l) => /HTTP\/1\.1" (\S+) /.exec(l)?.[1]).filter((s) => s !== undefined);
+    const groups = new Set(statuses).size;
+    await page.getByText(`${number.format(statuses.length)} messages · ${groups} records`, { exact: true }).waitFor();
+    await page.getByRole('tablist', { name: 'Results' }).getByRole('tab', { name: /^Messages/ }).click();
+    const fields = page.getByRole('navigation', { name: 'Fields' });
+    await fields.getByRole('button', { name: 'Filter status = 404' }).click();
+    await expect
+      .poll(() => page.getByRole('textbox', { name: 'Query' }).textContent())
+      .toBe('* | parse "HTTP/1.1\\" * " as status | where status = "404" | count by status');
+    const notFound = statuses.filter((s) => s === '404').length;
+    await page.getByText(`${number.format(notFound)} messages · 1 record`, { exact: true }).waitFor();
+    expect(await page.getByRole('table', { name: 'Records' }).locator('tbody td.num').allTextContents()).toEqual([
+      String(notFound),
+    ]);
+  });
 });

@@ -186,6 +186,54 @@ describe('search results in chromium (apache access log)', { timeout: 120_000 },
     await snap(page, '24-field-filter-applied');
   });
 
+  it('shows parsed fields as columns of the messages, kept for the next search, and says what the counts are over', async () => {
+    const query = `_sourceCategory=${CATEGORY} | parse "\\" * " as status`;
+    await open(query);
+    await statusText(LINES.length, 0);
+    const fields = page.getByRole('navigation', { name: 'Fields' });
+    // 200 of the messages are loaded, and the field browser says its counts are over those.
+    await fields.getByRole('heading', { name: `Fields counted in 200 of ${number.format(LINES.length)} messages (those loaded)` }).waitFor();
+    const list = page.getByRole('table', { name: 'Messages' });
+    expect(await list.getByRole('columnheader').allTextContents()).toEqual(['Time', 'Message']);
+    await fields.getByRole('checkbox', { name: 'Show status as a column' }).check();
+    await list.getByRole('columnheader', { name: 'status' }).waitFor();
+    await snap(page, '27-field-as-column');
+
+    /** Each loaded row's status cell holds what the parse takes from that row's message. */
+    async function expectStatusColumn(): Promise<void> {
+      const rows = list.locator('.message-slot:not(.expanded-slot) [role="row"]:not(.loading)');
+      await rows.first().waitFor();
+      const n = await rows.count();
+      expect(n).toBeGreaterThan(5);
+      for (let i = 0; i < n; i++) {
+        const cells = rows.nth(i).getByRole('cell');
+        const raw = (await rows.nth(i).locator('.raw').textContent()) ?? '';
+        expect(await cells.nth(1).textContent()).toBe(statusOf(raw) ?? '');
+      }
+    }
+    await expectStatusColumn();
+
+    // The next search (and the next visit) shows the same columns.
+    await open(`${query} | where status = "200"`);
+    await statusText(LINES.filter((l) => statusOf(l) === '200').length, 0);
+    await list.getByRole('columnheader', { name: 'status' }).waitFor();
+    await expectStatusColumn();
+    expect(await fields.getByRole('checkbox', { name: 'Show status as a column' }).isChecked()).toBe(true);
+
+    // Taken out from its header.
+    await list.getByRole('button', { name: 'Remove column status' }).click();
+    expect(await list.getByRole('columnheader').allTextContents()).toEqual(['Time', 'Message']);
+    expect(await fields.getByRole('checkbox', { name: 'Show status as a column' }).isChecked()).toBe(false);
+
+    // When every message is loaded, the counts are over all of them.
+    await open(`${query} | where status = "206"`);
+    const partial = LINES.filter((l) => statusOf(l) === '206').length;
+    expect(partial).toBeLessThan(200);
+    await statusText(partial, 0);
+    await fields.getByRole('heading', { name: `Fields in all ${number.format(partial)} messages` }).waitFor();
+    expect(await fields.getByRole('region', { name: 'Field status' }).getByRole('heading').textContent()).toBe(`status${number.format(partial)}`);
+  });
+
   it('shows an aggregate as a sortable table and a chart, and exports the records', async () => {
     await open(`_sourceCategory=${CATEGORY} | parse "\\" * " as status | count by status`);
     await statusText(LINES.length, 8);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultChart, resultShape, sortRows } from '../../web/src/features/search/results/aggregate-shape.js';
 import { toCsv } from '../../web/src/features/search/results/csv.js';
+import { countedOver, fieldStats } from '../../web/src/features/search/results/field-stats.js';
+import { columnValue, toggleColumn } from '../../web/src/features/search/results/message-columns.js';
 import { sumBuckets } from '../../web/src/features/search/results/histogram-buckets.js';
 import { addFilter, highlightPieces, scopeTerms, termPattern } from '../../web/src/features/search/results/scope-terms.js';
 
@@ -36,6 +38,39 @@ describe('search result helpers', () => {
     expect(addFilter('*', '_sourcehost', 'my host')).toBe('_sourceHost="my host"');
     expect(addFilter('_sourceCategory=a | count', '_sourcecategory', 'a')).toBe('_sourceCategory=a | count');
     expect(addFilter('x | parse "a=*" as a', 'a', 'say "hi"')).toBe('x | parse "a=*" as a | where a = "say \\"hi\\""');
+
+  });
+
+  it('puts a where before the first aggregate, whose messages carry the field', () => {
+    expect(addFilter('x | parse "a=*" as a | count by a | sort _count', 'a', '1')).toBe('x | parse "a=*" as a | where a = "1" | count by a | sort _count');
+    expect(addFilter('x | parse "a=*" as a|top 5 a by _count', 'a', '1')).toBe('x | parse "a=*" as a | where a = "1" | top 5 a by _count');
+    // A pipe inside a quoted parse pattern is not where the aggregate starts.
+    expect(addFilter('x | parse "|*|" as a | count', 'a', '1')).toBe('x | parse "|*|" as a | where a = "1" | count');
+    expect(addFilter('* | count by _sourcehost', '_sourcehost', 'h1')).toBe('_sourceHost=h1 | count by _sourcehost');
+  });
+
+  it('toggles message columns in the order chosen and reads a column whatever its case', () => {
+    expect(toggleColumn(['a', 'b'], 'c')).toEqual(['a', 'b', 'c']);
+    expect(toggleColumn(['a', 'b', 'c'], 'b')).toEqual(['a', 'c']);
+    expect(toggleColumn(Array.from({ length: 12 }, (_, i) => `f${i}`), 'x')).toHaveLength(12);
+    expect(columnValue({ Status: '404' }, 'status')).toBe('404');
+    expect(columnValue({ status: '200', Status: '404' }, 'status')).toBe('200');
+    expect(columnValue({}, 'status')).toBe('');
+  });
+
+  it('counts fields over the loaded messages, lists fields none has, and says what it counted', () => {
+    const stats = fieldStats([{ a: '1', _raw: 'x' }, { a: '1' }, { a: '2', b: '' }], [{ name: 'c', fieldType: 'string', keyField: false }]);
+    expect(stats.map((f) => [f.name, f.count])).toEqual([
+      ['a', 3],
+      ['c', 0],
+    ]);
+    expect(stats[0]?.top).toEqual([
+      { value: '1', count: 2 },
+      { value: '2', count: 1 },
+    ]);
+    expect(countedOver(200, 10_000)).toBe('counted in 200 of 10,000 messages (those loaded)');
+    expect(countedOver(127, 127)).toBe('in all 127 messages');
+    expect(countedOver(1, 1)).toBe('in the 1 message');
   });
 
   it('chooses a chart from the shape and sorts numbers as numbers', () => {

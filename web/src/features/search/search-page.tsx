@@ -3,6 +3,7 @@ import type { Diagnostic } from '../../../../src/query/diagnostics/index.js';
 import { listParams, substituteParams } from '../../../../src/query/params.js';
 import { ApiError } from '../../api/http';
 import { fetchMessages, fetchRecords, runSearchJob, SearchUnavailableError, type SearchProgress } from '../../api/search-client';
+import { readColumns, saveColumns, toggleColumn } from './results/message-columns';
 import { addFilter } from './results/scope-terms';
 import { clearHistory, readHistory, rememberQuery, type HistoryEntry } from './history';
 import { QueryEditor } from './query-editor';
@@ -26,6 +27,7 @@ export function SearchPage() {
   const [runInfo, setRunInfo] = useState<{ query: string; from: number; to: number } | undefined>();
   const [history, setHistory] = useState<HistoryEntry[]>(readHistory);
   const [historyOpen, setHistoryOpen] = useState(false);
+  const [columns, setColumns] = useState<string[]>(readColumns);
   const abort = useRef<AbortController | null>(null);
   const latest = useRef(state);
   latest.current = state;
@@ -117,6 +119,13 @@ export function SearchPage() {
   const narrow = useCallback((from: number, to: number) => rerun({ range: { start: String(from), end: String(to) } }), [rerun]);
   const filter = useCallback((field: string, value: string) => rerun({ query: addFilter(latest.current.query, field, value) }), [rerun]);
   const closeHistory = useCallback(() => setHistoryOpen(false), []);
+  const onToggleColumn = useCallback((field: string) => {
+    setColumns((current) => {
+      const next = toggleColumn(current, field);
+      saveColumns(next);
+      return next;
+    });
+  }, []);
 
   // Opening a shared link runs its search; leaving the page cancels a running one.
   useEffect(() => {
@@ -221,6 +230,8 @@ export function SearchPage() {
         range={runInfo}
         onNarrow={narrow}
         onFilter={filter}
+        columns={columns}
+        onToggleColumn={onToggleColumn}
       />
     </div>
   );

@@ -36,6 +36,9 @@ export interface SearchResultsProps {
   range: { from: number; to: number } | undefined;
   onNarrow: (from: number, to: number) => void;
   onFilter: (field: string, value: string) => void;
+  /** the fields shown as columns of the message list */
+  columns: readonly string[];
+  onToggleColumn: (field: string) => void;
 }
 
 /** What an aggregate search shows: its records, or the messages they were computed from. */
@@ -181,6 +184,8 @@ export function SearchResults(props: SearchResultsProps) {
               messageCount={run.progress.messageCount}
               query={props.query}
               timeZone={props.timeZone}
+              columns={props.columns}
+              onToggleColumn={props.onToggleColumn}
               onFilter={props.onFilter}
             />
           </div>
@@ -192,6 +197,8 @@ export function SearchResults(props: SearchResultsProps) {
             total={run.progress.messageCount}
             query={props.query}
             timeZone={props.timeZone}
+            columns={props.columns}
+            onToggleColumn={props.onToggleColumn}
             onFilter={props.onFilter}
           />
         )}

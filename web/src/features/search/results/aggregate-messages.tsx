@@ -17,6 +17,8 @@ export interface AggregateMessagesProps {
   messageCount: number;
   query: string;
   timeZone: string;
+  columns: readonly string[];
+  onToggleColumn: (field: string) => void;
   onFilter: (field: string, value: string) => void;
 }
 
@@ -64,6 +66,8 @@ export function AggregateMessages(props: AggregateMessagesProps) {
       total={Math.min(props.messageCount, MESSAGES_KEPT)}
       query={props.query}
       timeZone={props.timeZone}
+      columns={props.columns}
+      onToggleColumn={props.onToggleColumn}
       onFilter={props.onFilter}
     />
   );

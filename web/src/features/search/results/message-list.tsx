@@ -15,6 +15,9 @@ export interface MessageListProps {
   version: number;
   pattern: RegExp | undefined;
   timeZone: string;
+  /** fields shown as columns between the time and the message */
+  columns: readonly string[];
+  onRemoveColumn: (field: string) => void;
 }
 
 /** Expanded rows in index order with their heights; everything else is ROW_HEIGHT. */
@@ -98,7 +101,15 @@ export function MessageList(props: MessageListProps) {
         className={isExpanded ? 'message-slot expanded-slot' : 'message-slot'}
         style={{ top: offsetOf(i, expanded), height: isExpanded ? undefined : ROW_HEIGHT }}
       >
-        <MessageRow index={i} message={props.row(i)} isExpanded={isExpanded} pattern={props.pattern} timeZone={props.timeZone} onToggle={onToggle} />
+        <MessageRow
+          index={i}
+          message={props.row(i)}
+          isExpanded={isExpanded}
+          pattern={props.pattern}
+          timeZone={props.timeZone}
+          columns={props.columns}
+          onToggle={onToggle}
+        />
       </div>,
     );
   }
@@ -110,6 +121,16 @@ export function MessageList(props: MessageListProps) {
           <div role="columnheader" className="message-time">
             Time
           </div>
+          {props.columns.map((column) => (
+            <div key={column} role="columnheader" className="message-column">
+              <span className="column-name mono" title={column}>
+                {column}
+              </span>
+              <button type="button" className="remove-column" aria-label={`Remove column ${column}`} title={`Remove column ${column}`} onClick={() => props.onRemoveColumn(column)}>
+                <span aria-hidden="true">×</span>
+              </button>
+            </div>
+          ))}
           <div role="columnheader" className="message-body">
             Message
           </div>

@@ -1,4 +1,5 @@
 import { Fragment, memo } from 'react';
+import { columnValue } from './message-columns';
 import { highlightPieces } from './scope-terms';
 import type { Message } from './use-message-pages';
 
@@ -47,6 +48,8 @@ export interface MessageRowProps {
   isExpanded: boolean;
   pattern: RegExp | undefined;
   timeZone: string;
+  /** fields shown as columns between the time and the message */
+  columns: readonly string[];
   onToggle: (index: number) => void;
 }
 
@@ -59,6 +62,9 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
         <div role="cell" className="message-time mono muted">
           …
         </div>
+        {props.columns.map((column) => (
+          <div key={column} role="cell" className="message-column" />
+        ))}
         <div role="cell" className="message-body muted">
           Loading…
         </div>
@@ -75,6 +81,15 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
         </button>
         {formatTime(message._messagetime, props.timeZone)}
       </div>
+      {props.columns.map((column) => {
+        const value = columnValue(message, column);
+        const shown = TIME_FIELDS.has(column.toLowerCase()) ? formatTime(value, props.timeZone) : value;
+        return (
+          <div key={column} role="cell" className="message-column mono" title={shown}>
+            {shown}
+          </div>
+        );
+      })}
       <div role="cell" className="message-body">
         {json ? (
           <pre className="raw mono json">

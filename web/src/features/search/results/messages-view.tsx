@@ -11,6 +11,9 @@ export interface MessagesViewProps {
   total: number;
   query: string;
   timeZone: string;
+  /** the fields shown as columns of the list */
+  columns: readonly string[];
+  onToggleColumn: (field: string) => void;
   onFilter: (field: string, value: string) => void;
 }
 
@@ -24,8 +27,25 @@ export function MessagesView(props: MessagesViewProps) {
   if (props.total === 0) return <p className="muted empty-results">No messages matched in this time range.</p>;
   return (
     <div className="messages-view">
-      <FieldBrowser messages={messages} version={version} onFilter={props.onFilter} />
-      <MessageList total={props.total} row={pages.row} ensure={pages.ensure} version={version} pattern={pattern} timeZone={props.timeZone} />
+      <FieldBrowser
+        messages={messages}
+        fields={pages.fields}
+        total={props.total}
+        version={version}
+        columns={props.columns}
+        onToggleColumn={props.onToggleColumn}
+        onFilter={props.onFilter}
+      />
+      <MessageList
+        total={props.total}
+        row={pages.row}
+        ensure={pages.ensure}
+        version={version}
+        pattern={pattern}
+        timeZone={props.timeZone}
+        columns={props.columns}
+        onRemoveColumn={props.onToggleColumn}
+      />
     </div>
   );
 }

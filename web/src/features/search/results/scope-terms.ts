@@ -1,3 +1,6 @@
+import { parseQuery } from '../../../../../src/query/parser/index.js';
+import { firstAggregateAt } from '../../../../../src/query/query-parts.js';
+
 /**
  * The keywords of a query's scope (the part before the first pipe), for highlighting them in
  * messages. Field terms (`a=b`), boolean words and lone wildcards are not keywords.
@@ -67,7 +70,10 @@ function quote(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** Adds a filter for field = value: a scope term for metadata, otherwise `| where`. */
+/**
+ * Adds a filter for field = value: a scope term for metadata, otherwise `| where` — at the end of a
+ * message query, before the first aggregate of an aggregate one (whose messages carry the field).
+ */
 export function addFilter(query: string, field: string, value: string): string {
   const meta = METADATA[field.toLowerCase()];
   if (meta) {
@@ -78,5 +84,12 @@ export function addFilter(query: string, field: string, value: string): string {
     if (trimmed.toLowerCase().split(/\s+/).includes(term.toLowerCase())) return query;
     return `${trimmed === '' || trimmed === '*' ? term : `${trimmed} ${term}`}${rest === '' ? '' : ` ${rest}`}`;
   }
-  return `${query.trim()} | where ${field} = ${quote(value)}`;
+  const where = `where ${field} = ${quote(value)}`;
+  // The messages are those before the first aggregate, so the filter goes there.
+  const parsed = parseQuery(query).query;
+  const at = parsed ? firstAggregateAt(parsed) : -1;
+  const stage = at >= 0 ? parsed?.stages[at] : undefined;
+  if (stage === undefined) return `${query.trim()} | ${where}`;
+  const pipe = query.lastIndexOf('|', stage.span.start);
+  return `${query.slice(0, pipe).trimEnd()} | ${where} | ${query.slice(stage.span.start).trim()}`;
 }
