@@ -202,6 +202,19 @@ describe('aggregate results in chromium', { timeout: 120_000 }, () => {
     ).toEqual([String(LINES.length)]);
   });
 
+  it('shows an aggregate that made no records as one, with its messages in the Messages tab', async () => {
+    await open('* | count by status | where _count > 1000000');
+    await page.getByText(`${number.format(LINES.length)} messages · 0 records`, { exact: true }).waitFor();
+    const tabs = page.getByRole('tablist', { name: 'Results' });
+    expect(await tabs.getByRole('tab', { name: /^Aggregates/ }).textContent()).toBe('Aggregates0');
+    await page
+      .getByText(`No records: the operators after the aggregate kept none of what it made from ${number.format(LINES.length)} messages (the Messages tab lists them).`)
+      .waitFor();
+    expect(await page.getByRole('table', { name: 'Messages' }).count()).toBe(0);
+    await tabs.getByRole('tab', { name: /^Messages/ }).click();
+    expect(await page.getByRole('table', { name: 'Messages' }).getAttribute('aria-rowcount')).toBe(String(LINES.length + 1));
+  });
+
   it('filters the messages of an aggregate from the Messages tab before the aggregate', async () => {
     const query = '* | parse "HTTP/1.1\\" * " as status | count by status';
     await open(query);

@@ -15,6 +15,8 @@ import { readSearchState, searchUrl, type SearchState } from './url-state';
 const MESSAGES_PAGE = 200;
 const NO_FIELDS: readonly string[] = [];
 const RECORDS_PAGE = 1000;
+/** What `/records` answers for a search without an aggregate (Sumo's code). */
+const NOT_AN_AGGREGATE = 'searchjob.no.records.not.an.aggregation.query';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
@@ -84,11 +86,11 @@ export function SearchPage() {
       );
       if (!isCurrent()) return;
       setRun({ kind: 'done', progress: done, page: undefined });
-      // The first page of results: records for an aggregate query, otherwise the newest messages.
-      const page =
-        done.recordCount > 0
-          ? { kind: 'records' as const, ...(await fetchRecords(done.jobId, 0, RECORDS_PAGE, controller.signal)) }
-          : { kind: 'messages' as const, ...(await fetchMessages(done.jobId, 0, MESSAGES_PAGE, controller.signal)) };
+      // The first page of results: records for an aggregate query (even none), otherwise the newest messages.
+      const records = await recordsOf(done, controller.signal);
+      const page = records
+        ? { kind: 'records' as const, ...records }
+        : { kind: 'messages' as const, ...(await fetchMessages(done.jobId, 0, MESSAGES_PAGE, controller.signal)) };
       if (isCurrent()) setRun({ kind: 'done', progress: done, page });
     } catch (error) {
       if (!isCurrent()) return;
@@ -235,6 +237,16 @@ export function SearchPage() {
       />
     </div>
   );
+}
+
+/** An aggregate job's first page of records; undefined for a search without an aggregate. */
+async function recordsOf(done: SearchProgress, signal: AbortSignal) {
+  try {
+    return await fetchRecords(done.jobId, 0, done.recordCount > 0 ? RECORDS_PAGE : 0, signal);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === NOT_AN_AGGREGATE) return undefined;
+    throw error;
+  }
 }
 
 function HistoryList(props: { entries: HistoryEntry[]; onPick: (query: string) => void; onClear: () => void; onClose: () => void }) {

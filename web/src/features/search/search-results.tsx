@@ -174,7 +174,7 @@ export function SearchResults(props: SearchResultsProps) {
         )}
         {run.kind === 'done' && page?.kind === 'records' && (
           <div className="tab-view" hidden={tab !== 'records'}>
-            <AggregateView page={page} total={run.progress.recordCount} timeZone={props.timeZone} />
+            <AggregateView page={page} total={run.progress.recordCount} messageCount={run.progress.messageCount} timeZone={props.timeZone} />
           </div>
         )}
         {run.kind === 'done' && page?.kind === 'records' && hasMessagesTab && (

@@ -19,7 +19,7 @@ function Cell(props: { field: string; value: string; timeZone: string }) {
 }
 
 /** Aggregate records: a chart chosen from their shape (switchable) above a sortable table. */
-export function AggregateView(props: { page: SearchRecordsResponse; total: number; timeZone: string }) {
+export function AggregateView(props: { page: SearchRecordsResponse; total: number; messageCount: number; timeZone: string }) {
   const rows = useMemo(() => props.page.records.map((r) => r.map), [props.page]);
   const fields = useMemo(() => [...props.page.fields].sort((a, b) => Number(b.keyField) - Number(a.keyField)), [props.page]);
   const shape = useMemo(() => resultShape(props.page.fields, rows), [props.page, rows]);
@@ -29,6 +29,15 @@ export function AggregateView(props: { page: SearchRecordsResponse; total: numbe
   const sorted = useMemo(() => (sort ? sortRows(rows, sort.field, sort.isAscending) : rows), [rows, sort]);
   const numeric = new Set(shape.series);
 
+  if (props.total === 0) {
+    return (
+      <p className="muted empty-results">
+        {props.messageCount === 0
+          ? 'No messages matched in this time range, so the aggregate has no records.'
+          : `No records: the operators after the aggregate kept none of what it made from ${props.messageCount.toLocaleString()} ${props.messageCount === 1 ? 'message' : 'messages'} (the Messages tab lists them).`}
+      </p>
+    );
+  }
   return (
     <div className="aggregate-view">
       <div className="chart-switch" role="group" aria-label="Chart type">
