@@ -176,7 +176,7 @@ export function SearchPage() {
           <label className="inline-label">
             <span>Time zone</span>
             <select value={state.timeZone} onChange={(e) => update({ timeZone: e.target.value })}>
-              {timeZones().map((zone) => (
+              {timeZones(state.timeZone).map((zone) => (
                 <option key={zone} value={zone}>
                   {zone}
                 </option>

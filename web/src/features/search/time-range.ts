@@ -321,8 +321,12 @@ export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-/** Time zones to offer: the browser's, UTC, then every zone the browser knows. */
-export function timeZones(): string[] {
+/**
+ * Time zones to offer: the search's own, the browser's, UTC, then every zone the browser lists.
+ * The search's zone comes first because the list may not hold its name: Chromium lists
+ * `Asia/Calcutta`, not `Asia/Kolkata`, and a zone that is not offered would show as another.
+ */
+export function timeZones(current?: string): string[] {
   const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return [...new Set([browserTimeZone(), 'UTC', ...known])];
+  return [...new Set([...(current ? [current] : []), browserTimeZone(), 'UTC', ...known])];
 }
