@@ -301,7 +301,8 @@ export class SourceService {
     const source = await this.meta.sources.findById(id);
     if (!source) throw new AppError(ErrorCode.NotFound, `no source with id ${id}`);
     const token = randomToken(48);
-    await this.meta.sources.updateTokenHash(id, hashSecret(token));
+    // Deleted since it was read: a token for no source must not be handed out.
+    if (!(await this.meta.sources.updateTokenHash(id, hashSecret(token)))) throw new AppError(ErrorCode.NotFound, `no source with id ${id}`);
     return { source, token };
   }
 
