@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot } from '../support/server.js';
+import { ADMIN_PASSWORD, api, createSource, repoRoot, waitFor } from '../support/server.js';
 
 /** Debian's chromium; Playwright never downloads a browser here. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -58,4 +58,50 @@ export function clearFailureScreenshots(): void {
 export async function snap(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+}
+
+/** Goes to `url`, signs in as admin when the sign-in form shows, and returns once the query editor is there. */
+export async function openSignedIn(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  const signIn = page.getByRole('button', { name: 'Sign in' });
+  const editor = page.getByRole('textbox', { name: 'Query' });
+  await Promise.race([signIn.waitFor(), editor.waitFor()]);
+  if (await signIn.isVisible()) {
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
+    await signIn.click();
+  }
+  await editor.waitFor();
+}
+
+export interface SearchableLog {
+  /** the source's name and category */
+  name: string;
+  category: string;
+  /** the lines, sent in one body with multiline grouping off */
+  lines: readonly string[];
+  /** a range that holds every line */
+  range: { from: number; to: number };
+}
+
+/** Sends the lines to a new source and waits until a search of its category over the range counts every one. */
+export async function ingestSearchable(serverUrl: string, log: SearchableLog): Promise<void> {
+  const source = await createSource(serverUrl, { name: log.name, category: log.category, multiline: false });
+  const sent = await fetch(source.url, { method: 'POST', body: log.lines.join('\n') });
+  if (sent.status !== 200) throw new Error(`sending ${log.name} answered ${sent.status}`);
+  await waitFor(
+    async () => {
+      const job = await api<{ id: string }>(serverUrl, '/api/v1/search/jobs', {
+        method: 'POST',
+        body: { query: `_sourceCategory=${log.category}`, from: log.range.from, to: log.range.to, timeZone: 'UTC' },
+      });
+      for (;;) {
+        const status = await api<{ state: string; messageCount: number }>(serverUrl, `/api/v1/search/jobs/${job.body.id}`);
+        if (status.body.state !== 'GATHERING RESULTS' && status.body.state !== 'NOT STARTED') return status.body.messageCount === log.lines.length;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    60_000,
+    `${log.name} to be searchable`,
+  );
 }

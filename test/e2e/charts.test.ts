@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
-import { ADMIN_PASSWORD, api, createSource, startTestServer, waitFor } from '../support/server.js';
-import { ensureWebBuilt, launchChromium, snap } from './browser.js';
+import { startTestServer } from '../support/server.js';
+import { ensureWebBuilt, ingestSearchable, launchChromium, openSignedIn, snap } from './browser.js';
 
 const WAIT = 30_000;
 const CATEGORY = 'e2e/charts';
@@ -123,47 +123,13 @@ describe('charts of aggregates in chromium', { timeout: 120_000 }, () => {
   let page: Page;
 
   async function open(query: string): Promise<void> {
-    await page.goto(`${server.url}${searchPath(query)}`);
-    const signIn = page.getByRole('button', { name: 'Sign in' });
-    const editor = page.getByRole('textbox', { name: 'Query' });
-    await Promise.race([signIn.waitFor(), editor.waitFor()]);
-    if (await signIn.isVisible()) {
-      await page.getByLabel('Username').fill('admin');
-      await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-      await signIn.click();
-    }
-    await editor.waitFor();
+    await openSignedIn(page, `${server.url}${searchPath(query)}`);
   }
 
   beforeAll(async () => {
     ensureWebBuilt();
     server = await startTestServer();
-    const source = await createSource(server.url, {
-      name: 'e2e-charts',
-      category: CATEGORY,
-      multiline: false,
-    });
-    const lines = logLines();
-    expect((await fetch(source.url, { method: 'POST', body: lines.join('\n') })).status).toBe(200);
-    await waitFor(
-      async () => {
-        const job = await api<{ id: string }>(server.url, '/api/v1/search/jobs', {
-          method: 'POST',
-          body: { query: `_sourceCategory=${CATEGORY}`, from: RANGE.from, to: RANGE.to, timeZone: 'UTC' },
-        });
-        for (;;) {
-          const status = await api<{ state: string; messageCount: number }>(
-            server.url,
-            `/api/v1/search/jobs/${job.body.id}`,
-          );
-          if (status.body.state !== 'GATHERING RESULTS' && status.body.state !== 'NOT STARTED')
-            return status.body.messageCount === lines.length;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      },
-      60_000,
-      'the chart data to be searchable',
-    );
+    await ingestSearchable(server.url, { name: 'e2e-charts', category: CATEGORY, lines: logLines(), range: RANGE });
     browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },

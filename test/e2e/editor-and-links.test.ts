@@ -4,15 +4,8 @@ import type { Browser, BrowserContext, Page, Request, Response } from 'playwrigh
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
 import { PRESETS, resolveRange } from '../../web/src/features/search/time-range.js';
-import {
-  ADMIN_PASSWORD,
-  api,
-  createSource,
-  sharedData,
-  startTestServer,
-  waitFor,
-} from '../support/server.js';
-import { ensureWebBuilt, launchChromium, snap } from './browser.js';
+import { sharedData, startTestServer } from '../support/server.js';
+import { ensureWebBuilt, ingestSearchable, launchChromium, openSignedIn, snap } from './browser.js';
 
 const WAIT = 30_000;
 const CATEGORY = 'e2e/editor';
@@ -58,15 +51,7 @@ describe('query editor typing and shared links in chromium', { timeout: 120_000 
   }
 
   async function open(path: string): Promise<void> {
-    await page.goto(`${server.url}${path}`);
-    const signIn = page.getByRole('button', { name: 'Sign in' });
-    await Promise.race([signIn.waitFor(), editor().waitFor()]);
-    if (await signIn.isVisible()) {
-      await page.getByLabel('Username').fill('admin');
-      await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-      await signIn.click();
-    }
-    await editor().waitFor();
+    await openSignedIn(page, `${server.url}${path}`);
   }
 
   /** The editor's text: its lines, without the placeholder an empty editor shows (no DOM types here). */
@@ -129,31 +114,7 @@ describe('query editor typing and shared links in chromium', { timeout: 120_000 
   beforeAll(async () => {
     ensureWebBuilt();
     server = await startTestServer();
-    const source = await createSource(server.url, {
-      name: 'e2e-editor',
-      category: CATEGORY,
-      multiline: false,
-    });
-    expect((await fetch(source.url, { method: 'POST', body: LINES.join('\n') })).status).toBe(200);
-    await waitFor(
-      async () => {
-        const job = await api<{ id: string }>(server.url, '/api/v1/search/jobs', {
-          method: 'POST',
-          body: { query: `_sourceCategory=${CATEGORY}`, ...DAY, timeZone: 'UTC' },
-        });
-        for (;;) {
-          const status = await api<{ state: string; messageCount: number }>(
-            server.url,
-            `/api/v1/search/jobs/${job.body.id}`,
-          );
-          if (status.body.state !== 'GATHERING RESULTS' && status.body.state !== 'NOT STARTED')
-            return status.body.messageCount === LINES.length;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      },
-      60_000,
-      'the log lines to be searchable',
-    );
+    await ingestSearchable(server.url, { name: 'e2e-editor', category: CATEGORY, lines: LINES, range: DAY });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });

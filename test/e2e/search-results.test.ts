@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/start-server.js';
-import { ADMIN_PASSWORD, api, createSource, sharedData, startTestServer, waitFor } from '../support/server.js';
-import { ensureWebBuilt, launchChromium, snap } from './browser.js';
+import { sharedData, startTestServer } from '../support/server.js';
+import { ensureWebBuilt, ingestSearchable, launchChromium, openSignedIn, snap } from './browser.js';
 
 const WAIT = 30_000;
 const LOG = join(sharedData, 'http-access/elastic-apache/apache_logs');
@@ -50,16 +50,7 @@ describe('search results in chromium (apache access log)', { timeout: 120_000 },
   let page: Page;
 
   async function open(query: string): Promise<void> {
-    await page.goto(`${server.url}${searchPath(query)}`);
-    const signIn = page.getByRole('button', { name: 'Sign in' });
-    const editor = page.getByRole('textbox', { name: 'Query' });
-    await Promise.race([signIn.waitFor(), editor.waitFor()]);
-    if (await signIn.isVisible()) {
-      await page.getByLabel('Username').fill('admin');
-      await page.getByLabel('Password', { exact: true }).fill(ADMIN_PASSWORD);
-      await signIn.click();
-    }
-    await editor.waitFor();
+    await openSignedIn(page, `${server.url}${searchPath(query)}`);
   }
 
   async function statusText(messages: number, records: number): Promise<void> {
@@ -69,20 +60,7 @@ describe('search results in chromium (apache access log)', { timeout: 120_000 },
   beforeAll(async () => {
     ensureWebBuilt();
     server = await startTestServer();
-    const source = await createSource(server.url, { name: 'e2e-apache', category: CATEGORY, multiline: false });
-    expect((await fetch(source.url, { method: 'POST', body: readFileSync(LOG) })).status).toBe(200);
-    // Searchable once a job over the range counts every line.
-    await waitFor(async () => {
-      const job = await api<{ id: string }>(server.url, '/api/v1/search/jobs', {
-        method: 'POST',
-        body: { query: `_sourceCategory=${CATEGORY}`, from: RANGE.from, to: RANGE.to, timeZone: 'UTC' },
-      });
-      for (;;) {
-        const status = await api<{ state: string; messageCount: number }>(server.url, `/api/v1/search/jobs/${job.body.id}`);
-        if (status.body.state !== 'GATHERING RESULTS' && status.body.state !== 'NOT STARTED') return status.body.messageCount === LINES.length;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }, 60_000, 'the apache log to be searchable');
+    await ingestSearchable(server.url, { name: 'e2e-apache', category: CATEGORY, lines: LINES, range: RANGE });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', acceptDownloads: true });
     page = await context.newPage();

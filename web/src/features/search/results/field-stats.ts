@@ -1,5 +1,7 @@
 import type { SearchField } from '../../../../../src/protocol/search.js';
-import type { Message } from './use-message-pages';
+
+/** A message as the API lists it: every value a string. */
+type Message = Readonly<Record<string, string>>;
 
 /** Fields that hold one value per message and would only crowd the list. */
 const SKIPPED = new Set(['_raw', '_messageid', '_messagetime', '_receipttime', '_size', '_format', '_blockid', '_messagecount']);

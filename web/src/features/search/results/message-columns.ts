@@ -6,9 +6,19 @@
 const KEY = 'quarry.search.columns';
 const MAX = 12;
 
+/** The part of the browser's localStorage used here (this module is also read by tests under Node). */
+interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+function store(): KeyValueStore | undefined {
+  return (globalThis as { localStorage?: KeyValueStore }).localStorage;
+}
+
 export function readColumns(): string[] {
   try {
-    const parsed = JSON.parse(localStorage.getItem(KEY) ?? '[]') as unknown;
+    const parsed = JSON.parse(store()?.getItem(KEY) ?? '[]') as unknown;
     if (!Array.isArray(parsed)) return [];
     return [...new Set(parsed.filter((c): c is string => typeof c === 'string' && c !== ''))].slice(0, MAX);
   } catch {
@@ -18,7 +28,7 @@ export function readColumns(): string[] {
 
 export function saveColumns(columns: readonly string[]): void {
   try {
-    localStorage.setItem(KEY, JSON.stringify(columns));
+    store()?.setItem(KEY, JSON.stringify(columns));
   } catch {
     // Storage full or disabled: the columns still show until the page is left.
   }
