@@ -1,26 +1,14 @@
 import { Fragment, memo } from 'react';
 import { columnValue } from './message-columns';
 import { highlightPieces } from './scope-terms';
+import { isTimeField, readableTime } from './time-fields';
 import type { Message } from './use-message-pages';
 
 const HIDDEN_IN_DETAILS = new Set(['_raw']);
-const TIME_FIELDS = new Set(['_messagetime', '_receipttime']);
 
-/** Formats epoch ms as `YYYY-MM-DD HH:mm:ss.SSS` in the time zone. */
-export function formatTime(value: string | undefined, timeZone: string): string {
-  const ms = Number(value);
-  if (!value || !Number.isFinite(ms)) return '';
-  const parts = new Intl.DateTimeFormat('sv-SE', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(new Date(ms));
-  return `${parts}.${String(ms % 1000).padStart(3, '0')}`;
+/** Epoch ms as `YYYY-MM-DD HH:mm:ss.SSS` in the time zone ('' when there is none). */
+function formatTime(value: string | undefined, timeZone: string): string {
+  return value ? readableTime(value, timeZone) : '';
 }
 
 /** Pretty JSON when the text is a JSON object or array, else undefined. */
@@ -83,7 +71,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
       </div>
       {props.columns.map((column) => {
         const value = columnValue(message, column);
-        const shown = TIME_FIELDS.has(column.toLowerCase()) ? formatTime(value, props.timeZone) : value;
+        const shown = isTimeField(column) ? formatTime(value, props.timeZone) : value;
         return (
           <div key={column} role="cell" className="message-column mono" title={shown}>
             {shown}
@@ -109,7 +97,7 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
               .map(([name, value]) => (
                 <Fragment key={name}>
                   <dt className="mono">{name}</dt>
-                  <dd className="mono">{TIME_FIELDS.has(name) ? `${formatTime(value, props.timeZone)} (${value})` : value}</dd>
+                  <dd className="mono">{isTimeField(name) ? `${formatTime(value, props.timeZone)} (${value})` : value}</dd>
                 </Fragment>
               ))}
           </dl>
