@@ -7,6 +7,7 @@ import type { LogStore, StoredMessage } from '../store/log-store.js';
 import { userFields } from '../store/internal-fields.js';
 import { isStoreError, StoreErrorKind } from '../store/store-error.js';
 import { groupedRowsPlan, messagesPart, splitAtAggregate, teeBatches } from './aggregate-messages.js';
+import { wholeQueryPrefix } from './shifted-query.js';
 import { Histogram, type HistogramBucket } from './histogram.js';
 import { engineContext, storeEngine } from './pushdown/engine-context.js';
 import { histogramSql, type ExecuteOptions } from './pushdown/execute.js';
@@ -267,7 +268,13 @@ export class SearchJob {
     // The interpreter runs what the plan left (over the SQL's records for an aggregate plan); its
     // compile cannot fail where the whole query compiled.
     const restInput = plan.kind === 'aggregate' ? 'records' : 'messages';
-    const restContext: QueryContext = { ...context, input: restInput, runShifted: (shiftMs, query) => this.runShifted(shiftMs, query) };
+    // compare names a prefix of plan.rest, which lacks the scope and stages the SQL ran: it re-runs
+    // the whole query's prefix instead, so the earlier range counts what the query counts.
+    const restContext: QueryContext = {
+      ...context,
+      input: restInput,
+      runShifted: (shiftMs, prefix) => this.runShifted(shiftMs, wholeQueryPrefix(spec.query, plan.rest, prefix)),
+    };
     const rest = compileQuery(plan.rest, restContext);
     if (!rest.ok) throw new Error(rest.error.map((d) => d.message).join('; '));
     const signal = this.abort.signal;
@@ -437,25 +444,33 @@ export class SearchJob {
     return true;
   }
 
+  /**
+   * compare's re-run: `query` (a prefix of the search query) searched as its own job over the range
+   * shifted back, so the planner pushes what it can of it as it does for the search. It shares the
+   * search's cancel and what is left of its time limit; its errors are the search's.
+   */
   private async runShifted(shiftMs: number, query: Query): Promise<Row[]> {
-    const compiled = compileQuery(query, {
-      from: this.spec.from - shiftMs,
-      to: this.spec.to - shiftMs,
-      timeZone: this.spec.timeZone,
-      now: Date.now(),
-    });
-    if (!compiled.ok) throw new Error(compiled.error.map((d) => d.message).join('; '));
-    const store = this.store;
-    const spec = this.spec;
+    const { spec } = this;
     const signal = this.abort.signal;
-    async function* input(): AsyncGenerator<Row[]> {
-      for await (const batch of store.scan({ from: spec.from - shiftMs, to: spec.to - shiftMs, byReceiptTime: spec.byReceiptTime, signal, work: { owner: spec.ownerId, job: spec.id } })) {
-        yield batch.map(toRow);
-      }
+    if (signal.aborted) return [];
+    const { timeoutMs } = spec;
+    const left = timeoutMs !== undefined && timeoutMs > 0 ? { timeoutMs: Math.max(1, this.createdAt + timeoutMs - Date.now()) } : {};
+    const job = new SearchJob({ ...spec, query, from: spec.from - shiftMs, to: spec.to - shiftMs, ...left }, this.store, this.logger);
+    const cancel = (): void => job.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      job.start();
+      await job.settled();
+    } finally {
+      signal.removeEventListener('abort', cancel);
     }
-    const rows: Row[] = [];
-    for await (const row of compiled.value.runBatches(input(), this.control())) rows.push(row);
-    return rows;
+    if (job.failure !== undefined) throw job.failure;
+    const { pendingErrors } = job.takeStatus();
+    if (pendingErrors.length > 0) throw new Error(pendingErrors.join('; '));
+    if (job.aggregated && job.records.length >= spec.maxRecords) {
+      this.pendingWarnings.push(`compare's run over an earlier range was cut at ${spec.maxRecords} records`);
+    }
+    return job.aggregated ? job.records : job.messages;
   }
 
   /** How the interpreter's part of the search is stopped: by a cancel, and by the search's time limit. */
