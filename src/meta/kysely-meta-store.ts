@@ -11,7 +11,7 @@ import type {
 } from './meta-store.js';
 import { createKyselySessionRepository } from './kysely-session-repository.js';
 import { metaMigrations } from './migrations.js';
-import type { MetaDatabase } from './sqlite/schema.js';
+import type { MetaDatabase } from './schema.js';
 
 type SourceRow = Selectable<MetaDatabase['sources']>;
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SessionRecord, SessionRepository } from './meta-store.js';
-import type { MetaDatabase } from './sqlite/schema.js';
+import type { MetaDatabase } from './schema.js';
 
 function toSession(row: MetaDatabase['sessions']): SessionRecord {
   return {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { metaMigrations } from './migrations.js';
-import type { MetaDatabase } from './sqlite/schema.js';
+import type { MetaDatabase } from './schema.js';
 import { openSqliteMetaStore } from './sqlite/sqlite-meta-store.js';
 
 describe('metadata migrations', () => {

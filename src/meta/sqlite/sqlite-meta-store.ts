@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { createKyselyMetaStore } from '../kysely-meta-store.js';
 import type { MetaStore } from '../meta-store.js';
-import type { MetaDatabase } from './schema.js';
+import type { MetaDatabase } from '../schema.js';
 
 /** Opens (creating if needed) the embedded metadata database at `file` (`:memory:` for tests). */
 export function openSqliteMetaStore(file: string): MetaStore {
