@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v zstd >/dev/null 2>&1 || need+=(zstd)
 [ -x /usr/bin/chromium ] || need+=(chromium)   # the web UI's end-to-end tests (test/e2e)
+# The MetaStore's PostgreSQL adapter: its tests start throwaway clusters (test/support/postgres.ts).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing system packages: ${need[*]}"
   sudo_cmd=()

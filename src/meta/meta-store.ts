@@ -1,6 +1,6 @@
 /**
- * The MetaStore port: users, access keys, HTTP sources and settings. Adapters: sqlite (embedded) now,
- * postgres (scale-out) later; both must pass test/conformance/meta-store.case.ts.
+ * The MetaStore port: users, access keys, HTTP sources and settings. Adapters: sqlite (embedded) and
+ * postgres (scale-out, nodes sharing one database); both must pass test/conformance/meta-store.case.ts.
  */
 
 export interface UserRecord {

@@ -22,6 +22,8 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
       await meta.users.create({ id: 'u1', username: 'admin', passwordHash: 'h', createdAt: 1 });
       expect((await meta.users.findByUsername('admin'))?.id).toBe('u1');
       expect(await meta.users.findByUsername('nobody')).toBeUndefined();
+      // Names compare exactly, on every database (PostgreSQL's = and SQLite's BINARY collation).
+      expect(await meta.users.findByUsername('Admin')).toBeUndefined();
       await expect(meta.users.create({ id: 'u2', username: 'admin', passwordHash: 'h', createdAt: 2 })).rejects.toThrow();
       await meta.users.updatePassword('u1', 'h2');
       expect((await meta.users.findById('u1'))?.passwordHash).toBe('h2');

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, type ConfigOverrides } from '../../src/config/load.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { tempDirsMade } from './temp-dirs-made.js';
+
+export { freePort } from './free-port.js';
 
 export const ADMIN_PASSWORD = 'test-admin-password';
 export const repoRoot = resolve(import.meta.dirname, '../..');
@@ -71,18 +72,6 @@ export async function createSource(base: string, body: Record<string, unknown>):
   return created.body;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 /** Waits until `check` is true or the deadline passes (no fixed sleeps in tests). */
 export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -102,10 +91,19 @@ export interface ChildServer {
 }
 
 /** Runs `quarry serve` as a child process (from the TypeScript sources) and waits until it is ready. */
-export async function spawnServer(options: { dataDir: string; port: number; env?: Record<string, string> }): Promise<ChildServer> {
+export async function spawnServer(options: {
+  dataDir: string;
+  port: number;
+  env?: Record<string, string>;
+  /** More `quarry serve` flags (`['--meta', url]`). */
+  args?: string[];
+}): Promise<ChildServer> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'serve', '--data', options.dataDir, '--port', String(options.port)],
+    [
+      ...['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'serve', '--data', options.dataDir, '--port', String(options.port)],
+      ...(options.args ?? []),
+    ],
     {
       cwd: repoRoot,
       env: { ...process.env, QUARRY_ADMIN_PASSWORD: ADMIN_PASSWORD, QUARRY_LOG_LEVEL: 'warn', ...options.env },

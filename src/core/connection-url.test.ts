@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { isPostgresUrl, maskConnectionUrl, passwordsOf, scrubSecrets } from './connection-url.js';
+
+describe('connection URLs', () => {
+  it('accepts postgres URLs, with a host, a socket directory or none', () => {
+    for (const url of [
+      'postgres://quarry:pw@db.example:5432/quarry',
+      'postgresql://quarry@db/quarry?sslmode=require',
+      'postgres://quarry:pw@%2Fvar%2Frun%2Fpostgresql:5432/quarry',
+      'postgres://quarry@/quarry?host=/var/run/postgresql',
+      'postgres:///quarry',
+    ]) {
+      expect(isPostgresUrl(url), url).toBe(true);
+    }
+    for (const url of ['mysql://quarry:pw@db/quarry', 'quarry:pw@db', '/var/run/postgresql quarry', '']) {
+      expect(isPostgresUrl(url), url).toBe(false);
+    }
+  });
+
+  it('masks the password of the user info and of the query, and nothing else', () => {
+    expect(maskConnectionUrl('postgres://quarry:s3cr%40t@db:5432/quarry')).toBe(
+      'postgres://quarry:***@db:5432/quarry',
+    );
+    expect(maskConnectionUrl('postgres://quarry:p@ss:w/rd@db/q')).toBe('postgres://quarry:***@db/q');
+    expect(maskConnectionUrl('postgres://quarry@db/q?sslmode=require&password=pw&x=1')).toBe(
+      'postgres://quarry@db/q?sslmode=require&password=***&x=1',
+    );
+    expect(maskConnectionUrl('postgres://quarry@db:5432/q')).toBe('postgres://quarry@db:5432/q');
+    expect(maskConnectionUrl('postgres://db:5432/q')).toBe('postgres://db:5432/q');
+  });
+
+  it('finds the passwords as written and decoded, and scrubs them from text', () => {
+    const url = 'postgres://quarry:s3cr%40t@db/q?password=other';
+    expect(passwordsOf(url).sort()).toEqual(['other', 's3cr%40t', 's3cr@t']);
+    expect(passwordsOf('postgres://quarry@db/q')).toEqual([]);
+    expect(scrubSecrets('auth s3cr@t failed for s3cr%40t', passwordsOf(url))).toBe('auth *** failed for ***');
+  });
+});
