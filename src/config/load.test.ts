@@ -22,6 +22,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ QUARRY_ADMIN_PASSWORD: 'short' })).toThrow(/adminPassword/);
   });
 
+  it('reads a PostgreSQL metadata URL and refuses anything else without repeating it', () => {
+    expect(loadConfig({}).meta).toBeUndefined();
+    const url = 'postgres://quarry:s3cret@db:5432/quarry';
+    expect(loadConfig({ QUARRY_META: url }).meta).toBe(url);
+    expect(loadConfig({ QUARRY_META: url }, { meta: 'postgresql://other@/q?host=/run/pg' }).meta).toBe('postgresql://other@/q?host=/run/pg');
+    for (const bad of ['mysql://quarry:s3cret@db/quarry', 'quarry:s3cret@db']) {
+      expect(() => loadConfig({ QUARRY_META: bad })).toThrow(/meta \(from QUARRY_META\): must be a postgres:\/\//);
+      expect(() => loadConfig({ QUARRY_META: bad })).not.toThrow(/s3cret/);
+    }
+  });
+
   it('reads the full-text index kind and refuses others', () => {
     expect(loadConfig({}).textIndex).toBe('text');
     expect(loadConfig({ QUARRY_TEXT_INDEX: 'tokenbf' }).textIndex).toBe('tokenbf');

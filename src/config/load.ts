@@ -6,6 +6,7 @@ export const envKeys = {
   QUARRY_HOST: 'host',
   QUARRY_PORT: 'port',
   QUARRY_DATA: 'dataDir',
+  QUARRY_META: 'meta',
   QUARRY_ADMIN_PASSWORD: 'adminPassword',
   QUARRY_PUBLIC_URL: 'publicUrl',
   QUARRY_LOG_LEVEL: 'logLevel',

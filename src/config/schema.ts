@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPostgresUrl } from '../core/connection-url.js';
 import { validateTimeZone } from '../core/timestamp.js';
 
 /** One syslog listener port and the source it lands in (absent: `syslog.source`). */
@@ -42,6 +43,15 @@ export const configSchema = z.object({
   host: z.string().min(1),
   port: z.coerce.number().int().min(0).max(65535),
   dataDir: z.string().min(1),
+  /**
+   * The metadata database: a `postgres://user:password@host:port/database` URL, for nodes that share
+   * one (DESIGN.md §8). Absent: SQLite in the data directory. Messages never repeat the value (it
+   * holds a password).
+   */
+  meta: z
+    .string()
+    .optional()
+    .refine((url) => url === undefined || isPostgresUrl(url), 'must be a postgres://user:password@host:port/database URL'),
   /** Initial admin password; used only when the data directory is created. */
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   /** Public base URL printed in ingest URLs (defaults to http://host:port). */

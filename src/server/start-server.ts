@@ -12,12 +12,12 @@ import { AppendBatcher } from '../ingest/append-batcher.js';
 import { SourceService } from '../ingest/source-service.js';
 import { defaultSearchOptions, SearchService } from '../search/search-service.js';
 import type { MetaStore } from '../meta/meta-store.js';
-import { openSqliteMetaStore } from '../meta/sqlite/sqlite-meta-store.js';
 import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { reportBackgroundWork } from './background-work.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { componentLogger } from './component-logger.js';
+import { describeMetaStore, openMetaStore } from './open-meta-store.js';
 import { installProcessGuard } from './process-guards.js';
 import { SelfLogSink } from './self-log-sink.js';
 import { startSyslogBindings, SyslogProtocol, type BoundSyslogListeners, type SyslogBinding } from './syslog-listener.js';
@@ -74,8 +74,13 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const sink = config.selfLogs ? new SelfLogSink(hostname()) : undefined;
   const logger = createLogger(config, sink);
 
-  const meta = openSqliteMetaStore(join(config.dataDir, 'meta.sqlite'));
-  await meta.migrate();
+  const meta = await openMetaStore(config, logger.child({ component: 'meta' }));
+  try {
+    await meta.migrate();
+  } catch (error) {
+    await meta.close();
+    throw error;
+  }
   const store = createChdbLogStore({
     path: join(config.dataDir, 'logs'),
     spoolDir: join(config.dataDir, 'spool'),
@@ -151,7 +156,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   if (!config.publicUrl) baseUrl = url;
-  logger.info({ url, dataDir: config.dataDir }, 'quarry is listening');
+  logger.info({ url, dataDir: config.dataDir, meta: describeMetaStore(config) }, 'quarry is listening');
 
   const guard = installProcessGuard(logger.child({ component: 'process' }));
   let closing: Promise<void> | undefined;

@@ -26,7 +26,15 @@ const STDIN_MAX_BYTES = 64 * 1024;
 /** The data directory the way `quarry serve` finds it: --data, then QUARRY_DATA, then ./quarry-data. */
 function configOf(flags: DataFlags): Config {
   const overrides: ConfigOverrides = flags.data !== undefined ? { dataDir: flags.data } : {};
-  return loadConfig(process.env, overrides);
+  const config = loadConfig(process.env, overrides);
+  if (config.meta !== undefined) {
+    // Resetting the SQLite file would change nothing the servers read.
+    throw new AppError(
+      ErrorCode.BadRequest,
+      'QUARRY_META puts the metadata in PostgreSQL, and quarry admin works on the SQLite metadata of a data directory: an administrator can use the API instead (POST /api/v1/users/{name}/password, POST /api/v1/sources/{id}/token)',
+    );
+  }
+  return config;
 }
 
 /** Opens the meta store of a stopped server's data directory, runs `work`, closes it. */

@@ -5,6 +5,7 @@ interface ServeFlags {
   host?: string;
   port?: string;
   data?: string;
+  meta?: string;
   logLevel?: string;
   selfLogs?: boolean;
   fsync?: boolean;
@@ -28,6 +29,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on (QUARRY_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (QUARRY_PORT, default 7080)')
     .option('--data <dir>', 'data directory (QUARRY_DATA, default ./quarry-data)')
+    .option('--meta <url>', 'metadata in PostgreSQL: postgres://user:password@host:port/db (QUARRY_META; default SQLite in the data directory)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (QUARRY_LOG_LEVEL)')
     .option('--no-self-logs', "don't store Quarry's own logs in its store (QUARRY_SELF_LOGS=false)")
     .option('--fsync', 'fsync every insert so acknowledged lines survive power loss (QUARRY_FSYNC)')
@@ -40,6 +42,7 @@ export function registerServeCommand(program: Command): void {
         ...(flags.host !== undefined ? { host: flags.host } : {}),
         ...(flags.port !== undefined ? { port: flags.port } : {}),
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
+        ...(flags.meta !== undefined ? { meta: flags.meta } : {}),
         ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
         ...(flags.selfLogs === false ? { selfLogs: false } : {}),
         ...(flags.fsync ? { 'ingest.fsync': true } : {}),
@@ -51,8 +54,10 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig(process.env, overrides);
       // Imported here so other commands don't pay for loading Fastify and chDB.
       const { startServer } = await import('../../server/start-server.js');
+      const { describeMetaStore } = await import('../../server/open-meta-store.js');
       const server = await startServer(config);
       const lines = [`Quarry is running at ${server.url}`, `Data directory: ${config.dataDir}`];
+      if (config.meta !== undefined) lines.push(`Metadata: ${describeMetaStore(config)}`);
       if (server.firstStart.firstStart) {
         lines.push('', 'First start: created user "admin" and the HTTP source "default".');
         if (server.firstStart.generatedPassword) {
