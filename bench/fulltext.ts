@@ -21,6 +21,8 @@ import { parseArgs } from 'node:util';
 import { Session } from 'chdb';
 import { createLogsTableSql } from '../src/store/chdb/schema.js';
 import { textIndexExpression, textIndexPredicate, textIndexTokensExpression, type TextIndexKind } from '../src/store/chdb/text-index.js';
+import { clickhouseDialect } from '../src/query/sql/dialect.js';
+import { param, sql } from '../src/query/sql/tree.js';
 
 const { values } = parseArgs({
   options: {
@@ -103,14 +105,10 @@ function exactRegex(term: string): string {
   return `(?i)(?:^|[^\\p{L}\\p{N}_])${escaped}(?:$|[^\\p{L}\\p{N}_])`;
 }
 
-function where(layout: Layout, term: string): { sql: string; params: Record<string, string> } {
-  const params: Record<string, string> = { re: exactRegex(term) };
-  const narrowing = textIndexPredicate(term, layout.predicateKind ?? layout.kind, (token) => {
-    const name = `t${Object.keys(params).length}`;
-    params[name] = token;
-    return `{${name}:String}`;
-  });
-  return { sql: [narrowing, 'match(message, {re:String})'].filter(Boolean).join(' AND '), params };
+function where(layout: Layout, term: string): { sql: string; params: Record<string, string | number> } {
+  const narrowing = textIndexPredicate(term, layout.predicateKind ?? layout.kind);
+  const exact = sql`match(message, ${param(exactRegex(term), 'String')})`;
+  return clickhouseDialect.render(narrowing === undefined ? exact : sql`${narrowing} AND ${exact}`);
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -31,6 +31,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Session } from 'chdb';
 import { textIndexPredicate } from '../src/store/chdb/text-index.js';
+import { clickhouseDialect } from '../src/query/sql/dialect.js';
+import { param, sql as sqlTree } from '../src/query/sql/tree.js';
 import { sendAll } from './send.js';
 
 const { values } = parseArgs({
@@ -282,13 +284,10 @@ const wordRegex = (term: string): string =>
   `(?i)(?:^|[^\\p{L}\\p{N}_])${term.replace(/[\\^$.|?*+()[\]{}-]/g, (c) => `\\${c}`)}(?:$|[^\\p{L}\\p{N}_])`;
 /** The index-narrowed form an expert would write against this table (same as the planner's). */
 function termWhere(term: string): { text: string; params: Record<string, unknown> } {
-  const params: Record<string, unknown> = { re: wordRegex(term) };
-  const narrowing = textIndexPredicate(term, values['text-index'] as 'text', (token) => {
-    const name = `k${Object.keys(params).length}`;
-    params[name] = token;
-    return `{${name}:String}`;
-  });
-  return { text: [narrowing, 'match(message, {re:String})'].filter(Boolean).join(' AND '), params };
+  const narrowing = textIndexPredicate(term, values['text-index'] as 'text');
+  const exact = sqlTree`match(message, ${param(wordRegex(term), 'String')})`;
+  const { sql: text, params } = clickhouseDialect.render(narrowing === undefined ? exact : sqlTree`${narrowing} AND ${exact}`);
+  return { text, params };
 }
 const sorted = (lines: string[]): string => lines.sort().join('\n');
 const num = (v: unknown): string => (Number(v) === Math.round(Number(v)) ? String(Number(v)) : Number(v).toFixed(6));

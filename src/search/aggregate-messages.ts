@@ -71,18 +71,15 @@ export function splitAtAggregate(query: Query): AggregateSplit | undefined {
   };
 }
 
-const WHERE = 'FROM logs WHERE ';
-
 /**
  * The plan with the WHERE of the rows its aggregate groups: the range and scope and, when the plan
  * pushed `parse regex` or `where` stages, their conditions too — the messages of the query's
- * messages part. The planner puts them in the aggregate's `FROM logs WHERE …` (plan.ts); a plan
- * without them (or without that piece) is returned as it is.
+ * messages part (plan.ts keeps it as the aggregate's `parts.where`). A plan without it (the
+ * rollup form, a messages plan) is returned as it is.
  */
 export function groupedRowsPlan(plan: PushdownPlan): PushdownPlan {
-  const from = plan.aggregate?.parts?.from;
-  if (from === undefined || !from.startsWith(`${WHERE}${plan.where}`)) return plan;
-  return { ...plan, where: from.slice(WHERE.length) };
+  const where = plan.aggregate?.parts?.where;
+  return where === undefined ? plan : { ...plan, where };
 }
 
 /**

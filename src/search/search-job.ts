@@ -261,7 +261,7 @@ export class SearchJob {
       return;
     }
     this.aggregated = compiled.value.aggregated;
-    const engine = engineContext(await storeEngine(this.store), spec.pushdown !== false);
+    const engine = engineContext(await storeEngine(this.store), spec.pushdown !== false, this.store);
     // Only an aggregate may count from the per-minute counts, and only over enough rows to pay.
     if (engine.minuteCounts) engine.minuteCounts = this.aggregated && worthRollup(estimateRows(await cachedRowSpans(this.store), spec.from, spec.to), spec.from, spec.to, spec.rollupMinRows);
     const plan = planQuery(spec.query, { from: spec.from, to: spec.to, timeZone: spec.timeZone, byReceiptTime: spec.byReceiptTime, ...engine });

@@ -128,7 +128,7 @@ export class SearchService {
   async explain(request: CreateJobRequest): Promise<Explanation> {
     const { query, from, to, timeZone, byReceiptTime } = this.validate(request);
     const estimatedRows = estimateRows(await this.store.rowSpans(), from, to);
-    return explainSearch(query, { from, to, timeZone, byReceiptTime, engine: await storeEngine(this.store), slicing: { estimatedRows, sliceRows: this.options.sliceRows } });
+    return explainSearch(query, { from, to, timeZone, byReceiptTime, engine: await storeEngine(this.store), store: this.store, slicing: { estimatedRows, sliceRows: this.options.sliceRows } });
   }
 
   create(ownerId: string, request: CreateJobRequest): SearchJob {

@@ -2,6 +2,7 @@
  * The LogStore port: where log messages live. Adapters: chdb (embedded, default) now and
  * clickhouse (server cluster) later; both must pass test/conformance/log-store.case.ts.
  */
+import type { Sql } from '../query/sql/tree.js';
 import type { EncodedBatch } from './row-encoding.js';
 import type { SearchWork } from './work-scheduler.js';
 
@@ -146,10 +147,11 @@ export interface LogStore {
   /** The engine and its version (what the search planner may push down). */
   engine(): Promise<StoreEngine>;
   /**
-   * Runs a read-only statement built by the search planner; every user value must be a bound
-   * parameter. Yields the result in batches; stops when the signal aborts.
+   * Runs a read-only statement built by the search planner (a SQL tree: the store renders it in its
+   * engine's dialect, values bound or escaped there). Yields the result in batches; stops when the
+   * signal aborts.
    */
-  select(sql: string, params: Record<string, string | number>, options?: SelectOptions): AsyncIterable<SelectRow[]>;
+  select(statement: Sql, options?: SelectOptions): AsyncIterable<SelectRow[]>;
   /**
    * Appends the rows of a planner-built SELECT to the store's temporary table `name` (created by
    * the first call with the SELECT's columns; later calls must select the same columns), so a
@@ -157,7 +159,13 @@ export interface LogStore {
    * that reads `name`. Names match /^quarry_stage_[a-z0-9_]{1,64}$/. Does nothing once the signal
    * aborted. The table lives until dropStaged(name) or until the store closes.
    */
-  stage(name: string, sql: string, params: Record<string, string | number>, options?: SelectOptions): Promise<StageSummary>;
+  stage(name: string, statement: Sql, options?: SelectOptions): Promise<StageSummary>;
+  /**
+   * Narrowing from the store's full-text index for a keyword or phrase as typed: a predicate that
+   * holds for every message containing it (false positives allowed), or undefined when the index
+   * cannot help (no index, or a term it does not hold).
+   */
+  textIndexPredicate(term: string): Sql | undefined;
   /** Drops a staged table (no error when it does not exist). */
   dropStaged(name: string): Promise<void>;
   /** How many rows match (see TaggedRows). */

@@ -1,3 +1,4 @@
+import { id, param, raw, sql } from '../../src/query/sql/tree.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogStore } from '../../src/store/log-store.js';
 import { encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../../src/store/row-encoding.js';
@@ -118,11 +119,11 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       const engine = await store.engine();
       expect(['chdb', 'clickhouse']).toContain(engine.engine);
       expect(engine.version).toMatch(/^\d+\.\d+/);
-      const sql = `SELECT message, toUnixTimestamp64Milli(ts) AS t, fields FROM logs
-        WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) AND source_category = {category:String}
+      const statement = sql`SELECT message, toUnixTimestamp64Milli(ts) AS t, fields FROM logs
+        WHERE ts >= fromUnixTimestamp64Milli(${param(t0, 'Int64')}) AND ts < fromUnixTimestamp64Milli(${param(t0 + 4000, 'Int64')}) AND source_category = ${param('prod/web', 'String')}
         ORDER BY ts DESC`;
       const batches: Record<string, unknown>[][] = [];
-      for await (const batch of store.select(sql, { from: t0, to: t0 + 4000, category: 'prod/web' }, { batchRows: 3 })) batches.push(batch);
+      for await (const batch of store.select(statement, { batchRows: 3 })) batches.push(batch);
       expect(batches.map((b) => b.length)).toEqual([3, 1]);
       const rows = batches.flat();
       expect(rows.map((r) => r.t)).toEqual([t0 + 3000, t0 + 2000, t0 + 1000, t0]);
@@ -130,48 +131,48 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       expect(rows[0]!.fields).toEqual({ team: 'payments', "it's": 'a\\b', tabbed: 'x\ty\nz' });
       // A hostile value stays a value.
       let n = 0;
-      for await (const batch of store.select('SELECT count() AS n FROM logs WHERE message = {m:String}', { m: "x'; DROP TABLE logs; --" })) n = Number(batch[0]!.n);
+      for await (const batch of store.select(sql`SELECT count() AS n FROM logs WHERE message = ${param("x'; DROP TABLE logs; --", 'String')}`)) n = Number(batch[0]!.n);
       expect(n).toBe(0);
       expect(await store.count({})).toBeGreaterThanOrEqual(5);
       // Settings apply per statement: a row limit the statement exceeds fails it.
       await expect(async () => {
-        for await (const _ of store.select('SELECT message FROM logs', {}, { settings: { max_rows_to_read: 1 } })) void _;
+        for await (const _ of store.select(raw('SELECT message FROM logs'), { settings: { max_rows_to_read: 1 } })) void _;
       }).rejects.toThrow();
       const aborted = new AbortController();
       aborted.abort();
-      for await (const _ of store.select('SELECT 1', {}, { signal: aborted.signal })) throw new Error('an aborted select yielded');
+      for await (const _ of store.select(raw('SELECT 1'), { signal: aborted.signal })) throw new Error('an aborted select yielded');
     });
 
     it('tells how many rows a statement read, with the same rows returned', async () => {
       const total = await store.count({});
       const told: number[] = [];
-      const sql = 'SELECT message, toUnixTimestamp64Milli(ts) AS t FROM logs WHERE position(message, {m:String}) > 0 ORDER BY ts, message';
+      const statement = sql`SELECT message, toUnixTimestamp64Milli(ts) AS t FROM logs WHERE position(message, ${param('e', 'String')}) > 0 ORDER BY ts, message`;
       const plain: Record<string, unknown>[] = [];
-      for await (const batch of store.select(sql, { m: 'e' })) plain.push(...batch);
+      for await (const batch of store.select(statement)) plain.push(...batch);
       const counted: Record<string, unknown>[] = [];
-      for await (const batch of store.select(sql, { m: 'e' }, { onRowsRead: (n) => told.push(n) })) counted.push(...batch);
+      for await (const batch of store.select(statement, { onRowsRead: (n) => told.push(n) })) counted.push(...batch);
       expect(counted).toEqual(plain);
       expect(plain.length).toBeGreaterThan(0);
       // Every row was read to test the message; fewer were returned.
       expect(told).toEqual([total]);
       const staged: number[] = [];
       const name = 'quarry_stage_rows_read';
-      const partial = `SELECT source_category AS c, countState() AS s FROM logs
-        WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND position(message, {m:String}) > 0 GROUP BY c`;
-      await store.stage(name, partial, { from: t0, m: 'e' }, { onRowsRead: (n) => staged.push(n) });
+      const partial = sql`SELECT source_category AS c, countState() AS s FROM logs
+        WHERE ts >= fromUnixTimestamp64Milli(${param(t0, 'Int64')}) AND position(message, ${param('e', 'String')}) > 0 GROUP BY c`;
+      await store.stage(name, partial, { onRowsRead: (n) => staged.push(n) });
       await store.dropStaged(name);
       expect(staged).toHaveLength(1);
       expect(staged[0]).toBeGreaterThanOrEqual(await store.count({ from: t0 }));
     });
 
     it('stages partial results in a temporary table that a later select combines', async () => {
-      const partial = `SELECT source_category AS c, countState() AS s FROM logs
-        WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64}) GROUP BY c`;
+      const partial = (from: number, to: number) => sql`SELECT source_category AS c, countState() AS s FROM logs
+        WHERE ts >= fromUnixTimestamp64Milli(${param(from, 'Int64')}) AND ts < fromUnixTimestamp64Milli(${param(to, 'Int64')}) GROUP BY c`;
       const name = 'quarry_stage_conformance';
-      expect((await store.stage(name, partial, { from: t0 + 2000, to: t0 + 5000 })).elapsedMs).toBeGreaterThan(0);
-      await store.stage(name, partial, { from: t0, to: t0 + 2000 });
+      expect((await store.stage(name, partial(t0 + 2000, t0 + 5000))).elapsedMs).toBeGreaterThan(0);
+      await store.stage(name, partial(t0, t0 + 2000));
       const rows: Record<string, unknown>[] = [];
-      for await (const batch of store.select(`SELECT c, countMerge(s) AS n FROM ${name} GROUP BY c ORDER BY c`, {})) rows.push(...batch);
+      for await (const batch of store.select(sql`SELECT c, countMerge(s) AS n FROM ${id(name)} GROUP BY c ORDER BY c`)) rows.push(...batch);
       expect(rows).toEqual([
         { c: 'prod/db', n: 1 },
         { c: 'prod/web', n: 4 },
@@ -179,11 +180,11 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       // An aborted stage does nothing; a bad name is refused before any SQL runs.
       const aborted = new AbortController();
       aborted.abort();
-      expect(await store.stage(name, partial, { from: t0, to: t0 + 5000 }, { signal: aborted.signal })).toEqual({ elapsedMs: 0 });
-      await expect(store.stage('logs; DROP TABLE logs', partial, {})).rejects.toThrow(/invalid staged table name/);
+      expect(await store.stage(name, partial(t0, t0 + 5000), { signal: aborted.signal })).toEqual({ elapsedMs: 0 });
+      await expect(store.stage('logs; DROP TABLE logs', partial(t0, t0 + 5000))).rejects.toThrow(/invalid staged table name/);
       await store.dropStaged(name);
       await expect(async () => {
-        for await (const _ of store.select(`SELECT count() FROM ${name}`, {})) void _;
+        for await (const _ of store.select(sql`SELECT count() FROM ${id(name)}`)) void _;
       }).rejects.toThrow();
       await store.dropStaged(name);
     });

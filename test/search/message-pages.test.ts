@@ -4,6 +4,7 @@
  * Pages have no WITH TIES (it would turn off the engine's top-N optimisations); the rows of a full
  * page's last millisecond come from one more statement.
  */
+import { clickhouseDialect } from '../../src/query/sql/dialect.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseQuery } from '../../src/query/index.js';
@@ -66,13 +67,15 @@ describe('message pages', () => {
 
   it('returns every message once, newest first, with no millisecond split across pages', async () => {
     const plan = planOf('row', T0 + 60_000);
-    expect(messagePageSql(plan, FIRST_PAGE, undefined).sql).not.toContain('WITH TIES');
+    expect(clickhouseDialect.render(messagePageSql(plan, FIRST_PAGE, undefined)).sql).not.toContain('WITH TIES');
     const statements: string[] = [];
     const counting: LogStore = {
       ...store,
-      select: (sql, params, options) => {
-        statements.push(sql.includes('{tie:') ? 'ties' : `page ${String(params.limit)}`);
-        return store.select(sql, params, options);
+      select: (statement, options) => {
+        const { sql } = clickhouseDialect.render(statement);
+        const limit = /LIMIT \{(p\d+):UInt64\}$/.exec(sql);
+        statements.push(limit === null ? 'ties' : `page ${String(clickhouseDialect.render(statement).params[limit[1]!])}`);
+        return store.select(statement, options);
       },
     };
     const pages: string[][] = [];

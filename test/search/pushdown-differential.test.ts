@@ -3,6 +3,7 @@
  * twice — with the planner pushing what it can, and by the interpreter over store.scan — and the
  * results must be equal (in order when the case orders them).
  */
+import { clickhouseDialect } from '../../src/query/sql/dialect.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseQuery, hasErrors } from '../../src/query/index.js';
 import type { Query } from '../../src/query/ast.js';
@@ -53,7 +54,7 @@ describe('pushdown ≡ interpreter over the conformance cases', () => {
       expect(pushed.errors).toEqual(reference.errors);
       expect(pushed.aggregated).toBe(reference.aggregated);
       const problem = compareRows({ ...c, expected: reference.rows, ordered: c.ordered === true }, pushed.rows, reference.aggregated);
-      expect(problem, `${c.query}\nplan: ${plan.kind} ${plan.where}\n${problem ?? ''}`).toBeNull();
+      expect(problem, `${c.query}\nplan: ${plan.kind} ${clickhouseDialect.render(plan.where).sql}\n${problem ?? ''}`).toBeNull();
       expect(pushed.messageCount).toBe(reference.messageCount);
       expect(pushed.histogram).toEqual(reference.histogram);
     });

@@ -3,6 +3,7 @@
  * letters whose case folding is special, custom fields, numbers) and random scopes and pipelines;
  * each run stores its rows in a real chDB store and searches them both ways.
  */
+import { clickhouseDialect } from '../../src/query/sql/dialect.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/query/index.js';
@@ -129,7 +130,7 @@ describe('pushdown ≡ interpreter on random rows and queries (fast-check)', () 
           const project = (rows: readonly Row[]) => rows.map((r) => keys.map((k) => r[k] ?? null));
           if (sameRows === null && JSON.stringify(project(pushed.rows)) === JSON.stringify(project(reference.rows))) problem = null;
         }
-        expect(problem, `${text}\n${plan.where}\n${problem ?? ''}`).toBeNull();
+        expect(problem, `${text}\n${clickhouseDialect.render(plan.where).sql}\n${problem ?? ''}`).toBeNull();
         expect(pushed.messageCount, text).toBe(reference.messageCount);
         expect(pushed.histogram, text).toEqual(reference.histogram);
       }),

@@ -4,6 +4,7 @@
  * slices: it holds up ingest or another search by about one slice, and a cancel frees the engine
  * at the next slice.
  */
+import { raw } from '../../src/query/sql/tree.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/logger.js';
 import { parseQuery } from '../../src/query/index.js';
@@ -165,7 +166,7 @@ describe('search guards', () => {
     expect(wholeMs).toBeGreaterThan(0);
     expect(appendMs).toBeLessThan(Math.max(100, wholeMs / 4));
     const left: Record<string, unknown>[] = [];
-    for await (const batch of store.select("SELECT name FROM system.tables WHERE is_temporary AND name LIKE 'quarry_stage_%'", {})) left.push(...batch);
+    for await (const batch of store.select(raw("SELECT name FROM system.tables WHERE is_temporary AND name LIKE 'quarry_stage_%'"))) left.push(...batch);
     expect(left).toEqual([]);
   }, 120_000);
 });

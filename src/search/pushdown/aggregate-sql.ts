@@ -10,7 +10,7 @@ import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { fieldSql, isMetadataField, numberOf } from './fields.js';
 import { translateRegex } from './regex-sql.js';
-import { quoteIdentifier, type ParamBinder } from './sql.js';
+import { aggregate, id, param, raw, sql, treeKey, type AggregateFunction, type SelectItem, type Sql } from '../../query/sql/tree.js';
 
 const WEEK = 7 * 86_400_000;
 const MONDAY_EPOCH = 4 * 86_400_000;
@@ -20,13 +20,15 @@ export interface ComputedField {
   /** the name as the stage writes it */
   name: string;
   /** its value (an Int64 time for timeslice, String for a parsed field) */
-  value: string;
+  value: Sql;
   /** its text (toText) */
-  text: string;
+  text: Sql;
   /** toNumber of it */
-  number: string;
+  number: Sql;
   /** for a pushed timeslice: the slice size in ms (the value is the slice's start) */
   sliceMs?: number;
+  /** for a pushed timeslice: its value computed from another time (epoch ms) than the row's own */
+  sliceOf?: (ms: Sql) => Sql;
 }
 
 /** Fields computed by pushed stages, by lower-cased name. */
@@ -35,7 +37,6 @@ export type ComputedFields = Map<string, ComputedField>;
 /** Context of the translation. */
 export interface AggregateContext {
   caps: PushdownCapabilities;
-  binder: ParamBinder;
   from: number;
   to: number;
   timeZone: string;
@@ -46,16 +47,19 @@ export interface AggregateContext {
  * Bucket start (epoch ms, Int64) of `msSql` for a fixed-offset zone, as timesliceStart computes it.
  * Undefined for zones with DST (those buckets stay in the interpreter).
  */
-export function bucketStartSql(msSql: string, sizeMs: number, timeZone: string, binder: ParamBinder): string | undefined {
+export function bucketStartSql(ms: Sql, sizeMs: number, timeZone: string): Sql | undefined {
   const offset = parseFixedOffset(timeZone);
   if (offset === null || !Number.isInteger(sizeMs) || sizeMs <= 0) return undefined;
   const base = sizeMs % WEEK === 0 ? MONDAY_EPOCH : 0;
-  const shift = binder.bind(offset - base, 'Int64');
-  const size = binder.bind(sizeMs, 'Int64');
-  const back = binder.bind(base - offset, 'Int64');
+  const shift = param(offset - base, 'Int64');
+  const size = param(sizeMs, 'Int64');
+  const back = param(base - offset, 'Int64');
   // floor((local - base) / size) * size + base - offset, with local = ms + offset.
-  return `((${msSql} + ${shift}) - positiveModulo(${msSql} + ${shift}, ${size}) + ${back})`;
+  return sql`((${ms} + ${shift}) - positiveModulo(${ms} + ${shift}, ${size}) + ${back})`;
 }
+
+/** A row's message time, epoch ms. */
+export const ROW_MS: Sql = raw('toUnixTimestamp64Milli(ts)');
 
 /** Adds the field a timeslice stage writes, or says why it cannot be pushed. */
 export function pushTimeslice(stage: TimesliceStage, ctx: AggregateContext): string | undefined {
@@ -65,19 +69,20 @@ export function pushTimeslice(stage: TimesliceStage, ctx: AggregateContext): str
   let size = stage.size?.ms;
   if (size === undefined && stage.buckets !== undefined) size = sizeForBuckets(ctx.to - ctx.from, stage.buckets);
   if (size === undefined) return 'timeslice without a size';
-  const sql = bucketStartSql('toUnixTimestamp64Milli(ts)', size, ctx.timeZone, ctx.binder);
-  if (sql === undefined) return `timeslice in time zone ${ctx.timeZone} (daylight saving) runs in JS`;
-  ctx.computed.set(name.toLowerCase(), { name, value: sql, text: `toString(${sql})`, number: `toFloat64(${sql})`, sliceMs: size });
+  const start = bucketStartSql(ROW_MS, size, ctx.timeZone);
+  if (start === undefined) return `timeslice in time zone ${ctx.timeZone} (daylight saving) runs in JS`;
+  const sliceOf = (ms: Sql): Sql => bucketStartSql(ms, size, ctx.timeZone) as Sql;
+  ctx.computed.set(name.toLowerCase(), { name, value: start, text: sql`toString(${start})`, number: sql`toFloat64(${start})`, sliceMs: size, sliceOf });
   return undefined;
 }
 
 interface ValueSql {
   /** the field's value as the interpreter sees it (String, or a number for numeric metadata) */
-  value: string;
+  value: Sql;
   /** its text (toText): Nullable(String) */
-  text: string;
+  text: Sql;
   /** toNumber of it */
-  number: string;
+  number: Sql;
   /** the value is never NULL */
   notNull: boolean;
 }
@@ -86,28 +91,31 @@ interface ValueSql {
  * Pushes a `parse regex` (one pattern, no nodrop/multi/aliases, over the message or a metadata
  * field): returns the WHERE condition (rows it does not match are dropped), or why not.
  */
-export function pushParseRegex(stage: ParseRegexStage, ctx: AggregateContext): { where: string } | string {
+export function pushParseRegex(stage: ParseRegexStage, ctx: AggregateContext): { where: Sql } | string {
   if (stage.multi || stage.nodrop || stage.aliases.length > 0 || stage.patterns.length !== 1) return 'parse regex with nodrop, multi, aliases or several patterns';
   const pattern = stage.patterns[0] as RegexPattern;
   const re = translateRegex(pattern.source);
   if (re === undefined) return `parse regex "${pattern.source}" is not provably the same in RE2`;
-  let source = 'message';
+  let source: Sql = raw('message');
   if (stage.sourceField !== undefined) {
     const v = valueOf(stage.sourceField.name, ctx);
     if (v === undefined || !v.notNull) return `parse regex field=${stage.sourceField.name}`;
     source = v.text;
   }
-  const bound = ctx.binder.bind(re.source, 'String');
+  const bound = param(re.source, 'String');
   for (const name of pattern.groupNames) {
     const index = re.groups.get(name);
     if (index === undefined) return `parse regex group ${name}`;
-    const value = `regexpExtract(${source}, ${bound}, ${index})`;
+    const value = sql`regexpExtract(${source}, ${bound}, ${raw(String(index))})`;
     // A group of digits only always reads as a number: skip the numeric-text test.
     const digitsOnly = pattern.source.includes(`(?<${name}>\\d+)`) || pattern.source.includes(`(?<${name}>[0-9]+)`);
-    ctx.computed.set(name.toLowerCase(), { name, value, text: value, number: digitsOnly ? `toFloat64(${value})` : numberOf(value, ctx.binder) });
+    ctx.computed.set(name.toLowerCase(), { name, value, text: value, number: digitsOnly ? sql`toFloat64(${value})` : numberOf(value) });
   }
-  return { where: `match(${source}, ${bound})` };
+  return { where: sql`match(${source}, ${bound})` };
 }
+
+/** The SQL of the ordering operators a where may push. */
+const ORDERINGS: Record<string, Sql> = { '<': raw('<'), '<=': raw('<='), '>': raw('>'), '>=': raw('>=') };
 
 const NUMERIC_TEXT = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
@@ -116,16 +124,16 @@ const NUMERIC_TEXT = /^\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
  * `< <= > >=` with a number by compareForExpression), combined with and/or/!. Comparisons are never
  * null in the interpreter, so two-valued logic is exact. Undefined when not translatable.
  */
-export function whereSql(expr: Expr, ctx: AggregateContext): string | undefined {
+export function whereSql(expr: Expr, ctx: AggregateContext): Sql | undefined {
   if (expr.kind === 'Unary' && expr.operator === '!') {
     const inner = whereSql(expr.operand, ctx);
-    return inner === undefined ? undefined : `NOT (${inner})`;
+    return inner === undefined ? undefined : sql`NOT (${inner})`;
   }
   if (expr.kind !== 'Binary') return undefined;
   if (expr.operator === 'and' || expr.operator === 'or') {
     const l = whereSql(expr.left, ctx);
     const r = whereSql(expr.right, ctx);
-    return l === undefined || r === undefined ? undefined : `((${l}) ${expr.operator.toUpperCase()} (${r}))`;
+    return l === undefined || r === undefined ? undefined : sql`((${l}) ${raw(expr.operator === 'and' ? 'AND' : 'OR')} (${r}))`;
   }
   let field = expr.left;
   let literal = expr.right;
@@ -144,16 +152,18 @@ export function whereSql(expr: Expr, ctx: AggregateContext): string | undefined 
   else return undefined;
   if (typeof lit === 'number' && !Number.isFinite(lit)) return undefined;
   const litNumber = typeof lit === 'number' ? lit : NUMERIC_TEXT.test(lit) ? Number(lit) : null;
-  const num = litNumber === null ? undefined : ctx.binder.bind(litNumber, 'Float64');
+  const num = litNumber === null ? undefined : param(litNumber, 'Float64');
   if (op === '=' || op === '!=') {
     // Numbers when both sides read as numbers, else the texts (a number literal prints as JS does).
-    const text = ctx.binder.bind(typeof lit === 'number' ? String(lit) : lit, 'String');
-    const eq = num === undefined ? `ifNull(${v.text} = ${text}, 0)` : `ifNull(if(isNotNull(${v.number}), ${v.number} = ${num}, ${v.text} = ${text}), 0)`;
-    return op === '=' ? eq : `NOT ${eq}`;
+    const text = param(typeof lit === 'number' ? String(lit) : lit, 'String');
+    const eq = num === undefined ? sql`ifNull(${v.text} = ${text}, 0)` : sql`ifNull(if(isNotNull(${v.number}), ${v.number} = ${num}, ${v.text} = ${text}), 0)`;
+    return op === '=' ? eq : sql`NOT ${eq}`;
   }
   // Ordering only against a number literal: text order (UTF-16 vs UTF-8 bytes) stays in JS.
   if (typeof lit !== 'number' || num === undefined) return undefined;
-  return `ifNull(${v.number} ${op} ${num}, 0)`;
+  const ordering = ORDERINGS[op];
+  if (ordering === undefined) return undefined;
+  return sql`ifNull(${v.number} ${ordering} ${num}, 0)`;
 }
 
 function valueOf(name: string, ctx: AggregateContext): ValueSql | undefined {
@@ -163,18 +173,18 @@ function valueOf(name: string, ctx: AggregateContext): ValueSql | undefined {
   if (computed !== undefined && (computed.name === name || !isMetadataField(name))) {
     return { value: computed.value, text: computed.text, number: computed.number, notNull: true };
   }
-  const f = fieldSql(name, ctx.binder);
+  const f = fieldSql(name);
   if (f === undefined) return undefined;
-  const numericMeta = f.isMetadata && f.text.startsWith('toString(');
-  return { value: numericMeta ? f.text.slice('toString('.length, -1) : f.text, text: f.text, number: f.number, notNull: f.isMetadata };
+  return { value: f.value, text: f.text, number: f.number, notNull: f.isMetadata };
 }
 
 /** A pushed aggregate stage: one statement over a per-row projection of the keys and values. */
 export interface AggregateSql {
-  /** per-row projections (`expr AS alias`) of the inner SELECT */
-  inner: string[];
-  /** aggregate SELECT list of the outer SELECT */
-  select: string[];
+  /** per-row projections of the inner SELECT (aliases `v{i}`) */
+  inner: SelectItem[];
+  /** aggregate SELECT list of the outer SELECT (aliases `c{i}`) */
+  select: SelectItem[];
+  /** aliases of the group keys in `select` */
   groupBy: string[];
   /** output names (keys then aggregate outputs); SQL column i is aliased `c{i}` */
   columns: string[];
@@ -193,33 +203,38 @@ export function countsEveryRow(a: AggregateStage['aggregations'][number]): boole
 /** Translates an aggregate stage, or returns why it stays in the interpreter. */
 export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): AggregateSql | string {
   if (!ctx.caps.aggregates) return 'aggregates are not pushed to this engine';
-  const inner: string[] = [];
-  const select: string[] = [];
+  const inner: SelectItem[] = [];
+  const select: SelectItem[] = [];
   const groupBy: string[] = [];
   const columns: string[] = [];
   const keySliceMs: (number | undefined)[] = [];
   let countAllColumn: number | undefined;
-  const projected = new Map<string, string>();
+  const projected = new Map<string, Sql>();
   /** The inner alias of a per-row expression (each distinct expression computed once). */
-  const project = (expr: string): string => {
-    let alias = projected.get(expr);
+  const project = (expr: Sql): Sql => {
+    const key = treeKey(expr);
+    let alias = projected.get(key);
     if (alias === undefined) {
-      alias = quoteIdentifier(`v${projected.size}`);
-      projected.set(expr, alias);
-      inner.push(`${expr} AS ${alias}`);
+      const name = `v${projected.size}`;
+      alias = id(name);
+      projected.set(key, alias);
+      inner.push({ expr, alias: name });
     }
     return alias;
+  };
+  const output = (expr: Sql, name: string): void => {
+    select.push({ expr, alias: `c${columns.length}` });
+    columns.push(name);
   };
   for (const key of stage.groupBy) {
     const v = valueOf(key.name, ctx);
     if (v === undefined) return `group key ${key.name}`;
-    const alias = quoteIdentifier(`c${columns.length}`);
     const computed = ctx.computed.get(key.name.toLowerCase());
     keySliceMs.push(computed !== undefined && v.value === computed.value ? computed.sliceMs : undefined);
-    select.push(`${project(v.value)} AS ${alias}`);
-    groupBy.push(alias);
-    columns.push(key.name);
+    groupBy.push(`c${columns.length}`);
+    output(project(v.value), key.name);
   }
+  const call = (fn: AggregateFunction, arg?: Sql): Sql => aggregate(fn, arg);
   for (const a of stage.aggregations) {
     const name = AGGREGATE_SYNONYMS[a.function] ?? a.function;
     const countsAll = countsEveryRow(a);
@@ -241,30 +256,30 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
     const outputs = compiled.spec.outputs;
     const v = arg?.kind === 'Field' ? valueOf(arg.name, ctx) : undefined;
     if (arg !== undefined && v === undefined) return `${a.function}(${arg.kind === 'Field' ? arg.name : ''})`;
-    const exprs: string[] = [];
+    const exprs: Sql[] = [];
     switch (name) {
       case 'count':
         if (v === undefined || v.notNull) countAllColumn ??= columns.length;
-        exprs.push(v === undefined || v.notNull ? 'toFloat64(count())' : `toFloat64(count(${project(v.value)}))`);
+        exprs.push(v === undefined || v.notNull ? sql`toFloat64(${call('count')})` : sql`toFloat64(${call('count', project(v.value))})`);
         break;
       case 'count_distinct':
-        exprs.push(`toFloat64(uniqExact(${project(v!.value)}))`);
+        exprs.push(sql`toFloat64(${call('uniqExact', project(v!.value))})`);
         break;
       case 'sum':
       case 'avg':
       case 'min':
       case 'max':
-        exprs.push(`${name}OrNull(${project(v!.number)})`);
+        exprs.push(call(`${name}OrNull`, project(v!.number)));
         break;
       case 'pct':
       case 'median': {
         if (!ctx.caps.percentiles) return 'percentiles are not pushed to this engine';
         const x = project(v!.number);
-        const n = `toFloat64(count(${x}))`;
+        const n = sql`toFloat64(${call('count', x)})`;
         for (const p of percents) {
-          const pp = ctx.binder.bind(p, 'Float64');
+          const pp = param(p, 'Float64');
           // Nearest rank, as the interpreter: the ceil(p/100·n)-th smallest value.
-          exprs.push(`if(${n} = 0, NULL, arraySort(groupArray(${x}))[toUInt64(greatest(1, least(${n}, ceil(${pp} / 100 * ${n} - 1e-9))))])`);
+          exprs.push(sql`if(${n} = 0, NULL, arraySort(${call('groupArray', x)})[toUInt64(greatest(1, least(${n}, ceil(${pp} / 100 * ${n} - 1e-9))))])`);
         }
         break;
       }
@@ -272,10 +287,7 @@ export function pushAggregate(stage: AggregateStage, ctx: AggregateContext): Agg
         return `${a.function} is not pushed`;
     }
     if (exprs.length !== outputs.length) return `${a.function} outputs`;
-    exprs.forEach((e, i) => {
-      select.push(`${e} AS ${quoteIdentifier(`c${columns.length}`)}`);
-      columns.push(outputs[i] as string);
-    });
+    exprs.forEach((e, i) => output(e, outputs[i] as string));
   }
   return { inner, select, groupBy, columns, countAllColumn, keySliceMs };
 }

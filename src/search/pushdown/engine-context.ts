@@ -1,5 +1,4 @@
 /** What the planner takes from the store's engine: its capabilities and its full-text index. */
-import { textIndexPredicate } from '../../store/chdb/text-index.js';
 import type { LogStore, StoreEngine } from '../../store/log-store.js';
 import { capabilitiesFor, NO_PUSHDOWN, type PushdownCapabilities } from './capabilities.js';
 import type { IndexNarrowing } from './scope-sql.js';
@@ -25,13 +24,17 @@ export interface EngineContext {
   minuteCounts: boolean;
 }
 
-/** Capabilities and index narrowing of an engine (`pushdown: false` pushes only the time range). */
-export function engineContext(engine: StoreEngine, pushdown = true): EngineContext {
+/**
+ * Capabilities and index narrowing of an engine (`pushdown: false` pushes only the time range).
+ * The narrowing comes from the store (LogStore.textIndexPredicate); without a store (explain
+ * from the engine's description alone) there is none.
+ */
+export function engineContext(engine: StoreEngine, pushdown = true, store?: Pick<LogStore, 'textIndexPredicate'>): EngineContext {
   if (!pushdown) return { caps: NO_PUSHDOWN, index: undefined, minuteCounts: false };
   const kind = engine.textIndex ?? 'none';
   return {
     caps: capabilitiesFor(engine),
-    index: kind === 'none' ? undefined : (term, binder) => textIndexPredicate(term, kind, (token) => binder.bind(token, 'String')),
+    index: kind === 'none' || store === undefined ? undefined : (term) => store.textIndexPredicate(term),
     minuteCounts: engine.minuteCounts === true,
   };
 }

@@ -9,7 +9,7 @@ import type { LogStore, SearchWork, SelectRow } from '../../store/log-store.js';
 import { userFields } from '../../store/internal-fields.js';
 import type { PushdownPlan } from './plan.js';
 import { statementOptions, type EngineTime, type RowBudget } from './row-budget.js';
-import { ParamBinder, quoteIdentifier, type SqlStatement } from './sql.js';
+import { id, param, raw, sql, type Sql } from '../../query/sql/tree.js';
 
 /** Per-statement options: cancellation and engine settings (guards), and the search's row limit. */
 export interface ExecuteOptions {
@@ -23,8 +23,8 @@ export interface ExecuteOptions {
 }
 
 // Aliases must not shadow the columns the WHERE clause reads.
-const MESSAGE_COLUMNS = `toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(receipt_ts) AS receipt_ms, partition,
-  source_category, source_host, source_name, collector, source, size, format, message, fields`;
+const MESSAGE_COLUMNS = raw(`toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(receipt_ts) AS receipt_ms, partition,
+  source_category, source_host, source_name, collector, source, size, format, message, fields`);
 
 /** A selected message as the interpreter's row (same shape and key order as search-job toRow). */
 export function messageRow(r: SelectRow): Row {
@@ -53,22 +53,16 @@ export function messageRow(r: SelectRow): Row {
  * of `timeout` over 7 days 256 ms instead of 1,614 ms). The rows of the page's last millisecond
  * come from `messageTiesSql`.
  */
-export function messagePageSql(plan: PushdownPlan, limit: number, upper: number | undefined): SqlStatement {
-  const col = quoteIdentifier(plan.timeColumn);
-  const before = upper === undefined ? '' : ` AND ${col} < fromUnixTimestamp64Milli({upper:Int64})`;
-  return {
-    sql: `SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where}${before} ORDER BY ${col} DESC LIMIT {limit:UInt64}`,
-    params: { ...plan.params, limit, ...(upper === undefined ? {} : { upper }) },
-  };
+export function messagePageSql(plan: PushdownPlan, limit: number, upper: number | undefined): Sql {
+  const col = id(plan.timeColumn);
+  const before = upper === undefined ? raw('') : sql` AND ${col} < fromUnixTimestamp64Milli(${param(upper, 'Int64')})`;
+  return sql`SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where}${before} ORDER BY ${col} DESC LIMIT ${param(limit, 'UInt64')}`;
 }
 
 /** Every message of the plan at one millisecond (the last of a full page, which may hold only some of them). */
-export function messageTiesSql(plan: PushdownPlan, at: number): SqlStatement {
-  const col = quoteIdentifier(plan.timeColumn);
-  return {
-    sql: `SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where} AND ${col} = fromUnixTimestamp64Milli({tie:Int64})`,
-    params: { ...plan.params, tie: at },
-  };
+export function messageTiesSql(plan: PushdownPlan, at: number): Sql {
+  const col = id(plan.timeColumn);
+  return sql`SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where} AND ${col} = fromUnixTimestamp64Milli(${param(at, 'Int64')})`;
 }
 
 /**
@@ -90,9 +84,9 @@ export async function* messagePages(store: LogStore, plan: PushdownPlan, options
   let upper: number | undefined;
   let limit = FIRST_PAGE;
   const timeKey = plan.timeColumn === 'ts' ? 'ts_ms' : 'receipt_ms';
-  const select = (statement: SqlStatement): AsyncIterable<SelectRow[]> => {
+  const select = (statement: Sql): AsyncIterable<SelectRow[]> => {
     const selectOptions = statementOptions(options);
-    return store.select(statement.sql, statement.params, plan.pageSettings ? { ...selectOptions, settings: { ...selectOptions.settings, ...plan.pageSettings } } : selectOptions);
+    return store.select(statement, plan.pageSettings ? { ...selectOptions, settings: { ...selectOptions.settings, ...plan.pageSettings } } : selectOptions);
   };
   for (;;) {
     if (options.signal?.aborted) return;
@@ -145,7 +139,7 @@ export async function* aggregateRecords(
   // Records are built in column order; the order hint is needed only where JavaScript would list
   // keys otherwise (integer-like names come first).
   const needsHint = agg.columns.some((name) => /^(?:0|[1-9]\d*)$/.test(name));
-  for await (const batch of store.select(agg.sql, plan.params, statementOptions(options))) {
+  for await (const batch of store.select(agg.statement, statementOptions(options))) {
     const records: Row[] = [];
     for (const r of batch) {
       if (agg.withHistogram && Number(r.gh) === 0) {
@@ -173,28 +167,17 @@ const WHOLE_MINUTE_OFFSETS_FROM = Date.UTC(1972, 6, 1);
  * bucket itself (fixed-offset zones) or by a unit that never straddles a bucket boundary
  * (minutes or seconds); each group reports a time inside its bucket, which the caller buckets.
  */
-export function histogramSql(plan: PushdownPlan, bucketMs: number, timeZone: string, from: number, to?: number): SqlStatement {
-  const binder = new ParamBinder();
-  const ms = `toUnixTimestamp64Milli(${quoteIdentifier(plan.timeColumn)})`;
-  const key = histogramKeySql(ms, bucketMs, timeZone, from, binder, to);
-  // Rename the binder's parameters so they cannot collide with the plan's.
-  const params: Record<string, string | number> = { ...plan.params };
-  let select = `${key.timeOf('`k`')} AS t, count() AS n`;
-  let group = `${key.key} AS \`k\``;
-  for (const [name, value] of Object.entries(binder.params)) {
-    params[`h${name}`] = value;
-    select = select.split(`{${name}:`).join(`{h${name}:`);
-    group = group.split(`{${name}:`).join(`{h${name}:`);
-  }
-  return { sql: `SELECT ${select} FROM logs WHERE ${plan.where} GROUP BY ${group}`, params };
+export function histogramSql(plan: PushdownPlan, bucketMs: number, timeZone: string, from: number, to?: number): Sql {
+  const key = histogramKeySql(sql`toUnixTimestamp64Milli(${id(plan.timeColumn)})`, bucketMs, timeZone, from, to);
+  return sql`SELECT ${key.timeOf(id('k'))} AS t, count() AS n FROM logs WHERE ${plan.where} GROUP BY ${key.key} AS ${id('k')}`;
 }
 
 /** A histogram grouping key, and per group a time inside the group's bucket (and the range). */
 export interface HistogramKeySql {
   /** the key of a row, from its epoch milliseconds */
-  key: string;
-  /** a time (epoch ms, Int64) in the bucket of every row of the group whose key is `keySql` */
-  timeOf: (keySql: string) => string;
+  key: Sql;
+  /** a time (epoch ms, Int64) in the bucket of every row of the group whose key is `key` */
+  timeOf: (key: Sql) => Sql;
 }
 
 /**
@@ -204,31 +187,31 @@ export interface HistogramKeySql {
  * from its key, not aggregated row by row; with `to` known a small bucket number is a UInt16,
  * which ClickHouse groups by array index instead of hashing.
  */
-export function histogramKeySql(ms: string, bucketMs: number, timeZone: string, from: number, binder: ParamBinder, to?: number): HistogramKeySql {
+export function histogramKeySql(ms: Sql, bucketMs: number, timeZone: string, from: number, to?: number): HistogramKeySql {
   const isFixed = parseFixedOffset(timeZone) !== null && Number.isInteger(bucketMs) && bucketMs > 0;
   const unit = isFixed ? bucketMs : bucketMs % MINUTE === 0 && from >= WHOLE_MINUTE_OFFSETS_FROM ? MINUTE : 1000;
   // The first bucket (or unit) starts at or before `from`, so (ms - anchor) is never negative.
   const anchor = isFixed ? timesliceStart(from, bucketMs, timeZone) : Math.floor(from / unit) * unit;
-  const a = binder.bind(anchor, 'Int64');
-  const u = binder.bind(unit, 'Int64');
-  const f = binder.bind(from, 'Int64');
-  const number = `intDiv(${ms} - ${a}, ${u})`;
+  const a = param(anchor, 'Int64');
+  const u = param(unit, 'Int64');
+  const f = param(from, 'Int64');
+  const number = sql`intDiv(${ms} - ${a}, ${u})`;
   const isSmall = to !== undefined && (to - anchor) / unit < 65_000;
   return {
-    key: isSmall ? `toUInt16(${number})` : number,
+    key: isSmall ? sql`toUInt16(${number})` : number,
     // The first group's start may lie before `from`; `from` is in the same bucket.
-    timeOf: (keySql) => `greatest(${f}, ${a} + toInt64(${keySql}) * ${u})`,
+    timeOf: (key) => sql`greatest(${f}, ${a} + toInt64(${key}) * ${u})`,
   };
 }
 
 /** Runs the histogram statement: (a time in the bucket, count) per group. */
 export async function histogramCounts(
   store: LogStore,
-  statement: SqlStatement,
+  statement: Sql,
   options: ExecuteOptions = {},
 ): Promise<{ time: number; count: number }[]> {
   const out: { time: number; count: number }[] = [];
-  for await (const batch of store.select(statement.sql, statement.params, statementOptions(options))) {
+  for await (const batch of store.select(statement, statementOptions(options))) {
     for (const r of batch) out.push({ time: Number(r.t), count: Number(r.n) });
   }
   return out;

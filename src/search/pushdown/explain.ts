@@ -2,13 +2,14 @@
 import type { Query } from '../../query/ast.js';
 import { printQuery, printStage } from '../../query/printer.js';
 import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
-import type { StoreEngine } from '../../store/log-store.js';
+import type { LogStore, StoreEngine } from '../../store/log-store.js';
+import { clickhouseDialect } from '../../query/sql/dialect.js';
+import type { Sql } from '../../query/sql/tree.js';
 import { TARGET_BUCKETS } from '../histogram.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { engineContext } from './engine-context.js';
 import { FIRST_PAGE, histogramSql, messagePageSql } from './execute.js';
 import { planQuery, type PushdownPlan } from './plan.js';
-import { withUsedParams } from './sql.js';
 import { worthRollup } from './rollup.js';
 
 export interface ExplainStatement {
@@ -42,9 +43,18 @@ export interface Slicing {
 /** Explains how a search would run (no query is executed). */
 export function explainSearch(
   query: Query,
-  ctx: { from: number; to: number; timeZone: string; byReceiptTime: boolean; engine: StoreEngine; slicing?: Omit<Slicing, 'sliced'> },
+  ctx: {
+    from: number;
+    to: number;
+    timeZone: string;
+    byReceiptTime: boolean;
+    engine: StoreEngine;
+    /** the store, for its full-text index narrowing (without it, statements show none) */
+    store?: Pick<LogStore, 'textIndexPredicate'>;
+    slicing?: Omit<Slicing, 'sliced'>;
+  },
 ): Explanation {
-  const { caps, index, minuteCounts } = engineContext(ctx.engine);
+  const { caps, index, minuteCounts } = engineContext(ctx.engine, true, ctx.store);
   // As a search decides (search-job.ts); without a row estimate, as if the range were large.
   const rollup = minuteCounts && (ctx.slicing === undefined || worthRollup(ctx.slicing.estimatedRows, ctx.from, ctx.to));
   const plan = planQuery(query, { ...ctx, caps, index, minuteCounts: rollup });
@@ -55,28 +65,28 @@ export function explainSearch(
   if (plan.rest.scope !== undefined) javascript.push(`scope: ${printQuery({ ...plan.rest, stages: [] })}`);
   javascript.push(...plan.rest.stages.map(printStage));
   const statements: ExplainStatement[] = [];
+  const add = (purpose: string, statement: Sql): void => {
+    statements.push({ purpose, ...clickhouseDialect.render(statement) });
+  };
   if (plan.kind === 'aggregate' && plan.aggregate !== undefined) {
     if (plan.aggregate.rollup) {
       const what = plan.aggregate.withHistogram ? 'records, histogram and message count' : 'records (the histogram and message count are summed from the slices)';
-      statements.push({ purpose: `${what}, from the per-minute counts (whole minutes) and the rows (partial minutes at the ends)`, sql: plan.aggregate.sql, params: plan.params });
+      add(`${what}, from the per-minute counts (whole minutes) and the rows (partial minutes at the ends)`, plan.aggregate.statement);
     } else if (plan.aggregate.withHistogram) {
-      statements.push({ purpose: 'records, histogram and message count (grouping sets)', sql: plan.aggregate.sql, params: plan.params });
+      add('records, histogram and message count (grouping sets)', plan.aggregate.statement);
     } else if (plan.aggregate.histogramFromRecords !== undefined) {
-      statements.push({ purpose: 'records (the histogram and message count are summed from the slices)', sql: plan.aggregate.sql, params: plan.params });
+      add('records (the histogram and message count are summed from the slices)', plan.aggregate.statement);
     } else {
-      statements.push({ purpose: 'records', sql: plan.aggregate.sql, params: plan.params });
-      const h = histogramSql(plan, sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS), ctx.timeZone, ctx.from);
-      statements.push({ purpose: 'histogram and message count', ...h });
+      add('records', plan.aggregate.statement);
+      add('histogram and message count', histogramSql(plan, sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS), ctx.timeZone, ctx.from));
     }
   } else {
     const settings = plan.pageSettings ? `; with ${Object.entries(plan.pageSettings).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';
-    statements.push({
-      purpose: `messages, newest first (first page of ${FIRST_PAGE}; a full page's last millisecond is read whole by one more statement; later pages add ts < that millisecond${settings})`,
-      ...messagePageSql(plan, FIRST_PAGE, undefined),
-    });
+    add(
+      `messages, newest first (first page of ${FIRST_PAGE}; a full page's last millisecond is read whole by one more statement; later pages add ts < that millisecond${settings})`,
+      messagePageSql(plan, FIRST_PAGE, undefined),
+    );
   }
-  // Show each statement with the parameters it names (the plan's serve all of its statements).
-  for (const s of statements) s.params = withUsedParams(s).params;
   return {
     query: printQuery(query),
     engine: ctx.engine,

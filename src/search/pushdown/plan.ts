@@ -17,7 +17,7 @@ import { TARGET_BUCKETS } from '../histogram.js';
 import { histogramKeySql } from './execute.js';
 import { metadataColumn } from './fields.js';
 import { rollupAggregate, scopeOnRollupColumns } from './rollup.js';
-import { ParamBinder, quoteIdentifier } from './sql.js';
+import { aggregate, id, join, param, raw, references, selectList, sql, type SelectItem, type Sql } from '../../query/sql/tree.js';
 
 /**
  * The one-statement form of an aggregate with pushed timeslice keys: each such key is grouped by
@@ -28,31 +28,38 @@ import { ParamBinder, quoteIdentifier } from './sql.js';
  * other output reads. The staged (sliced) form keeps the plain keys.
  */
 function sliceNumberKeys(
-  agg: { select: string[]; groupBy: string[]; keySliceMs: (number | undefined)[] },
-  inner: readonly string[],
-  order: string | undefined,
+  agg: { select: readonly SelectItem[]; groupBy: readonly string[]; keySliceMs: readonly (number | undefined)[] },
+  inner: readonly SelectItem[],
+  order: Sql | undefined,
   ctx: PlanContext,
-  binder: ParamBinder,
-): { inner: string[]; select: string[]; groupBy: string[]; order: string | undefined } {
-  const out = { inner: [...inner], select: [...agg.select], groupBy: [...agg.groupBy], order };
+): { inner: SelectItem[]; select: SelectItem[]; groupBy: Sql[]; order: Sql | undefined } {
+  const out = { inner: [...inner], select: [...agg.select], groupBy: agg.groupBy.map((alias) => id(alias)), order };
   agg.keySliceMs.forEach((sizeMs, i) => {
     if (sizeMs === undefined || parseFixedOffset(ctx.timeZone) === null) return;
     const anchor = timesliceStart(ctx.from, sizeMs, ctx.timeZone);
     if (!((ctx.to - anchor) / sizeMs < 65_000)) return;
-    const m = /^(`v\d+`) AS (`c\d+`)$/.exec(out.select[i] ?? '');
-    if (m === null) return;
-    const [, value, column] = m as unknown as [string, string, string];
-    if (out.select.some((item, j) => j !== i && item.includes(value))) return;
-    const at = out.inner.findIndex((item) => item.endsWith(` AS ${value}`));
+    // The key is the inner projection `v{n}` itself, read by no other output.
+    const key = out.select[i] as SelectItem;
+    const only = key.expr.chunks.length === 1 ? key.expr.chunks[0] : undefined;
+    if (only?.kind !== 'identifier') return;
+    const value = only.name;
+    if (out.select.some((item, j) => j !== i && references(item.expr, value))) return;
+    const at = out.inner.findIndex((item) => item.alias === value);
     if (at < 0) return;
-    const a = binder.bind(anchor, 'Int64');
-    const size = binder.bind(sizeMs, 'Int64');
-    out.inner[at] = `toUInt16(intDiv(toUnixTimestamp64Milli(\`ts\`) - ${a}, ${size})) AS ${value}`;
-    out.select[i] = `${a} + toInt64(${value}) * ${size} AS ${column}`;
-    out.groupBy[i] = value;
-    if (out.order === `${column} DESC`) out.order = `${value} DESC`;
+    const a = param(anchor, 'Int64');
+    const size = param(sizeMs, 'Int64');
+    out.inner[at] = { expr: sql`toUInt16(intDiv(toUnixTimestamp64Milli(\`ts\`) - ${a}, ${size}))`, alias: value };
+    out.select[i] = { expr: sql`${a} + toInt64(${id(value)}) * ${size}`, alias: key.alias };
+    out.groupBy[i] = id(value);
+    if (out.order !== undefined && isDescendingBy(out.order, key.alias)) out.order = sql`${id(value)} DESC`;
   });
   return out;
+}
+
+/** True for the ORDER BY `alias DESC`. */
+function isDescendingBy(order: Sql, alias: string): boolean {
+  const [first, second, ...more] = order.chunks;
+  return more.length === 0 && first?.kind === 'identifier' && first.name === alias && second?.kind === 'text' && second.text === ' DESC';
 }
 
 /** What a plan needs to know about the search. */
@@ -71,7 +78,7 @@ export interface PlanContext {
 
 /** A pushed GROUP BY statement. */
 export interface AggregateStatement {
-  sql: string;
+  statement: Sql;
   /** output names: SQL column `c{i}` is `columns[i]` */
   columns: string[];
   /**
@@ -93,17 +100,18 @@ export interface AggregateStatement {
   histogramFromRecords: { sliceColumn: number; countColumn: number; from: number } | undefined;
 }
 
-/** `SELECT select FROM (SELECT inner from) GROUP BY groupBy ORDER BY order`, piece by piece. */
+/** `SELECT select FROM (SELECT inner FROM logs WHERE where) GROUP BY groupBy ORDER BY order`, piece by piece. */
 export interface AggregateParts {
   /** per-row projections; `t` is the row's time, `h` its histogram group when withHistogram */
-  inner: string[];
-  /** `FROM logs WHERE …` of the inner SELECT */
-  from: string;
-  /** aggregate SELECT list: group keys (`expr AS alias`, aliases in groupBy) and outputs */
-  select: string[];
+  inner: SelectItem[];
+  /** the WHERE of the inner SELECT: the plan's, and the conditions of pushed parse and where stages */
+  where: Sql;
+  /** aggregate SELECT list: group keys (aliases in groupBy) and outputs */
+  select: SelectItem[];
+  /** aliases of the group keys */
   groupBy: string[];
   /** ORDER BY of the groups (undefined without group keys) */
-  order: string | undefined;
+  order: Sql | undefined;
 }
 
 export interface PushdownPlan {
@@ -111,9 +119,7 @@ export interface PushdownPlan {
   /** the time column of the range (`ts` or `receipt_ts`) */
   timeColumn: 'ts' | 'receipt_ts';
   /** WHERE clause (time range and pushed scope) shared by every statement of the plan */
-  where: string;
-  /** bound parameters of every statement of the plan */
-  params: Record<string, string | number>;
+  where: Sql;
   /** true when the SQL decides the scope exactly (else the interpreter re-checks it) */
   scopeExact: boolean;
   /** the records statement of an aggregate plan */
@@ -199,20 +205,16 @@ function groupingOf(stage: Stage): { grouped: AggregateStage; ranking: TopStage[
 
 /** Plans a query (already parsed and checked by the interpreter's compiler). */
 export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
-  const binder = new ParamBinder();
   const timeColumn = ctx.byReceiptTime ? 'receipt_ts' : 'ts';
-  const col = quoteIdentifier(timeColumn);
-  const fromParam = binder.bind(ctx.from, 'Int64');
-  const toParam = binder.bind(ctx.to, 'Int64');
-  const conditions = [`${col} >= fromUnixTimestamp64Milli(${fromParam})`, `${col} < fromUnixTimestamp64Milli(${toParam})`];
-  const scope = ctx.caps.scope ? scopeToSql(query.scope, ctx.caps, binder, ctx.index) : { sql: undefined, exact: query.scope === undefined };
+  const col = id(timeColumn);
+  const conditions = [sql`${col} >= fromUnixTimestamp64Milli(${param(ctx.from, 'Int64')})`, sql`${col} < fromUnixTimestamp64Milli(${param(ctx.to, 'Int64')})`];
+  const scope = ctx.caps.scope ? scopeToSql(query.scope, ctx.caps, ctx.index) : { sql: undefined, exact: query.scope === undefined };
   if (scope.sql !== undefined) conditions.push(scope.sql);
-  const where = conditions.join(' AND ');
+  const where = join(conditions, ' AND ');
   const messages = (stoppedBecause: string | undefined): PushdownPlan => ({
     kind: 'messages',
     timeColumn,
     where,
-    params: binder.params,
     scopeExact: scope.exact,
     aggregate: undefined,
     pushedStages: 0,
@@ -224,9 +226,9 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
   if (!scope.exact) return messages(query.stages.length > 0 ? 'the scope is checked in JS, so every stage runs there' : undefined);
 
   const computed: ComputedFields = new Map();
-  const actx: AggregateContext = { caps: ctx.caps, binder, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, computed };
+  const actx: AggregateContext = { caps: ctx.caps, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, computed };
   // Conditions of pushed parse stages: they drop rows for the records, not for the histogram.
-  const parsed: string[] = [];
+  const parsed: Sql[] = [];
   for (let i = 0; i < query.stages.length; i++) {
     const stage = query.stages[i] as Stage;
     if (stage.kind === 'Timeslice') {
@@ -257,9 +259,9 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     if (typeof agg === 'string') return messages(agg);
     // Groups come out in the order the interpreter first sees them (newest first), so stable
     // sorts after the aggregate break ties the same way.
-    const ms = `toUnixTimestamp64Milli(${col})`;
-    const inner = [...agg.inner, `${ms} AS \`t\``];
-    const from = `FROM logs WHERE ${[where, ...parsed].join(' AND ')}`;
+    const ms = sql`toUnixTimestamp64Milli(${col})`;
+    const inner: SelectItem[] = [...agg.inner, { expr: ms, alias: 't' }];
+    const rowsWhere = join([where, ...parsed], ' AND ');
     const bucketMs = sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS);
     // Without a parse filter the histogram counts the rows the aggregate groups. A count by a
     // timeslice that nests in the histogram's buckets already holds it; otherwise, with group
@@ -273,7 +275,6 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
       kind: 'aggregate',
       timeColumn,
       where,
-      params: binder.params,
       scopeExact: true,
       aggregate,
       pushedStages: i + 1,
@@ -284,28 +285,30 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     // Counts over partition / category / whole minutes come from the per-minute counts (rollup.ts).
     if (ctx.minuteCounts === true && ctx.caps.histogram && timeColumn === 'ts' && parsed.length === 0 && scopeOnRollupColumns(query.scope)) {
       const histogramBucketMs = histogramFromRecords === undefined ? bucketMs : undefined;
-      const rollup = rollupAggregate({ stage: grouped, agg, computed, scopeSql: scope.sql, fromParam, toParam, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, histogramBucketMs, binder });
+      const rollup = rollupAggregate({ stage: grouped, agg, computed, scopeSql: scope.sql, from: ctx.from, to: ctx.to, timeZone: ctx.timeZone, histogramBucketMs });
       if (typeof rollup !== 'string') {
-        return done({ sql: rollup.sql, columns: agg.columns, withHistogram: rollup.withHistogram, histogramFromRecords, parts: undefined, rollup: true });
+        return done({ statement: rollup.statement, columns: agg.columns, withHistogram: rollup.withHistogram, histogramFromRecords, parts: undefined, rollup: true });
       }
     }
     const withHistogram = histogramFromRecords === undefined && ctx.caps.histogram && parsed.length === 0;
-    let sql: string;
-    let order: string | undefined;
+    const newestRow = sql`${aggregate('max', id('t'))} DESC`;
+    let statement: Sql;
+    let order: Sql | undefined;
+    const keys = join(agg.groupBy.map((alias) => id(alias)), ', ');
     if (withHistogram) {
-      order = 'max(`t`) DESC';
-      const key = histogramKeySql(ms, bucketMs, ctx.timeZone, ctx.from, binder, ctx.to);
-      inner.push(`${key.key} AS \`h\``);
-      const select = [...agg.select, `${key.timeOf('`h`')} AS \`ht\``, 'count() AS `hn`', 'grouping(`h`) AS `gh`'];
-      sql = `SELECT ${select.join(', ')} FROM (SELECT ${inner.join(', ')} ${from}) GROUP BY GROUPING SETS ((${agg.groupBy.join(', ')}), (\`h\`)) ORDER BY ${order}`;
-    } else {
-      // Slices are disjoint in time: newest slice first is newest row first.
-      if (agg.groupBy.length > 0) order = agg.groupBy.length === 1 && agg.keySliceMs[0] !== undefined ? `${agg.groupBy[0]} DESC` : 'max(`t`) DESC';
-      const k = timeColumn === 'ts' ? sliceNumberKeys(agg, inner, order, ctx, binder) : { inner, select: agg.select, groupBy: agg.groupBy, order };
-      const grouped = order === undefined ? '' : ` GROUP BY ${k.groupBy.join(', ')} ORDER BY ${k.order}`;
-      sql = `SELECT ${k.select.join(', ')} FROM (SELECT ${k.inner.join(', ')} ${from})${grouped}`;
+      order = newestRow;
+      const key = histogramKeySql(ms, bucketMs, ctx.timeZone, ctx.from, ctx.to);
+      const withKey: SelectItem[] = [...inner, { expr: key.key, alias: 'h' }];
+      const select = sql`${selectList(agg.select)}, ${key.timeOf(id('h'))} AS \`ht\`, ${aggregate('count')} AS \`hn\`, grouping(\`h\`) AS \`gh\``;
+      statement = sql`SELECT ${select} FROM (SELECT ${selectList(withKey)} FROM logs WHERE ${rowsWhere}) GROUP BY GROUPING SETS ((${keys}), (\`h\`)) ORDER BY ${order}`;
+      return done({ statement, columns: agg.columns, withHistogram, histogramFromRecords, parts: { inner: withKey, where: rowsWhere, select: agg.select, groupBy: agg.groupBy, order }, rollup: false });
     }
-    return done({ sql, columns: agg.columns, withHistogram, histogramFromRecords, parts: { inner, from, select: agg.select, groupBy: agg.groupBy, order }, rollup: false });
+    // Slices are disjoint in time: newest slice first is newest row first.
+    if (agg.groupBy.length > 0) order = agg.groupBy.length === 1 && agg.keySliceMs[0] !== undefined ? sql`${id(agg.groupBy[0] as string)} DESC` : newestRow;
+    const k = timeColumn === 'ts' ? sliceNumberKeys(agg, inner, order, ctx) : { inner, select: agg.select, groupBy: agg.groupBy.map((alias) => id(alias)), order };
+    const groups = k.order === undefined ? raw('') : sql` GROUP BY ${join(k.groupBy, ', ')} ORDER BY ${k.order}`;
+    statement = sql`SELECT ${selectList(k.select)} FROM (SELECT ${selectList(k.inner)} FROM logs WHERE ${rowsWhere})${groups}`;
+    return done({ statement, columns: agg.columns, withHistogram, histogramFromRecords, parts: { inner, where: rowsWhere, select: agg.select, groupBy: agg.groupBy, order }, rollup: false });
   }
   return messages(undefined);
 }

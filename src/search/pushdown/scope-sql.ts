@@ -9,12 +9,12 @@
  */
 import type { ScopeExpr } from '../../query/ast.js';
 import type { PushdownCapabilities } from './capabilities.js';
+import { join, param, raw, sql, type Sql } from '../../query/sql/tree.js';
 import { JS_SPACE, fieldSql } from './fields.js';
-import type { ParamBinder } from './sql.js';
 
 /** A scope as SQL: `sql` undefined means "no restriction"; `exact` false means a superset. */
 export interface ScopeSql {
-  sql: string | undefined;
+  sql: Sql | undefined;
   exact: boolean;
 }
 
@@ -30,7 +30,7 @@ const ASCII_WORD = '[a-zA-Z0-9_]';
 const ASCII_NOT_WORD = '[^a-zA-Z0-9_]';
 
 /** Optional extra narrowing from a full-text index: a predicate for a keyword or phrase as typed. */
-export type IndexNarrowing = (term: string, binder: ParamBinder) => string | undefined;
+export type IndexNarrowing = (term: string) => Sql | undefined;
 
 function re2Literal(codePoint: number): string {
   const c = String.fromCodePoint(codePoint);
@@ -82,22 +82,22 @@ export function narrowingLiteral(text: string): string | undefined {
   return best.length >= 2 ? best : undefined;
 }
 
-function keyword(text: string, inPhrase: boolean, caps: PushdownCapabilities, binder: ParamBinder, index?: IndexNarrowing): ScopeSql {
+function keyword(text: string, inPhrase: boolean, caps: PushdownCapabilities, index?: IndexNarrowing): ScopeSql {
   const literal = narrowingLiteral(text);
-  const parts: string[] = [];
+  const parts: Sql[] = [];
   // The index predicate first (granules are skipped on it); then, row by row, the RE2 match only
   // where the cheap substring test passed (`if` short-circuits; a plain AND may be reordered).
-  const indexed = index?.(text, binder);
+  const indexed = index?.(text);
   if (indexed !== undefined) parts.push(indexed);
-  const position = literal === undefined ? undefined : `positionCaseInsensitive(message, ${binder.bind(literal, 'String')}) > 0`;
+  const position = literal === undefined ? undefined : sql`positionCaseInsensitive(message, ${param(literal, 'String')}) > 0`;
   // Most messages are pure ASCII: those take the ASCII-class pattern (same answer, cheaper).
   const exact = caps.unicodeRegex
-    ? `if(isValidASCII(message), match(message, ${binder.bind(keywordPattern(text, inPhrase, true), 'String')}), match(message, ${binder.bind(keywordPattern(text, inPhrase), 'String')}))`
+    ? sql`if(isValidASCII(message), match(message, ${param(keywordPattern(text, inPhrase, true), 'String')}), match(message, ${param(keywordPattern(text, inPhrase), 'String')}))`
     : undefined;
-  if (position !== undefined && exact !== undefined) parts.push(`if(${position}, ${exact}, 0)`);
+  if (position !== undefined && exact !== undefined) parts.push(sql`if(${position}, ${exact}, 0)`);
   else if (position !== undefined) parts.push(position);
   else if (exact !== undefined) parts.push(exact);
-  return { sql: parts.length === 0 ? undefined : `(${parts.join(' AND ')})`, exact: caps.unicodeRegex };
+  return { sql: parts.length === 0 ? undefined : sql`(${join(parts, ' AND ')})`, exact: caps.unicodeRegex };
 }
 
 function escapeGlobRe2(value: string): string {
@@ -106,49 +106,49 @@ function escapeGlobRe2(value: string): string {
   return src;
 }
 
-function fieldMatch(scope: Extract<ScopeExpr, { kind: 'ScopeFieldMatch' }>, binder: ParamBinder): ScopeSql {
+function fieldMatch(scope: Extract<ScopeExpr, { kind: 'ScopeFieldMatch' }>): ScopeSql {
   // The interpreter's /^…$/i has no `u` flag: ASCII case folding only for ASCII values — which is
   // what ClickHouse's lower() does. Non-ASCII values stay in JS.
    
   if (!/^[\x00-\x7f]*$/.test(scope.value)) return { sql: undefined, exact: false };
-  const field = fieldSql(scope.field.name, binder);
+  const field = fieldSql(scope.field.name);
   if (field === undefined) return { sql: undefined, exact: false };
   const isGlob = !scope.quoted && scope.value.includes('*');
   const test = isGlob
-    ? `match(lower(${field.text}), ${binder.bind(`(?s)^${escapeGlobRe2(scope.value.toLowerCase())}$`, 'String')})`
-    : `lower(${field.text}) = ${binder.bind(scope.value.toLowerCase(), 'String')}`;
-  const hit = field.isMetadata ? test : `ifNull(${test}, 0)`;
-  return { sql: scope.operator === '!=' ? `NOT (${hit})` : hit, exact: true };
+    ? sql`match(lower(${field.text}), ${param(`(?s)^${escapeGlobRe2(scope.value.toLowerCase())}$`, 'String')})`
+    : sql`lower(${field.text}) = ${param(scope.value.toLowerCase(), 'String')}`;
+  const hit = field.isMetadata ? test : sql`ifNull(${test}, 0)`;
+  return { sql: scope.operator === '!=' ? sql`NOT (${hit})` : hit, exact: true };
 }
 
 /** Translates a scope into a predicate over the `logs` table. */
-export function scopeToSql(scope: ScopeExpr | undefined, caps: PushdownCapabilities, binder: ParamBinder, index?: IndexNarrowing): ScopeSql {
+export function scopeToSql(scope: ScopeExpr | undefined, caps: PushdownCapabilities, index?: IndexNarrowing): ScopeSql {
   if (scope === undefined) return { sql: undefined, exact: true };
   switch (scope.kind) {
     case 'ScopeTerm':
       if (/^\*+$/.test(scope.text)) return { sql: undefined, exact: true };
-      return keyword(scope.text, false, caps, binder, index);
+      return keyword(scope.text, false, caps, index);
     case 'ScopePhrase':
       if (scope.value === '') return { sql: undefined, exact: true };
-      return keyword(scope.value.trim(), true, caps, binder, index);
+      return keyword(scope.value.trim(), true, caps, index);
     case 'ScopeFieldMatch':
-      return fieldMatch(scope, binder);
+      return fieldMatch(scope);
     case 'ScopeNot': {
-      const inner = scopeToSql(scope.operand, caps, binder, index);
+      const inner = scopeToSql(scope.operand, caps, index);
       if (!inner.exact) return { sql: undefined, exact: false };
-      return { sql: inner.sql === undefined ? '0' : `NOT ${inner.sql}`, exact: true };
+      return { sql: inner.sql === undefined ? raw('0') : sql`NOT ${inner.sql}`, exact: true };
     }
     case 'ScopeAnd': {
-      const parts = scope.operands.map((o) => scopeToSql(o, caps, binder, index));
+      const parts = scope.operands.map((o) => scopeToSql(o, caps, index));
       const sqls = parts.flatMap((p) => (p.sql === undefined ? [] : [p.sql]));
-      return { sql: sqls.length === 0 ? undefined : `(${sqls.join(' AND ')})`, exact: parts.every((p) => p.exact) };
+      return { sql: sqls.length === 0 ? undefined : sql`(${join(sqls, ' AND ')})`, exact: parts.every((p) => p.exact) };
     }
     case 'ScopeOr': {
-      const parts = scope.operands.map((o) => scopeToSql(o, caps, binder, index));
+      const parts = scope.operands.map((o) => scopeToSql(o, caps, index));
       const exact = parts.every((p) => p.exact);
       // One unrestricted operand makes the OR unrestricted.
       if (parts.some((p) => p.sql === undefined)) return { sql: undefined, exact: exact || parts.some((p) => p.sql === undefined && p.exact) };
-      return { sql: `(${parts.map((p) => p.sql as string).join(' OR ')})`, exact };
+      return { sql: sql`(${join(parts.map((p) => p.sql as Sql), ' OR ')})`, exact };
     }
     default:
       // Parameters and subqueries never run (the interpreter reports them).

@@ -11,7 +11,7 @@ import { aggregateRecords, histogramCounts, messagePages, type ExecuteOptions } 
 import type { PushdownPlan } from './plan.js';
 import { EngineTime, statementOptions } from './row-budget.js';
 import { estimateRows, SliceSizer, stagedAggregate, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
-import { quoteIdentifier, type SqlStatement } from './sql.js';
+import { aggregate, id, join, param, raw, selectList, sql, type Sql } from '../../query/sql/tree.js';
 
 /** What slicing needs besides the plan. */
 export interface SliceContext {
@@ -24,11 +24,15 @@ export interface SliceContext {
 /** Staged tables are numbered per process: two searches never share one. */
 let stagedTables = 0;
 
+/** The condition that bounds the plan's time column to a slice. */
+function sliceBounds(plan: PushdownPlan, slice: TimeSlice): Sql {
+  const col = id(plan.timeColumn);
+  return sql`${col} >= fromUnixTimestamp64Milli(${param(slice.from, 'Int64')}) AND ${col} < fromUnixTimestamp64Milli(${param(slice.to, 'Int64')})`;
+}
+
 /** The plan restricted to one slice (its statements also bound the time column to the slice). */
 export function planForSlice(plan: PushdownPlan, slice: TimeSlice): PushdownPlan {
-  const col = quoteIdentifier(plan.timeColumn);
-  const bounds = `${col} >= fromUnixTimestamp64Milli({sliceFrom:Int64}) AND ${col} < fromUnixTimestamp64Milli({sliceTo:Int64})`;
-  return { ...plan, where: `${plan.where} AND ${bounds}`, params: { ...plan.params, sliceFrom: slice.from, sliceTo: slice.to } };
+  return { ...plan, where: sql`${plan.where} AND ${sliceBounds(plan, slice)}` };
 }
 
 interface Sliced {
@@ -124,7 +128,7 @@ export async function* slicedMessagePages(store: LogStore, plan: PushdownPlan, c
 export async function slicedHistogramCounts(
   store: LogStore,
   plan: PushdownPlan,
-  statementFor: (plan: PushdownPlan) => SqlStatement,
+  statementFor: (plan: PushdownPlan) => Sql,
   ctx: SliceContext,
   options: ExecuteOptions = {},
 ): Promise<{ time: number; count: number }[]> {
@@ -154,7 +158,9 @@ export async function* slicedAggregateRecords(
   const agg = plan.aggregate;
   const parts = agg?.parts;
   const sliced = agg === undefined || parts === undefined ? undefined : await slicesOf(store, ctx, options);
-  const histogramCalls = agg?.withHistogram ? ['min(`t`)', 'count()'] : [];
+  const newest = aggregate('min', id('t'));
+  const count = aggregate('count');
+  const histogramCalls = agg?.withHistogram ? [newest, count] : [];
   const orderCalls = parts?.order === undefined ? [] : [parts.order];
   const staged = parts === undefined ? undefined : stagedAggregate(parts.select, parts.groupBy, [...histogramCalls, ...orderCalls]);
   if (agg === undefined || parts === undefined || sliced === undefined || staged === undefined) {
@@ -162,31 +168,30 @@ export async function* slicedAggregateRecords(
     return;
   }
   const table = `quarry_stage_${++stagedTables}`;
-  const keys = parts.groupBy.join(', ');
+  const keys = join(parts.groupBy.map((alias) => id(alias)), ', ');
   try {
     for (const slice of sliced.slices) {
       if (options.signal?.aborted) return;
-      const sp = planForSlice(plan, slice);
-      const bounds = sp.where.slice(plan.where.length);
-      const select = agg.withHistogram ? [...staged.stateSelect, '`h`', 'grouping(`h`) AS `gh`'] : staged.stateSelect;
-      const grouping = agg.withHistogram ? ` GROUP BY GROUPING SETS ((${keys}), (\`h\`))` : parts.groupBy.length > 0 ? ` GROUP BY ${keys}` : '';
-      const sql = `SELECT ${select.join(', ')} FROM (SELECT ${parts.inner.join(', ')} ${parts.from}${bounds})${grouping}`;
-      const { elapsedMs } = await store.stage(table, sql, sp.params, statementOptions(sliced.next()));
+      const histogramKey = agg.withHistogram ? raw(', `h`, grouping(`h`) AS `gh`') : raw('');
+      const grouping = agg.withHistogram ? sql` GROUP BY GROUPING SETS ((${keys}), (\`h\`))` : parts.groupBy.length > 0 ? sql` GROUP BY ${keys}` : raw('');
+      const statement = sql`SELECT ${selectList(staged.stateSelect)}${histogramKey} FROM (SELECT ${selectList(parts.inner)} FROM logs WHERE ${parts.where} AND ${sliceBounds(plan, slice)})${grouping}`;
+      const { elapsedMs } = await store.stage(table, statement, statementOptions(sliced.next()));
       sliced.sizer.done(sliced.rowsIn(slice), elapsedMs);
     }
     if (options.signal?.aborted) return;
     if (agg.withHistogram) {
-      const histogram = `SELECT ${staged.finalExpression('min(`t`)')} AS \`ht\`, ${staged.finalExpression('count()')} AS \`hn\` FROM ${table} WHERE \`gh\` = 0 GROUP BY \`h\``;
+      const histogram = sql`SELECT ${staged.finalExpression(newest)} AS \`ht\`, ${staged.finalExpression(count)} AS \`hn\` FROM ${id(table)} WHERE \`gh\` = 0 GROUP BY \`h\``;
       // Statements over the staged rows read no log rows: the search's row limit is not theirs.
-      for await (const batch of store.select(histogram, plan.params, statementOptions({ ...sliced.next(), budget: undefined }))) {
+      for await (const batch of store.select(histogram, statementOptions({ ...sliced.next(), budget: undefined }))) {
         for (const r of batch) options.onHistogram?.(Number(r.ht), Number(r.hn));
       }
     }
-    const where = agg.withHistogram ? ' WHERE `gh` = 1' : '';
-    const grouped = parts.groupBy.length > 0 ? ` GROUP BY ${keys}${parts.order === undefined ? '' : ` ORDER BY ${staged.finalExpression(parts.order)}`}` : '';
-    const final = `SELECT ${staged.finalSelect.join(', ')} FROM ${table}${where}${grouped}`;
+    const where = agg.withHistogram ? raw(' WHERE `gh` = 1') : raw('');
+    const order = parts.order === undefined ? raw('') : sql` ORDER BY ${staged.finalExpression(parts.order)}`;
+    const grouped = parts.groupBy.length > 0 ? sql` GROUP BY ${keys}${order}` : raw('');
+    const final = sql`SELECT ${selectList(staged.finalSelect)} FROM ${id(table)}${where}${grouped}`;
     // The merged records have the single statement's columns: read them the same way.
-    yield* aggregateRecords(store, { ...plan, aggregate: { ...agg, sql: final, withHistogram: false } }, { ...options, ...sliced.next(), budget: undefined });
+    yield* aggregateRecords(store, { ...plan, aggregate: { ...agg, statement: final, withHistogram: false } }, { ...options, ...sliced.next(), budget: undefined });
   } finally {
     await store.dropStaged(table);
   }

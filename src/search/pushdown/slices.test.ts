@@ -1,3 +1,5 @@
+import { clickhouseDialect } from '../../query/sql/dialect.js';
+import { aggregate, id, param, selectList, sql, type SelectItem, type Sql } from '../../query/sql/tree.js';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { estimateRows, sliceStart, SliceSizer, stagedAggregate, timeSlices } from './slices.js';
@@ -71,39 +73,35 @@ describe('time slices', () => {
 });
 
 describe('staged aggregates', () => {
+  const render = (tree: Sql): string => clickhouseDialect.render(tree).sql;
+  const items = (list: readonly SelectItem[]): string => render(selectList(list));
+  const v1 = id('v1');
+  const n = sql`toFloat64(${aggregate('count', v1)})`;
+  const select: SelectItem[] = [
+    { expr: id('v0'), alias: 'c0' },
+    { expr: sql`toFloat64(${aggregate('count')})`, alias: 'c1' },
+    { expr: aggregate('sumOrNull', v1), alias: 'c2' },
+    { expr: sql`if(${n} = 0, NULL, arraySort(${aggregate('groupArray', v1)})[toUInt64(greatest(1, least(${n}, ceil(${param(50, 'Float64')} / 100 * ${n} - 1e-9))))])`, alias: 'c3' },
+    { expr: sql`toFloat64(${aggregate('uniqExact', id('v2'))})`, alias: 'c4' },
+  ];
+  const newest = sql`${aggregate('max', id('t'))} DESC`;
+
   it('turns every aggregate call into a state per slice and a merge at the end', () => {
-    const staged = stagedAggregate(
-      [
-        '`v0` AS `c0`',
-        'toFloat64(count()) AS `c1`',
-        'sumOrNull(`v1`) AS `c2`',
-        'if(toFloat64(count(`v1`)) = 0, NULL, arraySort(groupArray(`v1`))[toUInt64(greatest(1, least(toFloat64(count(`v1`)), ceil({p3:Float64} / 100 * toFloat64(count(`v1`)) - 1e-9))))]) AS `c3`',
-        'toFloat64(uniqExact(`v2`)) AS `c4`',
-      ],
-      ['`c0`'],
-      ['max(`t`)'],
-    )!;
-    expect(staged.stateSelect).toEqual([
-      '`v0` AS `c0`',
-      'countState() AS `s0`',
-      'sumOrNullState(`v1`) AS `s1`',
-      'countState(`v1`) AS `s2`',
-      'groupArrayState(`v1`) AS `s3`',
-      'uniqExactState(`v2`) AS `s4`',
-      'maxState(`t`) AS `s5`',
-    ]);
-    expect(staged.finalSelect[0]).toBe('`c0`');
-    expect(staged.finalSelect[1]).toBe('toFloat64(countMerge(`s0`)) AS `c1`');
-    expect(staged.finalSelect[3]).toContain('arraySort(groupArrayMerge(`s3`))');
-    expect(staged.finalSelect[3]).not.toMatch(/count\(`v1`\)/);
-    expect(staged.finalExpression('max(`t`) DESC')).toBe('maxMerge(`s5`) DESC');
-    expect(() => staged.finalExpression('min(`t`)')).toThrow(/no staged form/);
+    const staged = stagedAggregate(select, ['c0'], [newest])!;
+    expect(items(staged.stateSelect)).toBe(
+      '`v0` AS `c0`, countState() AS `s0`, sumOrNullState(`v1`) AS `s1`, countState(`v1`) AS `s2`, groupArrayState(`v1`) AS `s3`, uniqExactState(`v2`) AS `s4`, maxState(`t`) AS `s5`',
+    );
+    const final = staged.finalSelect.map((item) => render(selectList([item])));
+    expect(final[0]).toBe('`c0` AS `c0`');
+    expect(final[1]).toBe('toFloat64(countMerge(`s0`)) AS `c1`');
+    expect(final[3]).toContain('arraySort(groupArrayMerge(`s3`))');
+    expect(final[3]).not.toMatch(/count\(`v1`\)/);
+    expect(render(staged.finalExpression(newest))).toBe('maxMerge(`s5`) DESC');
+    // A call the select list and the extra calls did not name has no state to merge.
+    expect(() => staged.finalExpression(aggregate('min', id('t')))).toThrow(/no staged state/);
   });
 
-  it('refuses aggregates it does not know', () => {
-    expect(stagedAggregate(['quantileExact(0.5)(`v0`) AS `c0`'], [])).toBeUndefined();
-    expect(stagedAggregate(['sum(`v0`) AS `c0`'], [])).toBeUndefined();
-    expect(stagedAggregate(['countIf(`v0` > 1) AS `c0`'], [])).toBeUndefined();
-    expect(stagedAggregate(['count() AS `c0`'], [], ['argMax(`t`, `v0`)'])).toBeUndefined();
+  it('refuses an output without an aggregate call (it could not be merged)', () => {
+    expect(stagedAggregate([{ expr: sql`toFloat64(${id('v0')})`, alias: 'c0' }], [])).toBeUndefined();
   });
 });

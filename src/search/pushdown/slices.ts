@@ -15,6 +15,7 @@
  * are spread evenly within a span. They only size slices; answers never depend on them.
  */
 import type { RowSpan } from '../../store/log-store.js';
+import { aggregate, hasAggregate, id, mapAggregates, raw, sql, treeKey, type SelectItem, type Sql, type SqlChunk } from '../../query/sql/tree.js';
 
 /** How searches are split (config `search.sliceRows` / `search.sliceTargetMs`). */
 export interface SliceOptions {
@@ -130,81 +131,59 @@ export function* timeSlices(
 // Aggregates over several slices: partial states per slice, merged at the end
 // ---------------------------------------------------------------------------------------------------
 
-/**
- * A call of one of the aggregate functions the planner emits (longest names first, so `min` never
- * matches `minOrNull`) over nothing or one quoted column of the inner projection.
- */
-const CALL = /(?<![\w.])(uniqExact|groupArray|sumOrNull|avgOrNull|minOrNull|maxOrNull|count|min|max)\((`[^`]*`)?\)/g;
-/** Any other call that looks like an aggregate (used to refuse what this rewrite does not know). */
-const OTHER_AGGREGATE =
-  /(?<![\w.])(sum|avg|any|anyLast|uniq\w*|quantile\w*|groupUniqArray|argMin|argMax|\w+If|\w+State|\w+Merge)\(/;
-
 /** An aggregate select list rewritten into per-slice states and their final merge. */
 export interface StagedAggregate {
   /** SELECT list of each slice: group keys as they were, then one state column per distinct call */
-  stateSelect: string[];
+  stateSelect: SelectItem[];
   /** SELECT list over the staged table: the keys by alias, the original outputs over merged states */
-  finalSelect: string[];
+  finalSelect: SelectItem[];
   /** rewrites an expression over aggregate calls of the select list or `extraCalls` (e.g. an ORDER BY) to the merged states */
-  finalExpression: (expr: string) => string;
+  finalExpression: (expr: Sql) => Sql;
 }
 
 /**
- * Rewrites `select` (items `expr AS alias`; items whose alias is in `keyAliases` are group keys)
- * so each slice stores `fState(x)` per distinct aggregate call `f(x)` and the final statement
- * computes every output from `fMerge(state)`. Undefined when an item uses an aggregate this
- * rewrite does not know (the search then runs as one statement).
+ * Rewrites `select` (items whose alias is in `keyAliases` are group keys) so each slice stores
+ * `fState(x)` per distinct aggregate call `f(x)` and the final statement computes every output
+ * from `fMerge(state)`. The calls are the tree's aggregate chunks (tree.ts): nothing is read from
+ * SQL text. Undefined when an output holds no aggregate call, so it could not be merged (the
+ * search then runs as one statement).
  */
 export function stagedAggregate(
-  select: readonly string[],
+  select: readonly SelectItem[],
   keyAliases: readonly string[],
-  extraCalls: readonly string[] = [],
+  extraCalls: readonly Sql[] = [],
 ): StagedAggregate | undefined {
   const states = new Map<string, string>();
-  const stateSelect: string[] = [];
-  const finalSelect: string[] = [];
+  const stateSelect: SelectItem[] = [];
+  const finalSelect: SelectItem[] = [];
   const keys = new Set(keyAliases);
-  let sealed = false;
-  let missing = false;
-  const rewrite = (expr: string): string | undefined => {
-    missing = false;
-    const replaced = expr.replace(CALL, (call: string, fn: string, arg: string | undefined) => {
-      let state = states.get(call);
-      if (state === undefined && sealed) {
-        missing = true;
-        return call;
-      }
-      if (state === undefined) {
-        state = `\`s${states.size}\``;
-        states.set(call, state);
-        stateSelect.push(`${fn}State(${arg ?? ''}) AS ${state}`);
-      }
-      return `${fn}Merge(${state})`;
-    });
-    return missing || OTHER_AGGREGATE.test(replaced.replace(/(?<!\w)\w+Merge\(`s\d+`\)/g, ''))
-      ? undefined
-      : replaced;
+  const stateOf = (call: Sql, add: boolean): string | undefined => {
+    const key = treeKey(call);
+    let state = states.get(key);
+    if (state === undefined && add) {
+      state = `s${states.size}`;
+      states.set(key, state);
+      const chunk = call.chunks[0] as Extract<SqlChunk, { kind: 'aggregate' }>;
+      stateSelect.push({ expr: sql`${raw(`${chunk.fn}State`)}(${chunk.arg ?? raw('')})`, alias: state });
+    }
+    return state;
   };
-  const keyItems: string[] = [];
+  const rewrite = (expr: Sql, add: boolean): Sql =>
+    mapAggregates(expr, (call) => {
+      const state = stateOf(aggregate(call.fn, call.arg), add);
+      if (state === undefined) throw new Error(`no staged state for an aggregate call of ${call.fn}`);
+      return sql`${raw(`${call.fn}Merge`)}(${id(state)})`;
+    });
+  const keyItems: SelectItem[] = [];
   for (const item of select) {
-    const m = /^(.*) AS (`[^`]*`)$/s.exec(item);
-    if (m === null) return undefined;
-    const [, expr, alias] = m as unknown as [string, string, string];
-    if (keys.has(alias)) {
+    if (keys.has(item.alias)) {
       keyItems.push(item);
-      finalSelect.push(alias);
+      finalSelect.push({ expr: id(item.alias), alias: item.alias });
       continue;
     }
-    const merged = rewrite(expr);
-    if (merged === undefined) return undefined;
-    finalSelect.push(`${merged} AS ${alias}`);
+    if (!hasAggregate(item.expr)) return undefined;
+    finalSelect.push({ expr: rewrite(item.expr, true), alias: item.alias });
   }
-  for (const extra of extraCalls) if (rewrite(extra) === undefined) return undefined;
-  sealed = true;
-  const finalExpression = (expr: string): string => {
-    const out = rewrite(expr);
-    if (out === undefined) throw new Error(`no staged form for ${expr}`);
-    return out;
-  };
-  return { stateSelect: [...keyItems, ...stateSelect], finalSelect, finalExpression };
+  for (const extra of extraCalls) rewrite(extra, true);
+  return { stateSelect: [...keyItems, ...stateSelect], finalSelect, finalExpression: (expr) => rewrite(expr, false) };
 }

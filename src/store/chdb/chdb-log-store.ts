@@ -42,7 +42,9 @@ import {
   type PendingMutation,
 } from './schema.js';
 import { WorkCancelledError, WorkKind, WorkScheduler, type SearchWork, type WorkTag } from '../work-scheduler.js';
-import { defaultTextIndex, type TextIndexKind } from './text-index.js';
+import { clickhouseDialect, quoteString } from '../../query/sql/dialect.js';
+import type { Sql } from '../../query/sql/tree.js';
+import { defaultTextIndex, textIndexPredicate, type TextIndexKind } from './text-index.js';
 
 export interface ChdbLogStoreOptions {
   /** Directory of the chDB database (created if missing). One process may open it at a time. */
@@ -139,7 +141,7 @@ function settingsClause(settings: Record<string, string | number>): string {
       if (typeof v === 'number' ? !Number.isFinite(v) : !/^[A-Za-z0-9_.]+$/.test(v)) {
         throw new AppError(ErrorCode.Internal, `invalid value for setting ${k}`);
       }
-      return `${k} = ${typeof v === 'number' ? String(v) : sqlLiteral(v)}`;
+      return `${k} = ${typeof v === 'number' ? String(v) : quoteString(v)}`;
     })
     .join(', ');
 }
@@ -152,10 +154,6 @@ function lockedError(path: string, cause: unknown): AppError {
   );
 }
 
-/** A ClickHouse string literal of any text (control characters as \\xHH escapes). */
-function sqlLiteral(value: string): string {
-  return `'${value.replace(/[\\'\x00-\x1f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
-}
 
 /**
  * The INSERT of one append: rows carry a context id (row-encoding.ts); the shared metadata of the
@@ -174,9 +172,9 @@ function appendSql(file: string, format: RowFormat, contextIds: readonly number[
     return values;
   });
   const column = (pick: (c: NonNullable<ReturnType<typeof contextValues>>) => string): string =>
-    `arrayElement([${contexts.map((c) => sqlLiteral(pick(c))).join(', ')}], i)`;
+    `arrayElement([${contexts.map((c) => quoteString(pick(c))).join(', ')}], i)`;
   const maps = contexts.map(
-    (c) => `map(${Object.entries(c.fields).flatMap(([k, v]) => [sqlLiteral(k), sqlLiteral(v)]).join(', ')})`,
+    (c) => `map(${Object.entries(c.fields).flatMap(([k, v]) => [quoteString(k), quoteString(v)]).join(', ')})`,
   );
   return `INSERT INTO ${logsTable}
   (ts, format, size, message, receipt_ts, partition, source_category, source_host, source_name, collector, source, fields)
@@ -187,7 +185,7 @@ SELECT fromUnixTimestamp64Milli(ts), format, size, message, fromUnixTimestamp64M
 FROM (
   SELECT *, transform(context, [${contextIds.join(', ')}], [${contextIds.map((_, n) => n + 1).join(', ')}], 0) AS i0,
     i0 + throwIf(i0 = 0, 'a row refers to an ingest context the batch does not carry') AS i
-  FROM file(${sqlLiteral(file)}, '${format}', ${sqlLiteral(format === 'RowBinary' ? rowBinaryStructure : encodedRowStructure)})
+  FROM file(${quoteString(file)}, '${format}', ${quoteString(format === 'RowBinary' ? rowBinaryStructure : encodedRowStructure)})
 )
 SETTINGS ${settings}`;
 }
@@ -414,9 +412,10 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       return { engine: 'chdb', version: rows[0]?.v ?? '0', textIndex: options.textIndex ?? defaultTextIndex, minuteCounts: true };
     },
 
-    async stage(name: string, sql: string, params: Record<string, string | number>, stageOptions: SelectOptions = {}): Promise<StageSummary> {
+    async stage(name: string, statement: Sql, stageOptions: SelectOptions = {}): Promise<StageSummary> {
       if (!STAGE_NAME.test(name)) throw new AppError(ErrorCode.Internal, `invalid staged table name ${JSON.stringify(name)}`);
       if (stageOptions.signal?.aborted) return { elapsedMs: 0 };
+      const { sql, params } = clickhouseDialect.render(statement);
       const head = staged.has(name) ? `INSERT INTO ${name} ` : `CREATE TEMPORARY TABLE ${name} ENGINE = Memory AS `;
       const started = performance.now();
       const tag = searchTag(stageOptions.work, stageOptions.signal);
@@ -478,9 +477,14 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       return rows.map((r) => ({ from: Number(r.from), to: Number(r.to), rows: Number(r.rows) }));
     },
 
-    async *select(sql: string, params: Record<string, string | number>, selectOptions: SelectOptions = {}) {
+    textIndexPredicate(term: string): Sql | undefined {
+      return textIndexPredicate(term, options.textIndex ?? defaultTextIndex);
+    },
+
+    async *select(statement: Sql, selectOptions: SelectOptions = {}) {
       const { signal } = selectOptions;
       if (signal?.aborted) return;
+      const { sql, params } = clickhouseDialect.render(statement);
       const { onRowsRead } = selectOptions;
       let result;
       try {

@@ -1,3 +1,4 @@
+import { clickhouseDialect } from '../../query/sql/dialect.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +104,7 @@ function query(sql: string, params: Record<string, unknown> = {}): string {
   return session.queryBind(sql, params, 'TSV');
 }
 
-function ids(table: string, where: string, params: Record<string, string>): number[] {
+function ids(table: string, where: string, params: Record<string, string | number>): number[] {
   const text = query(`SELECT toUInt32(size) FROM ${table} WHERE ${where} ORDER BY 1 SETTINGS use_query_condition_cache = 0`, params);
   return text
     .split('\n')
@@ -125,14 +126,9 @@ function interpreterIds(term: string, messages: string[]): number[] {
   return messages.flatMap((m, i) => (matches({ _raw: m }) ? [i] : []));
 }
 
-function predicateOf(term: string, kind: TextIndexKind): { sql: string; params: Record<string, string> } | undefined {
-  const params: Record<string, string> = {};
-  const sql = textIndexPredicate(term, kind, (token) => {
-    const name = `t${Object.keys(params).length}`;
-    params[name] = token;
-    return `{${name}:String}`;
-  });
-  return sql === undefined ? undefined : { sql, params };
+function predicateOf(term: string, kind: TextIndexKind): { sql: string; params: Record<string, string | number> } | undefined {
+  const tree = textIndexPredicate(term, kind);
+  return tree === undefined ? undefined : clickhouseDialect.render(tree);
 }
 
 beforeAll(() => {
@@ -157,13 +153,13 @@ describe('textIndexPredicate', () => {
 
   it('[tokenbf] asks for each letter/digit run of a term as a whole lower-case token', () => {
     const p = predicateOf('ERROR:Timeout error', 'tokenbf');
-    expect(p?.params).toEqual({ t0: 'error', t1: 'timeout' });
+    expect(p?.params).toEqual({ p0: 'error', p1: 'timeout' });
     expect(p?.sql.match(/hasToken\(/g)).toHaveLength(2);
   });
 
   it('[text] asks for the first 6 characters of each run of at least 5 characters', () => {
     const p = predicateOf('ERROR:Timeout error GET 500 12345 7F3C9A2E-4B1D timeouts', 'text');
-    expect(p?.params).toEqual({ t0: 'error', t1: 'timeou', t2: '12345', t3: '7f3c9a' });
+    expect(p?.params).toEqual({ p0: 'error', p1: 'timeou', p2: '12345', p3: '7f3c9a' });
     expect(p?.sql.match(/has\(extractAll/g)).toHaveLength(4);
     // Only short runs: nothing the index holds, so no narrowing (the term is scanned).
     for (const term of ['GET 500', '10.0.0.1', 'user=bob', 'abcd']) expect(predicateOf(term, 'text'), term).toBeUndefined();

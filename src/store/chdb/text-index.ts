@@ -35,6 +35,7 @@
  *   Shorter runs (status codes, IP octets, `get`, `info` …) are not asked for: a term made only of
  *   them is not narrowed and is scanned, with the same answer.
  */
+import { join, param, raw, sql, type Sql } from '../../query/sql/tree.js';
 
 export const textIndexKinds = ['text', 'tokenbf', 'none'] as const;
 export type TextIndexKind = (typeof textIndexKinds)[number];
@@ -110,15 +111,15 @@ const ASCII_TERM = /^[\x20-\x7E\t\n\r\f\v]*$/;
  * A predicate narrowing a search for `term` (a keyword or phrase, as typed; case is ignored) under
  * the `kind` index, or undefined when the index cannot help. See the file header.
  */
-export function textIndexPredicate(term: string, kind: TextIndexKind, bind: (token: string) => string): string | undefined {
+export function textIndexPredicate(term: string, kind: TextIndexKind): Sql | undefined {
   if (kind === 'none' || !ASCII_TERM.test(term) || /[*?]/.test(term)) return undefined;
   const runs = term.toLowerCase().split(/[^a-z0-9]+/).filter((t) => t.length > 0);
   if (kind === 'tokenbf') {
     const tokens = [...new Set(runs)];
     if (tokens.length === 0) return undefined;
-    return tokens.map((token) => `hasToken(${textIndexExpression}, ${bind(token)})`).join(' AND ');
+    return join(tokens.map((token) => sql`hasToken(${raw(textIndexExpression)}, ${param(token, 'String')})`), ' AND ');
   }
   const prefixes = [...new Set(runs.filter((t) => t.length >= textIndexMinTokenLength).map((t) => t.slice(0, textIndexTokenPrefix)))];
   if (prefixes.length === 0) return undefined;
-  return prefixes.map((prefix) => `has(${textIndexTokensExpression}, ${bind(prefix)})`).join(' AND ');
+  return join(prefixes.map((prefix) => sql`has(${raw(textIndexTokensExpression)}, ${param(prefix, 'String')})`), ' AND ');
 }

@@ -1,0 +1,94 @@
+/**
+ * Dialects: the only code that turns a SQL tree (tree.ts) into text. ClickHouse is the one dialect
+ * today, in two forms: with server-side bound parameters (`{p0:String}`: chDB and ClickHouse 19.x
+ * and later) and with inline literals, for servers without query parameters (ClickHouse 18.16).
+ * Identifiers and string literals both go through `quoteIdentifier` / `quoteString` here — the
+ * one escaper.
+ */
+import type { Sql, SqlChunk, SqlType } from './tree.js';
+
+/** A rendered statement: SQL text and the values of its `{name:Type}` placeholders. */
+export interface SqlStatement {
+  sql: string;
+  params: Record<string, string | number>;
+}
+
+export interface SqlDialect {
+  readonly name: string;
+  /** The statement's text and bound values. */
+  render(tree: Sql): SqlStatement;
+}
+
+/** Quotes an identifier for ClickHouse (backticks; embedded backticks and backslashes escaped). */
+export function quoteIdentifier(name: string): string {
+  return `\`${name.replace(/[\\`]/g, (c) => `\\${c}`)}\``;
+}
+
+/** A ClickHouse string literal: quotes and backslashes escaped, control characters as `\xHH`. */
+export function quoteString(value: string): string {
+  return `'${value.replace(/[\\'\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
+}
+
+/** A value as a ClickHouse literal of its type (the form for servers without query parameters). */
+export function literal(value: string | number, type: SqlType): string {
+  if (type === 'String') return quoteString(String(value));
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new RangeError(`not a finite ${type}: ${value}`);
+  if ((type === 'Int64' || type === 'UInt64') && !Number.isSafeInteger(n)) throw new RangeError(`not a safe integer for ${type}: ${value}`);
+  if (type === 'UInt64' && n < 0) throw new RangeError(`a UInt64 cannot be negative: ${value}`);
+  // Negative numbers in parentheses: `x - -1` and `-1` after an operator read as meant.
+  const text = n < 0 ? `(${String(n)})` : String(n);
+  return `to${type}(${text})`;
+}
+
+function renderChunks(chunks: readonly SqlChunk[], place: (value: string | number, type: SqlType) => string): string {
+  let out = '';
+  for (const c of chunks) {
+    switch (c.kind) {
+      case 'text':
+        out += c.text;
+        break;
+      case 'identifier':
+        out += quoteIdentifier(c.name);
+        break;
+      case 'param':
+        out += place(c.value, c.type);
+        break;
+      case 'aggregate':
+        out += `${c.fn}(${c.arg === undefined ? '' : renderChunks(c.arg.chunks, place)})`;
+        break;
+    }
+  }
+  return out;
+}
+
+/**
+ * ClickHouse with bound parameters: each distinct (type, value) is one placeholder `{pN:Type}`,
+ * numbered in order of first use, so equal trees render to equal text.
+ */
+export const clickhouseDialect: SqlDialect = {
+  name: 'clickhouse',
+  render(tree) {
+    const params: Record<string, string | number> = {};
+    const names = new Map<string, string>();
+    const sql = renderChunks(tree.chunks, (value, type) => {
+      const key = `${type}:${typeof value}:${String(value)}`;
+      let name = names.get(key);
+      if (name === undefined) {
+        name = `p${names.size}`;
+        names.set(key, name);
+        params[name] = value;
+      }
+      return `{${name}:${type}}`;
+    });
+    return { sql, params };
+  },
+};
+
+/** ClickHouse without query parameters (servers before 19.x): values as escaped literals. */
+export const clickhouseInlineDialect: SqlDialect = {
+  name: 'clickhouse-inline',
+  render(tree) {
+    return { sql: renderChunks(tree.chunks, literal), params: {} };
+  },
+};
