@@ -5,7 +5,7 @@
  */
 import type { Query, Stage } from '../query/ast.js';
 import type { Row } from '../query/interpreter/index.js';
-import type { PushdownPlan } from './pushdown/plan.js';
+import type { PushdownPlan } from '../query/plan/plan.js';
 
 /** Where the stages start reading records: the first aggregate or `top` (-1: never). */
 export function firstAggregateAt(query: Query): number {

@@ -1,13 +1,11 @@
-import { sizeForBuckets, timesliceStart } from '../query/interpreter/timeslice.js';
+import { histogramBucketMs } from '../query/plan/statements.js';
+import { timesliceStart } from '../query/interpreter/timeslice.js';
 
 export interface HistogramBucket {
   startTimestamp: number;
   length: number;
   count: number;
 }
-
-/** Number of histogram buckets a search aims for over its range. */
-export const TARGET_BUCKETS = 120;
 
 /**
  * Message counts over a search's range in round, zone-aligned buckets. Delivery is incremental as
@@ -24,7 +22,7 @@ export class Histogram {
     private readonly to: number,
     private readonly timeZone: string,
   ) {
-    this.bucketMs = sizeForBuckets(Math.max(1, to - from), TARGET_BUCKETS);
+    this.bucketMs = histogramBucketMs(from, to);
   }
 
   add(time: number, count = 1): void {

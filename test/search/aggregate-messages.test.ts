@@ -15,7 +15,7 @@ import { hasErrors, parseQuery } from '../../src/query/index.js';
 import { compileQuery, type Row } from '../../src/query/interpreter/index.js';
 import { firstAggregateAt, messagesPart, splitAtAggregate } from '../../src/search/aggregate-messages.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
-import { planQuery } from '../../src/search/pushdown/plan.js';
+import { planQuery } from '../../src/query/plan/plan.js';
 import { SearchJob, toRow } from '../../src/search/search-job.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
 import { buildInputRows, loadConformanceCases } from '../conformance/query/cases.js';

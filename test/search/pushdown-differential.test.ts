@@ -9,7 +9,7 @@ import { parseQuery, hasErrors } from '../../src/query/index.js';
 import type { Query } from '../../src/query/ast.js';
 import { compileQuery, type Row } from '../../src/query/interpreter/index.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
-import { planQuery } from '../../src/search/pushdown/plan.js';
+import { planQuery } from '../../src/query/plan/plan.js';
 import { toRow } from '../../src/search/search-job.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
 import { compareRows, loadConformanceCases } from '../conformance/query/cases.js';

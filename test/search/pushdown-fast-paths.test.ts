@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery } from '../../src/query/index.js';
 import type { Row } from '../../src/query/interpreter/index.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
-import { planQuery } from '../../src/search/pushdown/plan.js';
+import { planQuery } from '../../src/query/plan/plan.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
 import { encodeRows, expectPushedAsInterpreter, runJob, withinCollector } from './pushdown-support.js';
 import { openTempStore, type TempStore } from '../support/temp-store.js';

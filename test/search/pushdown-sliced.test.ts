@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseQuery, hasErrors } from '../../src/query/index.js';
 import { compileQuery } from '../../src/query/interpreter/index.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
-import { planQuery } from '../../src/search/pushdown/plan.js';
+import { planQuery } from '../../src/query/plan/plan.js';
 import type { LogStore } from '../../src/store/log-store.js';
 import { compareRows, loadConformanceCases } from '../conformance/query/cases.js';
 import { appendCases, rangeOf, runJob, withinCollector } from './pushdown-support.js';

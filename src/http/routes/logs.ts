@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HttpDeps } from '../deps.js';
 import { slicedCount } from '../../search/pushdown/sliced.js';
-import { userFields } from '../../store/internal-fields.js';
+import { userFields } from '../../core/internal-fields.js';
 import { requirePrincipal } from '../request.js';
 import { parseIntParam, parseTimeParam } from '../time-params.js';
 

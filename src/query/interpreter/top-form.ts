@@ -1,6 +1,6 @@
 /**
  * What a `top` stage computes, decided once for the interpreter (stages-aggregate.ts) and the
- * pushdown planner (search/pushdown/plan.ts), so both read `top N f … by …` the same way.
+ * pushdown planner (query/plan/plan.ts), so both read `top N f … by …` the same way.
  *
  * Sumo documents `top <#> <field> [by <group_by_operator>]`: `top 5 _sourceCategory` and
  * `top 5 _sourceCategory by count` both count the messages by the field and keep the 5 largest

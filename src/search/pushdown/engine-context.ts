@@ -1,7 +1,7 @@
 /** What the planner takes from the store's engine: its capabilities and its full-text index. */
 import type { LogStore, StoreEngine } from '../../store/log-store.js';
-import { capabilitiesFor, NO_PUSHDOWN, type PushdownCapabilities } from './capabilities.js';
-import type { IndexNarrowing } from './scope-sql.js';
+import { capabilitiesFor, NO_PUSHDOWN, type PushdownCapabilities } from '../../query/plan/capabilities.js';
+import type { IndexNarrowing } from '../../query/plan/scope-sql.js';
 
 const engines = new WeakMap<LogStore, Promise<StoreEngine>>();
 

@@ -1,16 +1,15 @@
 /** The EXPLAIN view of a search: the SQL the store runs, its parameters, and what runs in JS. */
 import type { Query } from '../../query/ast.js';
 import { printQuery, printStage } from '../../query/printer.js';
-import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
 import type { LogStore, StoreEngine } from '../../store/log-store.js';
 import { clickhouseDialect } from '../../query/sql/dialect.js';
 import type { Sql } from '../../query/sql/tree.js';
-import { TARGET_BUCKETS } from '../histogram.js';
-import type { PushdownCapabilities } from './capabilities.js';
+import type { PushdownCapabilities } from '../../query/plan/capabilities.js';
 import { engineContext } from './engine-context.js';
-import { FIRST_PAGE, histogramSql, messagePageSql } from './execute.js';
-import { planQuery, type PushdownPlan } from './plan.js';
-import { worthRollup } from './rollup.js';
+import { histogramBucketMs, histogramSql, messagePageSql } from '../../query/plan/statements.js';
+import { FIRST_PAGE } from './execute.js';
+import { planQuery, type PushdownPlan } from '../../query/plan/plan.js';
+import { worthRollup } from '../../query/plan/rollup.js';
 
 export interface ExplainStatement {
   purpose: string;
@@ -78,7 +77,7 @@ export function explainSearch(
       add('records (the histogram and message count are summed from the slices)', plan.aggregate.statement);
     } else {
       add('records', plan.aggregate.statement);
-      add('histogram and message count', histogramSql(plan, sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS), ctx.timeZone, ctx.from));
+      add('histogram and message count', histogramSql(plan, histogramBucketMs(ctx.from, ctx.to), ctx.timeZone, ctx.from));
     }
   } else {
     const settings = plan.pageSettings ? `; with ${Object.entries(plan.pageSettings).map(([k, v]) => `${k} = ${v}`).join(', ')}` : '';

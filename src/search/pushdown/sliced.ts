@@ -8,9 +8,10 @@ import type { Row } from '../../query/interpreter/values.js';
 import type { CountFilter, LogStore, RowSpan, SearchWork } from '../../store/log-store.js';
 import { StoreError, StoreErrorKind } from '../../store/store-error.js';
 import { aggregateRecords, histogramCounts, messagePages, type ExecuteOptions } from './execute.js';
-import type { PushdownPlan } from './plan.js';
+import type { PushdownPlan } from '../../query/plan/plan.js';
 import { EngineTime, statementOptions } from './row-budget.js';
-import { estimateRows, SliceSizer, stagedAggregate, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
+import { stagedAggregate } from '../../query/plan/staged.js';
+import { estimateRows, SliceSizer, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
 import { aggregate, id, join, param, raw, selectList, sql, type Sql } from '../../query/sql/tree.js';
 
 /** What slicing needs besides the plan. */

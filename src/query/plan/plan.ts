@@ -6,18 +6,17 @@
  *   run as one GROUP BY statement; the stages after it (sort, where, eval, limit, top, and that
  *   top's ranking) run in JS over the records.
  */
-import type { AggregateStage, Query, ScopeExpr, Stage, TopStage } from '../../query/ast.js';
-import { topForm } from '../../query/interpreter/top-form.js';
+import type { AggregateStage, Query, ScopeExpr, Stage, TopStage } from '../ast.js';
+import { topForm } from '../interpreter/top-form.js';
 import { pushAggregate, pushParseRegex, pushTimeslice, whereSql, type AggregateContext, type ComputedFields } from './aggregate-sql.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { scopeToSql, type IndexNarrowing } from './scope-sql.js';
-import { sizeForBuckets, timesliceStart } from '../../query/interpreter/timeslice.js';
-import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
-import { TARGET_BUCKETS } from '../histogram.js';
-import { histogramKeySql } from './execute.js';
+import { timesliceStart } from '../interpreter/timeslice.js';
+import { parseFixedOffset } from '../interpreter/time-zone.js';
+import { histogramBucketMs, histogramKeySql } from './statements.js';
 import { metadataColumn } from './fields.js';
 import { rollupAggregate, scopeOnRollupColumns } from './rollup.js';
-import { aggregate, id, join, param, raw, references, selectList, sql, type SelectItem, type Sql } from '../../query/sql/tree.js';
+import { aggregate, id, join, param, raw, references, selectList, sql, type SelectItem, type Sql } from '../sql/tree.js';
 
 /**
  * The one-statement form of an aggregate with pushed timeslice keys: each such key is grouped by
@@ -262,7 +261,7 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     const ms = sql`toUnixTimestamp64Milli(${col})`;
     const inner: SelectItem[] = [...agg.inner, { expr: ms, alias: 't' }];
     const rowsWhere = join([where, ...parsed], ' AND ');
-    const bucketMs = sizeForBuckets(Math.max(1, ctx.to - ctx.from), TARGET_BUCKETS);
+    const bucketMs = histogramBucketMs(ctx.from, ctx.to);
     // Without a parse filter the histogram counts the rows the aggregate groups. A count by a
     // timeslice that nests in the histogram's buckets already holds it; otherwise, with group
     // keys, the histogram rides along as a second grouping set (one scan for both).

@@ -7,9 +7,9 @@
  * A translation may be a superset ("inexact"): then the SQL only narrows and the interpreter
  * re-applies the whole scope to what the store returns.
  */
-import type { ScopeExpr } from '../../query/ast.js';
+import type { ScopeExpr } from '../ast.js';
 import type { PushdownCapabilities } from './capabilities.js';
-import { join, param, raw, sql, type Sql } from '../../query/sql/tree.js';
+import { join, param, raw, sql, type Sql } from '../sql/tree.js';
 import { JS_SPACE, fieldSql } from './fields.js';
 
 /** A scope as SQL: `sql` undefined means "no restriction"; `exact` false means a superset. */

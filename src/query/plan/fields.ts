@@ -3,9 +3,9 @@
  * `{..._metadata, ...fields}`; a name resolves exactly, then case-insensitively (readField).
  * Metadata names map to their columns; anything else reads the `fields` map, NULL when absent.
  */
-import { param, raw, sql, type Sql } from '../../query/sql/tree.js';
-import { INTERNAL_FIELDS } from '../../store/internal-fields.js';
-import { JS_SPACE_CLASS } from '../../query/interpreter/regex.js';
+import { param, raw, sql, type Sql } from '../sql/tree.js';
+import { INTERNAL_FIELDS } from '../../core/internal-fields.js';
+import { JS_SPACE_CLASS } from '../interpreter/regex.js';
 
 /** Metadata names as the query language spells them → column, and whether the value is a number. */
 const METADATA: Record<string, { column: string; numeric: boolean; sql: Sql }> = {

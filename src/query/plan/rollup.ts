@@ -10,12 +10,12 @@
  * statement. Both pieces group by the same keys, computed from the row's minute (a bucket of whole
  * minutes holds a row exactly when it holds the row's minute).
  */
-import type { AggregateStage, ScopeExpr } from '../../query/ast.js';
-import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
+import type { AggregateStage, ScopeExpr } from '../ast.js';
+import { parseFixedOffset } from '../interpreter/time-zone.js';
 import { countsEveryRow, type AggregateSql, type ComputedFields } from './aggregate-sql.js';
-import { histogramKeySql } from './execute.js';
+import { histogramKeySql } from './statements.js';
 import { metadataColumn } from './fields.js';
-import { id, join, param, raw, sql, type Sql } from '../../query/sql/tree.js';
+import { id, join, param, raw, sql, type Sql } from '../sql/tree.js';
 
 const MINUTE = 60_000;
 /** Every zone offset since mid-1972 is whole minutes (histogramKeySql relies on the same). */

@@ -3,14 +3,14 @@
  * answer: count, count(f), count_distinct, sum, avg, min, max, and nearest-rank pct/median
  * (ClickHouse's quantileExact* pick other ranks, so percentiles sort the group's values).
  */
-import type { AggregateStage, Expr, ParseRegexStage, RegexPattern, TimesliceStage } from '../../query/ast.js';
-import { AGGREGATE_SYNONYMS, compileAggregate } from '../../query/interpreter/aggregates/index.js';
-import { parseFixedOffset } from '../../query/interpreter/time-zone.js';
-import { sizeForBuckets } from '../../query/interpreter/timeslice.js';
+import type { AggregateStage, Expr, ParseRegexStage, RegexPattern, TimesliceStage } from '../ast.js';
+import { AGGREGATE_SYNONYMS, compileAggregate } from '../interpreter/aggregates/index.js';
+import { parseFixedOffset } from '../interpreter/time-zone.js';
+import { sizeForBuckets } from '../interpreter/timeslice.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { fieldSql, isMetadataField, numberOf } from './fields.js';
 import { translateRegex } from './regex-sql.js';
-import { aggregate, id, param, raw, sql, treeKey, type AggregateFunction, type SelectItem, type Sql } from '../../query/sql/tree.js';
+import { aggregate, id, param, raw, sql, treeKey, type AggregateFunction, type SelectItem, type Sql } from '../sql/tree.js';
 
 const WEEK = 7 * 86_400_000;
 const MONDAY_EPOCH = 4 * 86_400_000;
