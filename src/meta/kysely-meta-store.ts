@@ -9,6 +9,7 @@ import type {
   SourceRecord,
   UserRecord,
 } from './meta-store.js';
+import { createKyselyLeaseRepository, createKyselyNodeRepository } from './kysely-cluster-repositories.js';
 import { createKyselySessionRepository } from './kysely-session-repository.js';
 import { metaMigrations } from './migrations.js';
 import type { MetaDatabase } from './schema.js';
@@ -186,6 +187,8 @@ export function createKyselyMetaStore(db: Kysely<MetaDatabase>, onClose: () => P
       },
     },
     sessions: createKyselySessionRepository(db),
+    leases: createKyselyLeaseRepository(db),
+    nodes: createKyselyNodeRepository(db),
     async getSetting(key) {
       const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
       return row?.value;

@@ -122,6 +122,45 @@ export interface SessionRepository {
   deleteExpired(now: number, idleBefore: number): Promise<number>;
 }
 
+/**
+ * Named leases: at most one holder at a time, until its lease runs out. What must run on exactly
+ * one node of a deployment (the alerting scheduler) holds one, renewing it well before it expires;
+ * a node that dies stops renewing and another takes the lease over once it ran out.
+ */
+export interface LeaseRepository {
+  /**
+   * Takes or renews the lease for `ttlMs` from `now`: true when `holder` holds it afterwards (it
+   * was free, expired, or already `holder`'s). Atomic: of concurrent callers at most one wins.
+   */
+  acquire(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `holder` holds it (no-op otherwise). */
+  release(name: string, holder: string): Promise<void>;
+  /** Who holds the lease at `now`, if anyone. */
+  holder(name: string, now: number): Promise<string | undefined>;
+}
+
+/** A running Quarry process of a deployment, as it announces itself. */
+export interface NodeRecord {
+  /** Stable for the life of the process (job ids carry it). */
+  id: string;
+  /** Base URL other nodes reach it on. */
+  url: string;
+  /** Assemblies it runs (receiver, query, alerting, ui). */
+  assemblies: string[];
+  startedAt: number;
+  /** Last heartbeat. */
+  seenAt: number;
+}
+
+export interface NodeRepository {
+  /** Announces a node or renews its heartbeat. */
+  upsert(node: NodeRecord): Promise<void>;
+  findById(id: string): Promise<NodeRecord | undefined>;
+  /** Nodes heard from at or after `seenSince`, by id. */
+  list(seenSince: number): Promise<NodeRecord[]>;
+  remove(id: string): Promise<void>;
+}
+
 export interface MetaStore {
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<void>;
@@ -129,6 +168,8 @@ export interface MetaStore {
   readonly accessKeys: AccessKeyRepository;
   readonly sources: SourceRepository;
   readonly sessions: SessionRepository;
+  readonly leases: LeaseRepository;
+  readonly nodes: NodeRepository;
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
   close(): Promise<void>;

@@ -78,4 +78,23 @@ export const metaMigrations: Record<string, Migration> = {
       await db.schema.alterTable('sources').addColumn('timestamp_locator', 'text').execute();
     },
   },
+  '0005_cluster': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Leases (one holder at a time, e.g. the alerting scheduler) and the nodes of a deployment.
+      await db.schema
+        .createTable('leases')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('nodes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('url', 'text', (c) => c.notNull())
+        .addColumn('assemblies', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'bigint', (c) => c.notNull())
+        .addColumn('seen_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };

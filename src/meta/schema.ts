@@ -29,6 +29,10 @@ export interface MetaDatabase {
   };
   settings: { key: string; value: string };
   sessions: { id: string; user_id: string; created_at: number; last_seen_at: number; expires_at: number };
+  /** Named leases (migration 0005). */
+  leases: { name: string; holder: string; expires_at: number };
+  /** Nodes of a deployment (migration 0005); `assemblies` is comma-separated. */
+  nodes: { id: string; url: string; assemblies: string; started_at: number; seen_at: number };
   // Kysely's migrator owns its own tables; declared here only so nothing else claims the names.
   kysely_migration: { name: string; timestamp: Generated<string> };
 }

@@ -127,6 +127,47 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
       expect(await meta.sessions.delete('a4')).toBe(false);
     });
 
+    it('gives a lease to one holder at a time until it runs out, renews and releases it', async () => {
+      expect(await meta.leases.holder('scheduler', 1_000)).toBeUndefined();
+      expect(await meta.leases.acquire('scheduler', 'node-a', 1_000, 10_000)).toBe(true);
+      expect(await meta.leases.acquire('scheduler', 'node-b', 2_000, 10_000)).toBe(false);
+      expect(await meta.leases.holder('scheduler', 2_000)).toBe('node-a');
+      // Renewed by its holder, the lease runs from the renewal.
+      expect(await meta.leases.acquire('scheduler', 'node-a', 9_000, 10_000)).toBe(true);
+      expect(await meta.leases.acquire('scheduler', 'node-b', 12_000, 10_000)).toBe(false);
+      // Not renewed, it runs out and another node takes it over.
+      expect(await meta.leases.holder('scheduler', 19_000)).toBeUndefined();
+      expect(await meta.leases.acquire('scheduler', 'node-b', 19_000, 10_000)).toBe(true);
+      expect(await meta.leases.acquire('scheduler', 'node-a', 20_000, 10_000)).toBe(false);
+      // Only the holder gives it up; other leases are their own.
+      await meta.leases.release('scheduler', 'node-a');
+      expect(await meta.leases.holder('scheduler', 20_000)).toBe('node-b');
+      expect(await meta.leases.acquire('other', 'node-a', 20_000, 10_000)).toBe(true);
+      await meta.leases.release('scheduler', 'node-b');
+      expect(await meta.leases.holder('scheduler', 20_000)).toBeUndefined();
+      expect(await meta.leases.acquire('scheduler', 'node-a', 20_001, 10_000)).toBe(true);
+    });
+
+    it('gives a free lease to exactly one of many nodes asking at once', async () => {
+      for (let round = 0; round < 10; round++) {
+        const name = `race-${round}`;
+        const won = await Promise.all(Array.from({ length: 8 }, (_, i) => meta.leases.acquire(name, `node-${i}`, 1_000, 5_000)));
+        expect(won.filter(Boolean), name).toHaveLength(1);
+        expect(await meta.leases.holder(name, 1_000)).toBe(`node-${won.indexOf(true)}`);
+      }
+    });
+
+    it('keeps the nodes of a deployment with their heartbeats', async () => {
+      await meta.nodes.upsert({ id: 'n2', url: 'http://10.0.0.2:8080', assemblies: ['query'], startedAt: 100, seenAt: 100 });
+      await meta.nodes.upsert({ id: 'n1', url: 'http://10.0.0.1:8080', assemblies: ['receiver', 'ui'], startedAt: 100, seenAt: 100 });
+      await meta.nodes.upsert({ id: 'n1', url: 'http://10.0.0.9:8080', assemblies: ['receiver', 'ui'], startedAt: 500, seenAt: 900 });
+      expect(await meta.nodes.findById('n1')).toEqual({ id: 'n1', url: 'http://10.0.0.9:8080', assemblies: ['receiver', 'ui'], startedAt: 100, seenAt: 900 });
+      expect((await meta.nodes.list(0)).map((n) => n.id)).toEqual(['n1', 'n2']);
+      expect((await meta.nodes.list(500)).map((n) => n.id)).toEqual(['n1']);
+      await meta.nodes.remove('n1');
+      expect(await meta.nodes.findById('n1')).toBeUndefined();
+    });
+
     it('keeps settings', async () => {
       expect(await meta.getSetting('a')).toBeUndefined();
       await meta.setSetting('a', '1');
