@@ -9,12 +9,19 @@ command -v zstd >/dev/null 2>&1 || need+=(zstd)
 [ -x /usr/bin/chromium ] || need+=(chromium)   # the web UI's end-to-end tests (test/e2e)
 # The MetaStore's PostgreSQL adapter: its tests start throwaway clusters (test/support/postgres.ts).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+# The ClickHouse server adapter: its tests start throwaway 18.16 servers (test/support/clickhouse.ts).
+[ -x /usr/sbin/clickhouse-server ] || need+=(clickhouse-server clickhouse-client)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing system packages: ${need[*]}"
   sudo_cmd=()
   [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+  # Tests start their own servers: no ClickHouse system service left running on the shared cores.
+  if [[ " ${need[*]} " == *" clickhouse-server "* ]]; then
+    "${sudo_cmd[@]}" systemctl disable --now clickhouse-server >/dev/null 2>&1 ||
+      "${sudo_cmd[@]}" service clickhouse-server stop >/dev/null 2>&1 || true
+  fi
 fi
 
 echo "test: build"; npm run --silent build
