@@ -28,6 +28,18 @@ export function parseSyslogPorts(value: number | string | undefined): { bindings
   return { bindings };
 }
 
+/** The parts of Quarry a process runs (DESIGN.md §8): any number of each behind a load balancer. */
+export const ASSEMBLIES = ['receiver', 'query', 'alerting', 'ui'] as const;
+export type Assembly = (typeof ASSEMBLIES)[number];
+
+const assemblyList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((a) => a.trim().toLowerCase()).filter((a) => a !== '') : v),
+  z
+    .array(z.enum(ASSEMBLIES, { message: `each assembly is one of ${ASSEMBLIES.join(', ')}` }))
+    .min(1, `name at least one of ${ASSEMBLIES.join(', ')}`)
+    .transform((list) => ASSEMBLIES.filter((a) => list.includes(a))),
+);
+
 const syslogPorts = z
   .union([
     z.number().int().min(0).max(65535),
@@ -52,6 +64,20 @@ export const configSchema = z.object({
     .string()
     .optional()
     .refine((url) => url === undefined || isPostgresUrl(url), 'must be a postgres://user:password@host:port/database URL'),
+  /**
+   * What this process runs: `receiver` (intake: HTTP sources, OTLP, Loki, Elasticsearch, Splunk HEC,
+   * syslog), `query` (the Search Job API, logs, live tail), `alerting` (the scheduler: one process
+   * of a deployment runs it at a time), `ui` (the web UI and signing in). The management API
+   * (sources, users, access keys) is on every process with `query` or `ui`. Default: all of them.
+   */
+  assemblies: assemblyList,
+  /** The base URL other nodes of a deployment reach this process on (default: where it listens). */
+  nodeUrl: z.string().url().optional(),
+  /**
+   * How often a node renews its record and, with `alerting`, the scheduler's lease in the metadata
+   * database; a node silent for three heartbeats is gone, and its lease free.
+   */
+  heartbeatMs: z.coerce.number().int().min(100).max(600_000),
   /** Initial admin password; used only when the data directory is created. */
   adminPassword: z.string().min(8, 'must be at least 8 characters').optional(),
   /** Public base URL printed in ingest URLs (defaults to http://host:port). */
@@ -144,6 +170,8 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 export const defaultConfig: Config = {
+  assemblies: [...ASSEMBLIES],
+  heartbeatMs: 5_000,
   host: '127.0.0.1',
   port: 7080,
   dataDir: './quarry-data',

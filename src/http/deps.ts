@@ -6,6 +6,7 @@ import type { SourceService } from '../ingest/source-service.js';
 import type { MetaStore } from '../meta/meta-store.js';
 import type { SearchService } from '../search/search-service.js';
 import type { LogStore } from '../store/log-store.js';
+import type { ClusterView } from './job-routing.js';
 
 /** Everything the HTTP layer needs, built by the composition root (`quarry serve`, tests). */
 export interface HttpDeps {
@@ -19,6 +20,8 @@ export interface HttpDeps {
   search: SearchService;
   /** Base URL for links handed out (ingest URLs); resolved once the server listens. */
   publicUrl(): string;
+  /** This process as a node of a deployment (absent in tests that build the app alone). */
+  cluster?: ClusterView | undefined;
 }
 
 declare module 'fastify' {

@@ -99,6 +99,8 @@ export class SearchService {
     private readonly store: LogStore,
     private readonly logger: Logger,
     private readonly options: SearchServiceOptions = defaultSearchOptions,
+    /** Job ids start with it (`<node>-<id>`), so any query node can route a job's requests here. */
+    private readonly nodeId?: string,
   ) {
     this.sweeper = setInterval(() => this.expire(), Math.min(30_000, options.idleExpiryMs));
     this.sweeper.unref();
@@ -143,7 +145,7 @@ export class SearchService {
     }
     const job = new SearchJob(
       {
-        id: newId(),
+        id: this.nodeId === undefined ? newId() : `${this.nodeId}-${newId()}`,
         ownerId,
         queryText: request.query as string,
         query,

@@ -16,6 +16,7 @@ import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { reportBackgroundWork } from './background-work.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { ClusterNode } from './cluster-node.js';
 import { componentLogger } from './component-logger.js';
 import { describeMetaStore, openMetaStore } from './open-meta-store.js';
 import { installProcessGuard } from './process-guards.js';
@@ -33,6 +34,8 @@ export interface RunningServer {
   syslog: BoundSyslogListeners;
   logger: Logger;
   firstStart: BootstrapResult;
+  /** This process as a node of a deployment (its id starts its search job ids). */
+  node: ClusterNode;
   /** Drains in-flight requests, writes queued lines, closes the stores. Idempotent. */
   close(): Promise<void>;
 }
@@ -106,7 +109,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
   sink?.attach(batcher);
   const sources = new SourceService(meta, logger.child({ component: 'sources' }));
   await sources.open();
-  const search = new SearchService(store, logger.child({ component: 'search' }), { ...defaultSearchOptions, ...config.search });
+  // The node's id is known now (job ids start with it); it announces itself once it listens.
+  const node = new ClusterNode(meta, { assemblies: config.assemblies, heartbeatMs: config.heartbeatMs, logger: logger.child({ component: 'cluster' }) });
+  const search = new SearchService(store, logger.child({ component: 'search' }), { ...defaultSearchOptions, ...config.search }, node.id);
   const firstStart = await bootstrap(meta, sources, config.adminPassword);
 
   let baseUrl = config.publicUrl ?? '';
@@ -125,6 +130,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       }),
       search,
       publicUrl: () => baseUrl,
+      cluster: node,
     },
     state,
   );
@@ -156,6 +162,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   if (!config.publicUrl) baseUrl = url;
+  await node.start(config.nodeUrl ?? url);
   logger.info({ url, dataDir: config.dataDir, meta: describeMetaStore(config) }, 'quarry is listening');
 
   const guard = installProcessGuard(logger.child({ component: 'process' }));
@@ -167,6 +174,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       // Listeners stop first and store what they read; then the batcher drains.
       await syslog.close();
       await app.close();
+      await node.stop();
       search.close();
       sink?.flush();
       await batcher.shutdown();
@@ -181,7 +189,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     return closing;
   };
 
-  return { url, app, store, meta, batcher, syslog, logger, firstStart, close };
+  return { url, app, store, meta, batcher, syslog, logger, firstStart, node, close };
 }
 
 /** The configured syslog listeners, each with the source it lands in. */
@@ -208,7 +216,8 @@ async function startSyslog(
   deps: { sources: SourceService; batcher: AppendBatcher; logger: Logger },
 ): Promise<BoundSyslogListeners> {
   const { syslog } = config;
-  const bindings = syslogBindings(config);
+  // Syslog is intake: only a receiver listens.
+  const bindings = config.assemblies.includes('receiver') ? syslogBindings(config) : [];
   for (const { binding, isExplicit } of bindings) {
     if (isExplicit && !(await deps.sources.findByName(binding.sourceName))) {
       throw new AppError(

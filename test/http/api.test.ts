@@ -24,7 +24,7 @@ describe('API authentication, access keys and sources', () => {
     expect((await fetch(`${base}/livez`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toMatchObject({ status: 'ready', assemblies: { receiver: 'ready', query: 'ready', alerting: 'ready', ui: 'ready' } });
   });
 
   it('refuses /api without or with wrong credentials, with a JSON 401', async () => {

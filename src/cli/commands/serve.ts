@@ -6,6 +6,8 @@ interface ServeFlags {
   port?: string;
   data?: string;
   meta?: string;
+  assemblies?: string;
+  nodeUrl?: string;
   logLevel?: string;
   selfLogs?: boolean;
   fsync?: boolean;
@@ -30,6 +32,8 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (QUARRY_PORT, default 7080)')
     .option('--data <dir>', 'data directory (QUARRY_DATA, default ./quarry-data)')
     .option('--meta <url>', 'metadata in PostgreSQL: postgres://user:password@host:port/db (QUARRY_META; default SQLite in the data directory)')
+    .option('--assemblies <list>', 'what this process runs: receiver,query,alerting,ui (QUARRY_ASSEMBLIES, default all)')
+    .option('--node-url <url>', 'the URL other Quarry nodes reach this one on (QUARRY_NODE_URL, default where it listens)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (QUARRY_LOG_LEVEL)')
     .option('--no-self-logs', "don't store Quarry's own logs in its store (QUARRY_SELF_LOGS=false)")
     .option('--fsync', 'fsync every insert so acknowledged lines survive power loss (QUARRY_FSYNC)')
@@ -43,6 +47,8 @@ export function registerServeCommand(program: Command): void {
         ...(flags.port !== undefined ? { port: flags.port } : {}),
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.meta !== undefined ? { meta: flags.meta } : {}),
+        ...(flags.assemblies !== undefined ? { assemblies: flags.assemblies } : {}),
+        ...(flags.nodeUrl !== undefined ? { nodeUrl: flags.nodeUrl } : {}),
         ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
         ...(flags.selfLogs === false ? { selfLogs: false } : {}),
         ...(flags.fsync ? { 'ingest.fsync': true } : {}),

@@ -8,6 +8,7 @@ import { fromStoreError, statusOf } from '../error-mapper.js';
 import { isStoreError } from '../../store/store-error.js';
 import { requirePrincipal } from '../request.js';
 import { randomToken } from '../../auth/secrets.js';
+import { forwardToJobNode } from '../job-routing.js';
 
 const MAX_PAGE = 10_000;
 /** Messages have no key fields. */
@@ -94,6 +95,13 @@ export function registerSearchJobRoutes(app: FastifyInstance, deps: HttpDeps, se
   void app.register((scope, _options, done) => {
     scope.setErrorHandler(searchErrorHandler(deps));
     const base = '/api/v1/search/jobs';
+    // A job of another query node is answered by that node (job-routing.ts).
+    const forward = forwardToJobNode(deps.cluster);
+    scope.addHook('preHandler', async (request: FastifyRequest, reply) => {
+      const params = request.params as { id?: unknown } | undefined;
+      if (typeof params?.id !== 'string') return undefined;
+      return forward(request as FastifyRequest<{ Params: { id: string } }>, reply);
+    });
 
     scope.post<{ Body: CreateJobRequest }>(base, (request, reply) => {
       const principal = requirePrincipal(request);
