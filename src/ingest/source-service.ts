@@ -168,11 +168,8 @@ export class SourceService {
 
   private loadHashKey(): Promise<void> {
     this.hashKeyLoading ??= (async () => {
-      let hex = await this.meta.getSetting(HASH_KEY_SETTING);
-      if (!hex) {
-        hex = randomBytes(32).toString('hex');
-        await this.meta.setSetting(HASH_KEY_SETTING, hex);
-      }
+      // Nodes starting at once on one MetaStore all keep the first key stored (hashes agree).
+      const hex = (await this.meta.getSetting(HASH_KEY_SETTING)) ?? (await this.meta.setSettingIfAbsent(HASH_KEY_SETTING, randomBytes(32).toString('hex')));
       this.hashKey = Buffer.from(hex, 'hex');
     })();
     return this.hashKeyLoading;

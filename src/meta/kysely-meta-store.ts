@@ -200,6 +200,15 @@ export function createKyselyMetaStore(db: Kysely<MetaDatabase>, onClose: () => P
         .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
         .execute();
     },
+    async setSettingIfAbsent(key, value) {
+      await db
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+      return row.value;
+    },
     async close() {
       await db.destroy();
       await onClose();

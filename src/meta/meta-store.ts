@@ -172,5 +172,10 @@ export interface MetaStore {
   readonly nodes: NodeRepository;
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` unless the key has one; returns the key's value afterwards. Of nodes setting
+   * it at once, all get the first one stored (a key generated on first start stays one key).
+   */
+  setSettingIfAbsent(key: string, value: string): Promise<string>;
   close(): Promise<void>;
 }

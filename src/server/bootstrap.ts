@@ -12,14 +12,27 @@ export interface BootstrapResult {
 
 /**
  * First start on an empty data directory: the `admin` user and the `default` HTTP source.
- * Later starts change nothing.
+ * Later starts change nothing; of nodes starting at once on one MetaStore, one bootstraps.
  */
 export async function bootstrap(meta: MetaStore, sources: SourceService, adminPassword?: string): Promise<BootstrapResult> {
   if ((await meta.users.count()) > 0) return { firstStart: false };
   const password = adminPassword ?? randomToken(20);
-  await meta.users.create({ id: newId(), username: 'admin', passwordHash: await hashPassword(password), createdAt: Date.now() });
+  try {
+    await meta.users.create({ id: newId(), username: 'admin', passwordHash: await hashPassword(password), createdAt: Date.now() });
+  } catch (error) {
+    // Another node of the deployment bootstrapped the same MetaStore a moment before.
+    if ((await meta.users.findByUsername('admin')) !== undefined) return { firstStart: false };
+    throw error;
+  }
   const existing = await meta.sources.findByName('default');
-  const token = existing ? undefined : (await sources.create({ name: 'default' })).token;
+  let token: string | undefined;
+  if (!existing) {
+    try {
+      token = (await sources.create({ name: 'default' })).token;
+    } catch (error) {
+      if ((await meta.sources.findByName('default')) === undefined) throw error;
+    }
+  }
   return {
     firstStart: true,
     ...(adminPassword === undefined ? { generatedPassword: password } : {}),

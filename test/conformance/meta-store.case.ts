@@ -168,6 +168,13 @@ export function describeMetaStoreConformance(name: string, open: () => Promise<M
       expect(await meta.nodes.findById('n1')).toBeUndefined();
     });
 
+    it('keeps the first value of a setting set if absent, however many set it at once', async () => {
+      const values = await Promise.all(Array.from({ length: 8 }, (_, i) => meta.setSettingIfAbsent('key', `v${i}`)));
+      expect(new Set(values).size).toBe(1);
+      expect(await meta.getSetting('key')).toBe(values[0]);
+      expect(await meta.setSettingIfAbsent('key', 'later')).toBe(values[0]);
+    });
+
     it('keeps settings', async () => {
       expect(await meta.getSetting('a')).toBeUndefined();
       await meta.setSetting('a', '1');
