@@ -31,7 +31,7 @@ describe('the interpreter under control', () => {
     temp = await openTempStore('control');
     store = temp.store;
     const rows = Array.from({ length: ROWS }, (_, i) => ({
-      _raw: i === 7 ? 'a'.repeat(28) : `GET /item/${i % 977} status=${i % 7 === 0 ? 500 : 200} user=u${i % 131} ${'lorem ipsum '.repeat(4)}`,
+      _raw: i === 7 ? 'a'.repeat(40) : `GET /item/${i % 977} status=${i % 7 === 0 ? 500 : 200} user=u${i % 131} ${'lorem ipsum '.repeat(4)}`,
       _messageTime: T0 + Math.floor((i * 86_400_000) / ROWS),
       _sourceCategory: 'prod/web',
       _sourceHost: `h${i % 50}`,
@@ -52,7 +52,9 @@ describe('the interpreter under control', () => {
         const ms = performance.now() - started;
         expect(job.takeStatus().pendingErrors, query).toEqual([]);
         expect(job.messages.length, query).toBe(query.startsWith('where') ? 1 : 1);
-        expect(ms, `${query} pushdown=${pushdown}`).toBeLessThan(3000);
+        // Backtracking over 40 a's is 2^40 steps (hours); linear matching takes milliseconds. The
+        // bound is far from both, so a busy machine cannot fail it (3 s did, at 3.6 s).
+        expect(ms, `${query} pushdown=${pushdown}`).toBeLessThan(20_000);
         console.log(`regex probe ${query} (pushdown ${pushdown}): ${ms.toFixed(0)} ms`);
       }
     }
