@@ -29,10 +29,12 @@ const RETURNED_HEADERS = ['content-type', 'retry-after', 'location', 'www-authen
 /** A status request waits up to half a second for news; the rest is the other node's work. */
 const FORWARD_TIMEOUT_MS = 60_000;
 
-/** The node id a job id starts with, if it has one. */
+/** A node id as server/cluster-node.ts makes them, at the start of a job id. */
+const NODE_PREFIX = /^(n[0-9a-f]{10})-/;
+
+/** The node id a job id starts with, if it has one (any other id is this node's to answer). */
 export function jobNode(jobId: string): string | undefined {
-  const dash = jobId.indexOf('-');
-  return dash > 0 ? jobId.slice(0, dash) : undefined;
+  return NODE_PREFIX.exec(jobId)?.[1];
 }
 
 /**

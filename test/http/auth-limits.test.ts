@@ -130,10 +130,15 @@ describe('failure limits and authentication logs', () => {
       return failed.length > 0;
     }, 30_000, 'the failed attempt in quarry/auth');
     expect(failed[0]).toMatchObject({ user: 'auditme', method: 'basic-password', address: '127.0.0.9' });
-    const lockouts = await search('_sourceCategory=quarry/auth "locked out" | json "user", "method"');
-    expect(lockouts.some((m) => m.user === 'admin' && m.method === 'basic-password')).toBe(true);
-    const signIns = await search('_sourceCategory=quarry/auth "authentication succeeded" | json "user", "method"');
-    expect(signIns.some((m) => m.user === 'admin' && m.method === 'sign-in')).toBe(true);
+    // Self logs are stored in batches: each entry is waited for, not assumed to be in the first one's.
+    await waitFor(async () => {
+      const lockouts = await search('_sourceCategory=quarry/auth "locked out" | json "user", "method"');
+      return lockouts.some((m) => m.user === 'admin' && m.method === 'basic-password');
+    }, 30_000, 'the lockout in quarry/auth');
+    await waitFor(async () => {
+      const signIns = await search('_sourceCategory=quarry/auth "authentication succeeded" | json "user", "method"');
+      return signIns.some((m) => m.user === 'admin' && m.method === 'sign-in');
+    }, 30_000, 'the sign-in in quarry/auth');
     const everything = await search('_sourceCategory=quarry/*');
     expect(JSON.stringify(everything)).not.toContain(secret);
     expect(JSON.stringify(everything)).not.toContain(ADMIN_PASSWORD);
