@@ -8,6 +8,7 @@ import { createErrorHandler } from './error-mapper.js';
 import { Access, declareRouteAccess, routeKey, unmatchedCapabilityRoutes, unmatchedPublicRoutes, type RouteEntry } from './route-access.js';
 import { registerWebRoutes } from './static.js';
 import { registerAccessKeyRoutes } from './routes/access-keys.js';
+import { registerClusterRoutes } from './routes/cluster.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerElasticIntakeRoutes } from './routes/intake-elastic.js';
 import { registerLokiIntakeRoutes } from './routes/intake-loki.js';
@@ -102,6 +103,7 @@ export async function buildApp(deps: HttpDeps, state: AppState = { draining: fal
     registerSourceRoutes(app, deps);
     registerSessionRoutes(app, deps, sessionAuth);
     registerUserRoutes(app, deps);
+    registerClusterRoutes(app, deps);
   }
   if (runs.has('query')) {
     registerLogRoutes(app, deps);

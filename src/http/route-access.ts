@@ -102,6 +102,7 @@ const admin = (methods: readonly string[], url: string, why: string): Capability
 export const CAPABILITY_ROUTES: readonly CapabilityRoute[] = [
   admin(['POST'], '/api/v1/users/:name/password', "sets another user's password without the current one"),
   admin(['POST'], '/api/v1/sources/:id/token', "replaces a source's ingest token: every shipper using the old one is cut off"),
+  admin(['GET'], '/api/v1/cluster/nodes', "lists the deployment's nodes, their URLs and which one schedules"),
 ];
 
 const key = (method: string, url: string): string => `${method} ${url}`;

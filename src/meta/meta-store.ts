@@ -127,6 +127,9 @@ export interface SessionRepository {
  * one node of a deployment (the alerting scheduler) holds one, renewing it well before it expires;
  * a node that dies stops renewing and another takes the lease over once it ran out.
  */
+/** The lease of the one scheduler of a deployment (server/cluster-node.ts takes it). */
+export const SCHEDULER_LEASE = 'scheduler';
+
 export interface LeaseRepository {
   /**
    * Takes or renews the lease for `ttlMs` from `now`: true when `holder` holds it afterwards (it

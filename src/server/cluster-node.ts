@@ -8,10 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Assembly } from '../config/schema.js';
 import type { Logger } from '../core/logger.js';
-import type { MetaStore, NodeRecord } from '../meta/meta-store.js';
-
-/** The lease of the one scheduler of a deployment. */
-export const SCHEDULER_LEASE = 'scheduler';
+import { SCHEDULER_LEASE, type MetaStore, type NodeRecord } from '../meta/meta-store.js';
 
 export interface ClusterNodeOptions {
   assemblies: readonly Assembly[];

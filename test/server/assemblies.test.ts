@@ -133,5 +133,12 @@ describe('nodes sharing a PostgreSQL MetaStore', () => {
     leader.process.kill('SIGKILL');
     await leader.exited;
     await waitFor(async () => (await readiness(other)).scheduler, 10_000, 'a live node to take the lease of a killed one');
+    // The admin's view of the deployment: the killed node is listed as not live; the scheduler is named.
+    const view = await api<{ scheduler: string; nodes: { id: string; live: boolean; isScheduler: boolean; assemblies: string[] }[] }>(other.url, '/api/v1/cluster/nodes');
+    expect(view.status).toBe(200);
+    const otherId = (await readiness(other)).node;
+    expect(view.body.scheduler).toBe(otherId);
+    expect(view.body.nodes.find((n) => n.id === otherId)).toMatchObject({ live: true, isScheduler: true, assemblies: ['receiver', 'query', 'alerting', 'ui'] });
+    expect(view.body.nodes.filter((n) => !n.live)).toHaveLength(1);
   });
 });
