@@ -10,7 +10,7 @@ import { sizeForBuckets } from '../interpreter/timeslice.js';
 import type { PushdownCapabilities } from './capabilities.js';
 import { fieldSql, isMetadataField, numberOf } from './fields.js';
 import { translateRegex } from './regex-sql.js';
-import { aggregate, id, param, raw, sql, treeKey, type AggregateFunction, type SelectItem, type Sql } from '../sql/tree.js';
+import { aggregate, id, param, raw, sql, timeMs, treeKey, type AggregateFunction, type SelectItem, type Sql } from '../sql/tree.js';
 
 const WEEK = 7 * 86_400_000;
 const MONDAY_EPOCH = 4 * 86_400_000;
@@ -59,7 +59,7 @@ export function bucketStartSql(ms: Sql, sizeMs: number, timeZone: string): Sql |
 }
 
 /** A row's message time, epoch ms. */
-export const ROW_MS: Sql = raw('toUnixTimestamp64Milli(ts)');
+export const ROW_MS: Sql = timeMs('ts');
 
 /** Adds the field a timeslice stage writes, or says why it cannot be pushed. */
 export function pushTimeslice(stage: TimesliceStage, ctx: AggregateContext): string | undefined {

@@ -3,14 +3,14 @@
  * `{..._metadata, ...fields}`; a name resolves exactly, then case-insensitively (readField).
  * Metadata names map to their columns; anything else reads the `fields` map, NULL when absent.
  */
-import { param, raw, sql, type Sql } from '../sql/tree.js';
+import { fieldText, param, raw, sql, timeMs, type Sql } from '../sql/tree.js';
 import { INTERNAL_FIELDS } from '../../core/internal-fields.js';
 import { JS_SPACE_CLASS } from '../interpreter/regex.js';
 
 /** Metadata names as the query language spells them → column, and whether the value is a number. */
 const METADATA: Record<string, { column: string; numeric: boolean; sql: Sql }> = {
-  _messagetime: { column: 'ts', numeric: true, sql: raw('toUnixTimestamp64Milli(ts)') },
-  _receipttime: { column: 'receipt_ts', numeric: true, sql: raw('toUnixTimestamp64Milli(receipt_ts)') },
+  _messagetime: { column: 'ts', numeric: true, sql: timeMs('ts') },
+  _receipttime: { column: 'receipt_ts', numeric: true, sql: timeMs('receipt_ts') },
   _index: { column: 'partition', numeric: false, sql: raw('partition') },
   _sourcecategory: { column: 'source_category', numeric: false, sql: raw('source_category') },
   _sourcehost: { column: 'source_host', numeric: false, sql: raw('source_host') },
@@ -67,9 +67,7 @@ export function fieldSql(name: string): FieldSql | undefined {
     return { text: absent, number: raw('CAST(NULL AS Nullable(Float64))'), value: absent, isMetadata: false };
   }
   if (!/^[\x00-\x7f]*$/.test(name)) return undefined;
-  const exact = param(name, 'String');
-  const lower = param(name.toLowerCase(), 'String');
-  const text = sql`multiIf(mapContains(fields, ${exact}), fields[${exact}], has(arrayMap(k -> lowerUTF8(k), mapKeys(fields)), ${lower}), fields[arrayFirst(k -> lowerUTF8(k) = ${lower}, mapKeys(fields))], NULL)`;
+  const text = fieldText(name);
   return { text, number: numberOf(text), value: text, isMetadata: false };
 }
 

@@ -16,7 +16,7 @@ import { parseFixedOffset } from '../interpreter/time-zone.js';
 import { histogramBucketMs, histogramKeySql } from './statements.js';
 import { metadataColumn } from './fields.js';
 import { rollupAggregate, scopeOnRollupColumns } from './rollup.js';
-import { aggregate, id, join, param, raw, references, selectList, sql, type SelectItem, type Sql } from '../sql/tree.js';
+import { aggregate, id, join, param, raw, references, selectList, sql, timeCompare, timeMs, type SelectItem, type Sql } from '../sql/tree.js';
 
 /**
  * The one-statement form of an aggregate with pushed timeslice keys: each such key is grouped by
@@ -47,7 +47,7 @@ function sliceNumberKeys(
     if (at < 0) return;
     const a = param(anchor, 'Int64');
     const size = param(sizeMs, 'Int64');
-    out.inner[at] = { expr: sql`toUInt16(intDiv(toUnixTimestamp64Milli(\`ts\`) - ${a}, ${size}))`, alias: value };
+    out.inner[at] = { expr: sql`toUInt16(intDiv(${timeMs('ts')} - ${a}, ${size}))`, alias: value };
     out.select[i] = { expr: sql`${a} + toInt64(${id(value)}) * ${size}`, alias: key.alias };
     out.groupBy[i] = id(value);
     if (out.order !== undefined && isDescendingBy(out.order, key.alias)) out.order = sql`${id(value)} DESC`;
@@ -205,8 +205,7 @@ function groupingOf(stage: Stage): { grouped: AggregateStage; ranking: TopStage[
 /** Plans a query (already parsed and checked by the interpreter's compiler). */
 export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
   const timeColumn = ctx.byReceiptTime ? 'receipt_ts' : 'ts';
-  const col = id(timeColumn);
-  const conditions = [sql`${col} >= fromUnixTimestamp64Milli(${param(ctx.from, 'Int64')})`, sql`${col} < fromUnixTimestamp64Milli(${param(ctx.to, 'Int64')})`];
+  const conditions = [timeCompare(timeColumn, '>=', param(ctx.from, 'Int64')), timeCompare(timeColumn, '<', param(ctx.to, 'Int64'))];
   const scope = ctx.caps.scope ? scopeToSql(query.scope, ctx.caps, ctx.index) : { sql: undefined, exact: query.scope === undefined };
   if (scope.sql !== undefined) conditions.push(scope.sql);
   const where = join(conditions, ' AND ');
@@ -258,7 +257,7 @@ export function planQuery(query: Query, ctx: PlanContext): PushdownPlan {
     if (typeof agg === 'string') return messages(agg);
     // Groups come out in the order the interpreter first sees them (newest first), so stable
     // sorts after the aggregate break ties the same way.
-    const ms = sql`toUnixTimestamp64Milli(${col})`;
+    const ms = timeMs(timeColumn);
     const inner: SelectItem[] = [...agg.inner, { expr: ms, alias: 't' }];
     const rowsWhere = join([where, ...parsed], ' AND ');
     const bucketMs = histogramBucketMs(ctx.from, ctx.to);

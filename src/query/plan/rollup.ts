@@ -15,7 +15,7 @@ import { parseFixedOffset } from '../interpreter/time-zone.js';
 import { countsEveryRow, type AggregateSql, type ComputedFields } from './aggregate-sql.js';
 import { histogramKeySql } from './statements.js';
 import { metadataColumn } from './fields.js';
-import { id, join, param, raw, sql, type Sql } from '../sql/tree.js';
+import { id, join, param, raw, sql, timeCompare, type Sql } from '../sql/tree.js';
 
 const MINUTE = 60_000;
 /** Every zone offset since mid-1972 is whole minutes (histogramKeySql relies on the same). */
@@ -131,7 +131,7 @@ export function rollupAggregate(input: RollupInput): RollupStatement | string {
   const minutes = sql`toStartOfMinute(\`ts\`) >= toDateTime(${param(first / 1000, 'Int64')}, 'UTC') AND toStartOfMinute(\`ts\`) < toDateTime(${param(last / 1000, 'Int64')}, 'UTC')`;
   const ends: Sql[] = [];
   const rows = (lo: number, hi: number): Sql =>
-    sql`(\`ts\` >= fromUnixTimestamp64Milli(${param(lo, 'Int64')}) AND \`ts\` < fromUnixTimestamp64Milli(${param(hi, 'Int64')}))`;
+    sql`(${timeCompare('ts', '>=', param(lo, 'Int64'))} AND ${timeCompare('ts', '<', param(hi, 'Int64'))})`;
   if (first > from) ends.push(rows(from, first));
   if (last < to) ends.push(rows(last, to));
   const pieces = [minutes, ...(ends.length === 0 ? [] : [sql`(${join(ends, ' OR ')})`])].map((w) => join([...scope, w], ' AND '));

@@ -4,7 +4,7 @@
  */
 import { parseFixedOffset } from '../interpreter/time-zone.js';
 import { sizeForBuckets, timesliceStart } from '../interpreter/timeslice.js';
-import { id, param, raw, sql, type Sql } from '../sql/tree.js';
+import { allFields, id, param, raw, sql, timeCompare, timeMs, type Sql } from '../sql/tree.js';
 import type { PushdownPlan } from './plan.js';
 
 /** Number of histogram buckets a search aims for over its range. */
@@ -16,8 +16,8 @@ export function histogramBucketMs(from: number, to: number): number {
 }
 
 // Aliases must not shadow the columns the WHERE clause reads.
-const MESSAGE_COLUMNS = raw(`toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestamp64Milli(receipt_ts) AS receipt_ms, partition,
-  source_category, source_host, source_name, collector, source, size, format, message, fields`);
+const MESSAGE_COLUMNS = sql`${timeMs('ts')} AS ts_ms, ${timeMs('receipt_ts')} AS receipt_ms, partition,
+  source_category, source_host, source_name, collector, source, size, format, message, ${allFields()} AS fields`;
 
 /**
  * The statement of one page of messages: the newest `limit` rows. It has no `WITH TIES`, which
@@ -28,14 +28,13 @@ const MESSAGE_COLUMNS = raw(`toUnixTimestamp64Milli(ts) AS ts_ms, toUnixTimestam
  */
 export function messagePageSql(plan: PushdownPlan, limit: number, upper: number | undefined): Sql {
   const col = id(plan.timeColumn);
-  const before = upper === undefined ? raw('') : sql` AND ${col} < fromUnixTimestamp64Milli(${param(upper, 'Int64')})`;
+  const before = upper === undefined ? raw('') : sql` AND ${timeCompare(plan.timeColumn, '<', param(upper, 'Int64'))}`;
   return sql`SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where}${before} ORDER BY ${col} DESC LIMIT ${param(limit, 'UInt64')}`;
 }
 
 /** Every message of the plan at one millisecond (the last of a full page, which may hold only some of them). */
 export function messageTiesSql(plan: PushdownPlan, at: number): Sql {
-  const col = id(plan.timeColumn);
-  return sql`SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where} AND ${col} = fromUnixTimestamp64Milli(${param(at, 'Int64')})`;
+  return sql`SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where} AND ${timeCompare(plan.timeColumn, '=', param(at, 'Int64'))}`;
 }
 
 const MINUTE = 60_000;
@@ -48,7 +47,7 @@ const WHOLE_MINUTE_OFFSETS_FROM = Date.UTC(1972, 6, 1);
  * (minutes or seconds); each group reports a time inside its bucket, which the caller buckets.
  */
 export function histogramSql(plan: PushdownPlan, bucketMs: number, timeZone: string, from: number, to?: number): Sql {
-  const key = histogramKeySql(sql`toUnixTimestamp64Milli(${id(plan.timeColumn)})`, bucketMs, timeZone, from, to);
+  const key = histogramKeySql(timeMs(plan.timeColumn), bucketMs, timeZone, from, to);
   return sql`SELECT ${key.timeOf(id('k'))} AS t, count() AS n FROM logs WHERE ${plan.where} GROUP BY ${key.key} AS ${id('k')}`;
 }
 

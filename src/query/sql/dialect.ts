@@ -1,6 +1,7 @@
 /**
- * Dialects: the only code that turns a SQL tree (tree.ts) into text. ClickHouse is the one dialect
- * today, in two forms: with server-side bound parameters (`{p0:String}`: chDB and ClickHouse 19.x
+ * Dialects: the only code that turns a SQL tree (tree.ts) into text, including the operations whose
+ * SQL depends on the store's table layout (times, custom fields). ClickHouse is the one dialect
+ * today (chDB's layout), in two forms: with server-side bound parameters (`{p0:String}`: chDB and ClickHouse 19.x
  * and later) and with inline literals, for servers without query parameters (ClickHouse 18.16).
  * Identifiers and string literals both go through `quoteIdentifier` / `quoteString` here — the
  * one escaper.
@@ -56,6 +57,22 @@ function renderChunks(chunks: readonly SqlChunk[], place: (value: string | numbe
         break;
       case 'aggregate':
         out += `${c.fn}(${c.arg === undefined ? '' : renderChunks(c.arg.chunks, place)})`;
+        break;
+      // chDB's and modern ClickHouse's layout: DateTime64(3) times, a Map(String, String) of fields.
+      case 'timeMs':
+        out += `toUnixTimestamp64Milli(${quoteIdentifier(c.column)})`;
+        break;
+      case 'timeCompare':
+        out += `${quoteIdentifier(c.column)} ${c.op} fromUnixTimestamp64Milli(${renderChunks(c.ms.chunks, place)})`;
+        break;
+      case 'fieldText': {
+        const exact = renderChunks(c.exact.chunks, place);
+        const lower = renderChunks(c.lower.chunks, place);
+        out += `multiIf(mapContains(fields, ${exact}), fields[${exact}], has(arrayMap(k -> lowerUTF8(k), mapKeys(fields)), ${lower}), fields[arrayFirst(k -> lowerUTF8(k) = ${lower}, mapKeys(fields))], NULL)`;
+        break;
+      }
+      case 'allFields':
+        out += 'fields';
         break;
     }
   }

@@ -16,11 +16,27 @@ export type SqlType = 'String' | 'Int64' | 'UInt64' | 'Float64';
 export const AGGREGATE_FUNCTIONS = ['count', 'uniqExact', 'groupArray', 'sumOrNull', 'avgOrNull', 'minOrNull', 'maxOrNull', 'min', 'max', 'sum'] as const;
 export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 
+/** The time columns of the `logs` table. */
+export type TimeColumn = 'ts' | 'receipt_ts';
+
+/**
+ * Chunks are SQL text, names, values, aggregate calls — and the few operations whose SQL depends
+ * on how a store lays out the `logs` table (its times, its custom fields). Those are named here and
+ * spelled by the store's dialect, so the planner writes one tree for every engine.
+ */
 export type SqlChunk =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'identifier'; readonly name: string }
   | { readonly kind: 'param'; readonly value: string | number; readonly type: SqlType }
-  | { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly arg: Sql | undefined };
+  | { readonly kind: 'aggregate'; readonly fn: AggregateFunction; readonly arg: Sql | undefined }
+  /** a time column as epoch milliseconds (Int64) */
+  | { readonly kind: 'timeMs'; readonly column: TimeColumn }
+  /** a time column compared with epoch milliseconds (`ms` is Int64), so the engine can prune by it */
+  | { readonly kind: 'timeCompare'; readonly column: TimeColumn; readonly op: '>=' | '<' | '='; readonly ms: Sql }
+  /** a custom field's text by name, exactly, else case-insensitively (lower-cased name); NULL when absent */
+  | { readonly kind: 'fieldText'; readonly exact: Sql; readonly lower: Sql }
+  /** every custom field of a row, as one name → text map (a message row's `fields` column) */
+  | { readonly kind: 'allFields' };
 
 /** A piece of SQL: a sequence of chunks. Immutable; build with the `sql` tag and the helpers below. */
 export class Sql {
@@ -70,6 +86,26 @@ export function id(name: string): Sql {
 /** An aggregate call `fn(arg)` (`count()` without an argument). */
 export function aggregate(fn: AggregateFunction, arg?: Sql): Sql {
   return Sql.of([{ kind: 'aggregate', fn, arg }]);
+}
+
+/** A time column as epoch milliseconds (Int64). */
+export function timeMs(column: TimeColumn): Sql {
+  return Sql.of([{ kind: 'timeMs', column }]);
+}
+
+/** `column op ms` over a time column and epoch milliseconds. */
+export function timeCompare(column: TimeColumn, op: '>=' | '<' | '=', ms: Sql): Sql {
+  return Sql.of([{ kind: 'timeCompare', column, op, ms }]);
+}
+
+/** A custom field's text by name (exact, else case-insensitive); NULL when the row has none. */
+export function fieldText(name: string): Sql {
+  return Sql.of([{ kind: 'fieldText', exact: param(name, 'String'), lower: param(name.toLowerCase(), 'String') }]);
+}
+
+/** Every custom field of a row as one map (name → text). */
+export function allFields(): Sql {
+  return Sql.of([{ kind: 'allFields' }]);
 }
 
 export const EMPTY: Sql = Sql.of([]);

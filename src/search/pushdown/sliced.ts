@@ -12,7 +12,7 @@ import type { PushdownPlan } from '../../query/plan/plan.js';
 import { EngineTime, statementOptions } from './row-budget.js';
 import { stagedAggregate } from '../../query/plan/staged.js';
 import { estimateRows, SliceSizer, timeSlices, type SliceOptions, type TimeSlice } from './slices.js';
-import { aggregate, id, join, param, raw, selectList, sql, type Sql } from '../../query/sql/tree.js';
+import { aggregate, id, join, param, raw, selectList, sql, timeCompare, type Sql } from '../../query/sql/tree.js';
 
 /** What slicing needs besides the plan. */
 export interface SliceContext {
@@ -27,8 +27,7 @@ let stagedTables = 0;
 
 /** The condition that bounds the plan's time column to a slice. */
 function sliceBounds(plan: PushdownPlan, slice: TimeSlice): Sql {
-  const col = id(plan.timeColumn);
-  return sql`${col} >= fromUnixTimestamp64Milli(${param(slice.from, 'Int64')}) AND ${col} < fromUnixTimestamp64Milli(${param(slice.to, 'Int64')})`;
+  return sql`${timeCompare(plan.timeColumn, '>=', param(slice.from, 'Int64'))} AND ${timeCompare(plan.timeColumn, '<', param(slice.to, 'Int64'))}`;
 }
 
 /** The plan restricted to one slice (its statements also bound the time column to the slice). */
