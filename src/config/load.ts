@@ -7,6 +7,7 @@ export const envKeys = {
   QUARRY_PORT: 'port',
   QUARRY_DATA: 'dataDir',
   QUARRY_META: 'meta',
+  QUARRY_STORE: 'store',
   QUARRY_ASSEMBLIES: 'assemblies',
   QUARRY_NODE_URL: 'nodeUrl',
   QUARRY_HEARTBEAT_MS: 'heartbeatMs',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPostgresUrl } from '../core/connection-url.js';
+import { isPostgresUrl, parseClickHouseUrl } from '../core/connection-url.js';
 import { validateTimeZone } from '../core/timestamp.js';
 
 /** One syslog listener port and the source it lands in (absent: `syslog.source`). */
@@ -64,6 +64,22 @@ export const configSchema = z.object({
     .string()
     .optional()
     .refine((url) => url === undefined || isPostgresUrl(url), 'must be a postgres://user:password@host:port/database URL'),
+  /**
+   * The log store: a `clickhouse://user:password@host:8123/database` URL (several comma-separated
+   * hosts with `?cluster=NAME`: the shards of a cluster), for nodes that share one (DESIGN.md §8;
+   * docs/scale-out.md). Absent: the embedded chDB store in the data directory.
+   */
+  store: z
+    .string()
+    .optional()
+    .superRefine((url, ctx) => {
+      if (url === undefined) return;
+      try {
+        parseClickHouseUrl(url);
+      } catch (error) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+      }
+    }),
   /**
    * What this process runs: `receiver` (intake: HTTP sources, OTLP, Loki, Elasticsearch, Splunk HEC,
    * syslog), `query` (the Search Job API, logs, live tail), `alerting` (the scheduler: one process

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPostgresUrl, maskConnectionUrl, passwordsOf, scrubSecrets } from './connection-url.js';
+import { isPostgresUrl, maskConnectionUrl, parseClickHouseUrl, passwordsOf, scrubSecrets } from './connection-url.js';
 
 describe('connection URLs', () => {
   it('accepts postgres URLs, with a host, a socket directory or none', () => {
@@ -34,5 +34,34 @@ describe('connection URLs', () => {
     expect(passwordsOf(url).sort()).toEqual(['other', 's3cr%40t', 's3cr@t']);
     expect(passwordsOf('postgres://quarry@db/q')).toEqual([]);
     expect(scrubSecrets('auth s3cr@t failed for s3cr%40t', passwordsOf(url))).toBe('auth *** failed for ***');
+  });
+
+  it('reads clickhouse:// URLs: one server, or the shards of a cluster, and says what is wrong', () => {
+    expect(parseClickHouseUrl('clickhouse://quarry:p%40ss@ch1.example/logs')).toEqual({
+      hosts: [{ url: 'http://ch1.example:8123', user: 'quarry', password: 'p@ss', database: 'logs' }],
+    });
+    expect(parseClickHouseUrl('clickhouse://u:pw@10.0.0.1:8124,[::1]:9000/db?cluster=main&secure=1')).toEqual({
+      hosts: [
+        { url: 'https://10.0.0.1:8124', user: 'u', password: 'pw', database: 'db' },
+        { url: 'https://[::1]:9000', user: 'u', password: 'pw', database: 'db' },
+      ],
+      cluster: 'main',
+    });
+    expect(parseClickHouseUrl('clickhouse://localhost')).toEqual({ hosts: [{ url: 'http://localhost:8123', user: 'default', password: '', database: 'default' }] });
+    const refused = (url: string) => {
+      try {
+        parseClickHouseUrl(url);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refused('clickhouse://u:pw@a:8123,b:8123/db')).toMatch(/add \?cluster=NAME/);
+    expect(refused('clickhouse://u:secret@a/db?cluster=x;DROP')).toMatch(/cluster name/);
+    expect(refused('clickhouse://u:secret@a/d-b')).toMatch(/database name/);
+    expect(refused('clickhouse://u:secret@a:99999/db')).toMatch(/host or host:port/);
+    expect(refused('clickhouse://u:secret@a/db?timeout=1')).toMatch(/unknown clickhouse:\/\/ URL parameter "timeout"/);
+    expect(refused('http://a:8123')).toMatch(/must be a clickhouse:/);
+    for (const url of ['clickhouse://u:secret@a/d-b', 'clickhouse://u:secret@a:99999/db']) expect(refused(url)).not.toContain('secret');
   });
 });

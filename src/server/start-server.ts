@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, multistream, destination, type StreamEntry } from 'pino';
 import { Authenticator } from '../auth/authenticate.js';
@@ -12,12 +11,12 @@ import { AppendBatcher } from '../ingest/append-batcher.js';
 import { SourceService } from '../ingest/source-service.js';
 import { defaultSearchOptions, SearchService } from '../search/search-service.js';
 import type { MetaStore } from '../meta/meta-store.js';
-import { createChdbLogStore } from '../store/chdb/chdb-log-store.js';
 import type { LogStore } from '../store/log-store.js';
 import { reportBackgroundWork } from './background-work.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { ClusterNode } from './cluster-node.js';
 import { componentLogger } from './component-logger.js';
+import { createLogStore } from './open-log-store.js';
 import { describeMetaStore, openMetaStore } from './open-meta-store.js';
 import { installProcessGuard } from './process-guards.js';
 import { SelfLogSink } from './self-log-sink.js';
@@ -84,12 +83,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     await meta.close();
     throw error;
   }
-  const store = createChdbLogStore({
-    path: join(config.dataDir, 'logs'),
-    spoolDir: join(config.dataDir, 'spool'),
-    fsync: config.ingest.fsync,
-    textIndex: config.textIndex,
-  });
+  const store = await createLogStore(config);
   try {
     await store.open();
   } catch (error) {

@@ -414,7 +414,7 @@ function readVarUInt(buf: Buffer, offset: number): [number, number] {
 }
 
 /** Calls `each` for every RowBinary row of `bytes` (not a hot path). */
-function readRowBinary(bytes: Buffer, each: (row: BinaryRow) => void): void {
+export function readRowBinary(bytes: Buffer, each: (row: BinaryRow) => void): void {
   let o = 0;
   const string = (): string => {
     const [length, start] = readVarUInt(bytes, o);

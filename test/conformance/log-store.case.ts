@@ -1,4 +1,4 @@
-import { id, param, raw, sql } from '../../src/query/sql/tree.js';
+import { allFields, id, param, raw, sql, timeCompare, timeMs } from '../../src/query/sql/tree.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogStore } from '../../src/store/log-store.js';
 import { encodeContext, encodeRow, type EncodedBatch, type MessageContext } from '../../src/store/row-encoding.js';
@@ -119,8 +119,9 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       const engine = await store.engine();
       expect(['chdb', 'clickhouse']).toContain(engine.engine);
       expect(engine.version).toMatch(/^\d+\.\d+/);
-      const statement = sql`SELECT message, toUnixTimestamp64Milli(ts) AS t, fields FROM logs
-        WHERE ts >= fromUnixTimestamp64Milli(${param(t0, 'Int64')}) AND ts < fromUnixTimestamp64Milli(${param(t0 + 4000, 'Int64')}) AND source_category = ${param('prod/web', 'String')}
+      // Times and custom fields through the layout chunks: each store's dialect spells them for its table.
+      const statement = sql`SELECT message, ${timeMs('ts')} AS t, ${allFields()} AS fields FROM logs
+        WHERE ${timeCompare('ts', '>=', param(t0, 'Int64'))} AND ${timeCompare('ts', '<', param(t0 + 4000, 'Int64'))} AND source_category = ${param('prod/web', 'String')}
         ORDER BY ts DESC`;
       const batches: Record<string, unknown>[][] = [];
       for await (const batch of store.select(statement, { batchRows: 3 })) batches.push(batch);
@@ -146,7 +147,7 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
     it('tells how many rows a statement read, with the same rows returned', async () => {
       const total = await store.count({});
       const told: number[] = [];
-      const statement = sql`SELECT message, toUnixTimestamp64Milli(ts) AS t FROM logs WHERE position(message, ${param('e', 'String')}) > 0 ORDER BY ts, message`;
+      const statement = sql`SELECT message, ${timeMs('ts')} AS t FROM logs WHERE position(message, ${param('e', 'String')}) > 0 ORDER BY ts, message`;
       const plain: Record<string, unknown>[] = [];
       for await (const batch of store.select(statement)) plain.push(...batch);
       const counted: Record<string, unknown>[] = [];
@@ -158,7 +159,7 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       const staged: number[] = [];
       const name = 'quarry_stage_rows_read';
       const partial = sql`SELECT source_category AS c, countState() AS s FROM logs
-        WHERE ts >= fromUnixTimestamp64Milli(${param(t0, 'Int64')}) AND position(message, ${param('e', 'String')}) > 0 GROUP BY c`;
+        WHERE ${timeCompare('ts', '>=', param(t0, 'Int64'))} AND position(message, ${param('e', 'String')}) > 0 GROUP BY c`;
       await store.stage(name, partial, { onRowsRead: (n) => staged.push(n) });
       await store.dropStaged(name);
       expect(staged).toHaveLength(1);
@@ -167,7 +168,7 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
 
     it('stages partial results in a temporary table that a later select combines', async () => {
       const partial = (from: number, to: number) => sql`SELECT source_category AS c, countState() AS s FROM logs
-        WHERE ts >= fromUnixTimestamp64Milli(${param(from, 'Int64')}) AND ts < fromUnixTimestamp64Milli(${param(to, 'Int64')}) GROUP BY c`;
+        WHERE ${timeCompare('ts', '>=', param(from, 'Int64'))} AND ${timeCompare('ts', '<', param(to, 'Int64'))} GROUP BY c`;
       const name = 'quarry_stage_conformance';
       expect((await store.stage(name, partial(t0 + 2000, t0 + 5000))).elapsedMs).toBeGreaterThan(0);
       await store.stage(name, partial(t0, t0 + 2000));

@@ -1,65 +1,22 @@
 /**
- * Pushdown ≡ interpreter: every conformance case is stored in a real chDB store and searched
- * twice — with the planner pushing what it can, and by the interpreter over store.scan — and the
- * results must be equal (in order when the case orders them).
+ * Pushdown ≡ interpreter on chDB: the conformance cases (pushdown-differential.case.ts), and
+ * compare-with-timeshift over a prefix the SQL ran. The ClickHouse server runs the cases in
+ * pushdown-differential-clickhouse*.test.ts.
  */
-import { clickhouseDialect } from '../../src/query/sql/dialect.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseQuery, hasErrors } from '../../src/query/index.js';
+import { parseQuery } from '../../src/query/index.js';
 import type { Query } from '../../src/query/ast.js';
 import { compileQuery, type Row } from '../../src/query/interpreter/index.js';
 import { engineContext } from '../../src/search/pushdown/engine-context.js';
 import { planQuery } from '../../src/query/plan/plan.js';
 import { toRow } from '../../src/search/search-job.js';
 import type { LogStore, StoreEngine } from '../../src/store/log-store.js';
-import { compareRows, loadConformanceCases } from '../conformance/query/cases.js';
-import { appendCases, encodeRows, rangeOf, runJob, withinCollector } from './pushdown-support.js';
+import { describePushdownDifferential } from './pushdown-differential.case.js';
+import { encodeRows, runJob } from './pushdown-support.js';
 import { openTempStore, type TempStore } from '../support/temp-store.js';
 
-const cases = loadConformanceCases().filter((c) => c.expectedDiagnostics === undefined && !hasErrors(parseQuery(c.query).diagnostics));
 
-
-describe('pushdown ≡ interpreter over the conformance cases', () => {
-  let temp: TempStore;
-  let store: LogStore;
-  let engine: StoreEngine;
-  const reach = { aggregate: 0, messagesExactScope: 0, messagesJsScope: 0 };
-
-  beforeAll(async () => {
-    temp = await openTempStore('pushdown');
-    store = temp.store;
-    engine = await store.engine();
-    await appendCases(store, cases);
-  }, 60_000);
-  afterAll(async () => {
-    await temp.dispose();
-    console.log(`pushdown reach over ${cases.length} cases: ${JSON.stringify(reach)}`);
-  });
-
-  it('has the conformance cases', () => {
-    expect(cases.length).toBeGreaterThan(200);
-  });
-
-  cases.forEach((c, i) => {
-    it(`${c.file ?? ''}: ${c.name}`, async () => {
-      const query = withinCollector(parseQuery(c.query).query!, `case-${i}`);
-      const range = rangeOf(c);
-      if (!compileQuery(query, { ...range, now: Date.now() }).ok) return;
-      const plan = planQuery(query, { ...range, byReceiptTime: false, ...engineContext(engine) });
-      if (plan.kind === 'aggregate') reach.aggregate++;
-      else if (plan.scopeExact) reach.messagesExactScope++;
-      else reach.messagesJsScope++;
-      const reference = await runJob(store, query, range, false);
-      const pushed = await runJob(store, query, range, true);
-      expect(pushed.errors).toEqual(reference.errors);
-      expect(pushed.aggregated).toBe(reference.aggregated);
-      const problem = compareRows({ ...c, expected: reference.rows, ordered: c.ordered === true }, pushed.rows, reference.aggregated);
-      expect(problem, `${c.query}\nplan: ${plan.kind} ${clickhouseDialect.render(plan.where).sql}\n${problem ?? ''}`).toBeNull();
-      expect(pushed.messageCount).toBe(reference.messageCount);
-      expect(pushed.histogram).toEqual(reference.histogram);
-    });
-  });
-});
+describePushdownDifferential('chdb', () => openTempStore('pushdown'));
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

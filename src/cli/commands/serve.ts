@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { loadConfig, type ConfigOverrides } from '../../config/load.js';
+import { maskConnectionUrl } from '../../core/connection-url.js';
 
 interface ServeFlags {
   host?: string;
   port?: string;
   data?: string;
   meta?: string;
+  store?: string;
   assemblies?: string;
   nodeUrl?: string;
   logLevel?: string;
@@ -32,6 +34,7 @@ export function registerServeCommand(program: Command): void {
     .option('--port <port>', 'port to listen on (QUARRY_PORT, default 7080)')
     .option('--data <dir>', 'data directory (QUARRY_DATA, default ./quarry-data)')
     .option('--meta <url>', 'metadata in PostgreSQL: postgres://user:password@host:port/db (QUARRY_META; default SQLite in the data directory)')
+    .option('--store <url>', 'logs in ClickHouse: clickhouse://user:password@host:8123/db, shards as host1,host2…?cluster=NAME (QUARRY_STORE; default chDB in the data directory)')
     .option('--assemblies <list>', 'what this process runs: receiver,query,alerting,ui (QUARRY_ASSEMBLIES, default all)')
     .option('--node-url <url>', 'the URL other Quarry nodes reach this one on (QUARRY_NODE_URL, default where it listens)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (QUARRY_LOG_LEVEL)')
@@ -47,6 +50,7 @@ export function registerServeCommand(program: Command): void {
         ...(flags.port !== undefined ? { port: flags.port } : {}),
         ...(flags.data !== undefined ? { dataDir: flags.data } : {}),
         ...(flags.meta !== undefined ? { meta: flags.meta } : {}),
+        ...(flags.store !== undefined ? { store: flags.store } : {}),
         ...(flags.assemblies !== undefined ? { assemblies: flags.assemblies } : {}),
         ...(flags.nodeUrl !== undefined ? { nodeUrl: flags.nodeUrl } : {}),
         ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
@@ -64,6 +68,7 @@ export function registerServeCommand(program: Command): void {
       const server = await startServer(config);
       const lines = [`Quarry is running at ${server.url}`, `Data directory: ${config.dataDir}`];
       if (config.meta !== undefined) lines.push(`Metadata: ${describeMetaStore(config)}`);
+      if (config.store !== undefined) lines.push(`Log store: ${maskConnectionUrl(config.store)}`);
       if (server.firstStart.firstStart) {
         lines.push('', 'First start: created user "admin" and the HTTP source "default".');
         if (server.firstStart.generatedPassword) {

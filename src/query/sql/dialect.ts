@@ -1,8 +1,9 @@
 /**
  * Dialects: the only code that turns a SQL tree (tree.ts) into text, including the operations whose
- * SQL depends on the store's table layout (times, custom fields). ClickHouse is the one dialect
- * today (chDB's layout), in two forms: with server-side bound parameters (`{p0:String}`: chDB and ClickHouse 19.x
- * and later) and with inline literals, for servers without query parameters (ClickHouse 18.16).
+ * SQL depends on the store's table layout (times, custom fields). ClickHouse in three forms: with
+ * server-side bound parameters (`{p0:String}`: chDB and modern servers) and chDB's layout; with
+ * inline literals and that layout; and ClickHouse 18.16, with inline literals (it has no query
+ * parameters) and its own layout (no DateTime64, no Map).
  * Identifiers and string literals both go through `quoteIdentifier` / `quoteString` here — the
  * one escaper.
  */
@@ -37,12 +38,45 @@ export function literal(value: string | number, type: SqlType): string {
   if (!Number.isFinite(n)) throw new RangeError(`not a finite ${type}: ${value}`);
   if ((type === 'Int64' || type === 'UInt64') && !Number.isSafeInteger(n)) throw new RangeError(`not a safe integer for ${type}: ${value}`);
   if (type === 'UInt64' && n < 0) throw new RangeError(`a UInt64 cannot be negative: ${value}`);
+  // A UInt64 is a bare number: LIMIT and OFFSET take nothing else, and ClickHouse types an
+  // unsigned literal by its size, which widens wherever a UInt64 is expected.
+  if (type === 'UInt64') return String(n);
   // Negative numbers in parentheses: `x - -1` and `-1` after an operator read as meant.
   const text = n < 0 ? `(${String(n)})` : String(n);
   return `to${type}(${text})`;
 }
 
-function renderChunks(chunks: readonly SqlChunk[], place: (value: string | number, type: SqlType) => string): string {
+/** How a dialect spells the operations that depend on the store's table layout (times, custom fields). */
+interface Layout {
+  timeMs(column: string): string;
+  timeCompare(column: string, op: string, ms: string): string;
+  fieldText(exact: string, lower: string): string;
+  allFields(): string;
+}
+
+/** chDB's and modern ClickHouse's layout: DateTime64(3) times, a Map(String, String) of fields. */
+const mapLayout: Layout = {
+  timeMs: (column) => `toUnixTimestamp64Milli(${quoteIdentifier(column)})`,
+  timeCompare: (column, op, ms) => `${quoteIdentifier(column)} ${op} fromUnixTimestamp64Milli(${ms})`,
+  fieldText: (exact, lower) =>
+    `multiIf(mapContains(fields, ${exact}), fields[${exact}], has(arrayMap(k -> lowerUTF8(k), mapKeys(fields)), ${lower}), fields[arrayFirst(k -> lowerUTF8(k) = ${lower}, mapKeys(fields))], NULL)`,
+  allFields: () => 'fields',
+};
+
+/**
+ * ClickHouse 18.16's layout (src/store/clickhouse/schema.ts): times are Int64 epoch milliseconds
+ * (no DateTime64), custom fields a Nested(key, value) (no Map). `allFields` is an array of
+ * [key, value] pairs, which the adapter turns into the port's object.
+ */
+const nestedLayout: Layout = {
+  timeMs: (column) => quoteIdentifier(column),
+  timeCompare: (column, op, ms) => `${quoteIdentifier(column)} ${op} ${ms}`,
+  fieldText: (exact, lower) =>
+    `multiIf(has(\`fields.key\`, ${exact}), \`fields.value\`[indexOf(\`fields.key\`, ${exact})], has(arrayMap(k -> lowerUTF8(k), \`fields.key\`), ${lower}), \`fields.value\`[indexOf(arrayMap(k -> lowerUTF8(k), \`fields.key\`), ${lower})], NULL)`,
+  allFields: () => 'arrayMap((k, v) -> [k, v], `fields.key`, `fields.value`)',
+};
+
+function renderChunks(chunks: readonly SqlChunk[], place: (value: string | number, type: SqlType) => string, layout: Layout): string {
   let out = '';
   for (const c of chunks) {
     switch (c.kind) {
@@ -56,23 +90,19 @@ function renderChunks(chunks: readonly SqlChunk[], place: (value: string | numbe
         out += place(c.value, c.type);
         break;
       case 'aggregate':
-        out += `${c.fn}(${c.arg === undefined ? '' : renderChunks(c.arg.chunks, place)})`;
+        out += `${c.fn}(${c.arg === undefined ? '' : renderChunks(c.arg.chunks, place, layout)})`;
         break;
-      // chDB's and modern ClickHouse's layout: DateTime64(3) times, a Map(String, String) of fields.
       case 'timeMs':
-        out += `toUnixTimestamp64Milli(${quoteIdentifier(c.column)})`;
+        out += layout.timeMs(c.column);
         break;
       case 'timeCompare':
-        out += `${quoteIdentifier(c.column)} ${c.op} fromUnixTimestamp64Milli(${renderChunks(c.ms.chunks, place)})`;
+        out += layout.timeCompare(c.column, c.op, renderChunks(c.ms.chunks, place, layout));
         break;
-      case 'fieldText': {
-        const exact = renderChunks(c.exact.chunks, place);
-        const lower = renderChunks(c.lower.chunks, place);
-        out += `multiIf(mapContains(fields, ${exact}), fields[${exact}], has(arrayMap(k -> lowerUTF8(k), mapKeys(fields)), ${lower}), fields[arrayFirst(k -> lowerUTF8(k) = ${lower}, mapKeys(fields))], NULL)`;
+      case 'fieldText':
+        out += layout.fieldText(renderChunks(c.exact.chunks, place, layout), renderChunks(c.lower.chunks, place, layout));
         break;
-      }
       case 'allFields':
-        out += 'fields';
+        out += layout.allFields();
         break;
     }
   }
@@ -97,7 +127,7 @@ export const clickhouseDialect: SqlDialect = {
         params[name] = value;
       }
       return `{${name}:${type}}`;
-    });
+    }, mapLayout);
     return { sql, params };
   },
 };
@@ -106,6 +136,17 @@ export const clickhouseDialect: SqlDialect = {
 export const clickhouseInlineDialect: SqlDialect = {
   name: 'clickhouse-inline',
   render(tree) {
-    return { sql: renderChunks(tree.chunks, literal), params: {} };
+    return { sql: renderChunks(tree.chunks, literal, mapLayout), params: {} };
+  },
+};
+
+/**
+ * ClickHouse 18.16 (Debian's server package): inline literals and its own table layout (Int64
+ * epoch-ms times, Nested fields; see `nestedLayout`).
+ */
+export const clickhouse18Dialect: SqlDialect = {
+  name: 'clickhouse-18',
+  render(tree) {
+    return { sql: renderChunks(tree.chunks, literal, nestedLayout), params: {} };
   },
 };
