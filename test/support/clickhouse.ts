@@ -44,6 +44,8 @@ export interface TestClickHouseCluster {
   readonly clusterName: string;
   /** Milliseconds until every node answered /ping (they start in parallel). */
   readonly startMs: number;
+  /** Kills node `index` (SIGKILL, as a crash), leaving the others running. */
+  killNode(index: number): Promise<void>;
   /** Stops every node and deletes their directories. Idempotent. */
   stop(): Promise<void>;
 }
@@ -217,6 +219,7 @@ function usersXml(password: string): string {
 
 interface Spawned {
   node: ClickHouseNode;
+  kill: () => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -301,7 +304,12 @@ async function spawnNode(ports: Ports, cluster: readonly Ports[], password: stri
     })();
     return stopping;
   };
-  return { node, stop };
+  /** SIGKILL, keeping the directory (a shard that dies; stop() still cleans up). */
+  const kill = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  return { node, stop, kill };
 }
 
 /** Resolves once GET /ping answers `Ok.`; a clear error if the server exits or takes too long. */
@@ -367,6 +375,11 @@ export async function startClickHouseCluster(
     nodes: spawned.map((s) => s.node),
     clusterName: CLUSTER_NAME,
     startMs: Date.now() - started,
+    killNode: async (index) => {
+      const target = spawned[index];
+      if (target === undefined) throw new RangeError(`no node ${index} in a cluster of ${spawned.length}`);
+      await target.kill();
+    },
     stop: () => (stopping ??= Promise.all(spawned.map((s) => s.stop())).then(() => undefined)),
   };
 }
