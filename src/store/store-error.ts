@@ -53,3 +53,15 @@ export function isStoreError(value: unknown): value is StoreError {
 export function storeErrorMessage(kind: StoreErrorKind): string {
   return MESSAGES[kind];
 }
+
+/** The kind of a ClickHouse error by its code (chDB and the server share the codes); `text` is the engine's message. */
+export function clickhouseErrorKind(code: number, text: string): StoreErrorKind {
+  if (code === 159) return StoreErrorKind.Timeout;
+  if (code === 158) return StoreErrorKind.TooManyRows;
+  if (code === 241) return StoreErrorKind.Memory;
+  if (code === 167 || code === 168 || code === 306 || (code === 62 && text.includes('Max query size exceeded'))) return StoreErrorKind.QueryTooLarge;
+  if (code === 243 || text.includes('No space left on device')) return StoreErrorKind.DiskFull;
+  // Network and shard failures between servers (a Distributed query whose shard is down).
+  if (code === 202 || code === 209 || code === 210 || code === 279) return StoreErrorKind.Unavailable;
+  return StoreErrorKind.Failed;
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { AppError, ErrorCode, isAppError } from '../../core/errors.js';
-import { isStoreError, StoreError, StoreErrorKind } from '../store-error.js';
+import { clickhouseErrorKind, isStoreError, StoreError, StoreErrorKind } from '../store-error.js';
 import type {
   AppendOptions,
   BackgroundWork,
@@ -68,18 +68,7 @@ function toStoreError(error: unknown): unknown {
   if (isAppError(error) || isStoreError(error) || error instanceof WorkCancelledError) return error;
   const text = error instanceof Error ? error.message : String(error);
   const code = Number(/\bCode: (\d+)/.exec(text)?.[1] ?? NaN);
-  const kind =
-    code === 159
-      ? StoreErrorKind.Timeout
-      : code === 158
-        ? StoreErrorKind.TooManyRows
-        : code === 241
-          ? StoreErrorKind.Memory
-          : code === 167 || code === 168 || code === 306 || (code === 62 && text.includes('Max query size exceeded'))
-            ? StoreErrorKind.QueryTooLarge
-            : code === 243 || text.includes('No space left on device')
-              ? StoreErrorKind.DiskFull
-              : StoreErrorKind.Failed;
+  const kind = clickhouseErrorKind(code, text);
   return new StoreError(kind, { cause: error });
 }
 

@@ -6,7 +6,7 @@
  * Plain fetch: @clickhouse/client was tried against 18.16 and cannot read its errors or cancel.
  */
 import { randomUUID } from 'node:crypto';
-import { isStoreError, StoreError, StoreErrorKind } from '../store-error.js';
+import { clickhouseErrorKind, isStoreError, StoreError, StoreErrorKind } from '../store-error.js';
 import { quoteString } from '../../query/sql/dialect.js';
 
 /** One server: its HTTP base URL and credentials. */
@@ -65,21 +65,7 @@ export function toStoreError(error: unknown): unknown {
   if (isStoreError(error)) return error;
   if (isConnectionFailure(error)) return new StoreError(StoreErrorKind.Unavailable, { cause: error });
   if (!(error instanceof ClickHouseServerError)) return error;
-  const code = error.code;
-  const kind =
-    code === 159
-      ? StoreErrorKind.Timeout
-      : code === 158
-        ? StoreErrorKind.TooManyRows
-        : code === 241
-          ? StoreErrorKind.Memory
-          : code === 167 || code === 168 || code === 306 || (code === 62 && error.message.includes('Max query size exceeded'))
-            ? StoreErrorKind.QueryTooLarge
-            : code === 243 || error.message.includes('No space left on device')
-              ? StoreErrorKind.DiskFull
-              : code === 202 || code === 209 || code === 210 || code === 279 || error.status === 503
-                ? StoreErrorKind.Unavailable
-                : StoreErrorKind.Failed;
+  const kind = error.status === 503 ? StoreErrorKind.Unavailable : clickhouseErrorKind(error.code ?? -1, error.message);
   return new StoreError(kind, { cause: error });
 }
 
