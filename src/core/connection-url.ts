@@ -101,12 +101,3 @@ export function parseClickHouseUrl(text: string): ClickHouseUrl {
   return { hosts, ...(cluster !== undefined ? { cluster } : {}) };
 }
 
-/** Whether `text` is a clickhouse:// URL parseClickHouseUrl reads. */
-export function isClickHouseUrl(text: string): boolean {
-  try {
-    parseClickHouseUrl(text);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -413,8 +413,8 @@ function readVarUInt(buf: Buffer, offset: number): [number, number] {
   }
 }
 
-/** Calls `each` for every RowBinary row of `bytes` (not a hot path). */
-export function readRowBinary(bytes: Buffer, each: (row: BinaryRow) => void): void {
+/** The RowBinary rows of `bytes`, in order (a generator, so a caller can yield between rows). */
+export function* rowBinaryRows(bytes: Buffer): Generator<BinaryRow> {
   let o = 0;
   const string = (): string => {
     const [length, start] = readVarUInt(bytes, o);
@@ -431,8 +431,13 @@ export function readRowBinary(bytes: Buffer, each: (row: BinaryRow) => void): vo
     const receiptTime = readInt64(bytes, o);
     const context = bytes.readUInt32LE(o + 8);
     o += 12;
-    each({ time, format, size, message, receiptTime, context });
+    yield { time, format, size, message, receiptTime, context };
   }
+}
+
+/** Calls `each` for every RowBinary row of `bytes` (not a hot path). */
+function readRowBinary(bytes: Buffer, each: (row: BinaryRow) => void): void {
+  for (const row of rowBinaryRows(bytes)) each(row);
 }
 
 /** RowBinary rows as TSV rows (what encodeRow would have written). */

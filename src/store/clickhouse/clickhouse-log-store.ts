@@ -23,7 +23,7 @@ import type {
   StoredMessage,
   TaggedRows,
 } from '../log-store.js';
-import { batchFormat, batchPieces, contextValues, escapeTsv, readRowBinary, type EncodedBatch } from '../row-encoding.js';
+import { batchFormat, batchPieces, contextValues, escapeTsv, rowBinaryRows, type EncodedBatch } from '../row-encoding.js';
 import { StoreError, StoreErrorKind } from '../store-error.js';
 import { WorkCancelledError, WorkKind, WorkScheduler, type SearchWork, type WorkTag } from '../work-scheduler.js';
 import { ClickHouseHttp, isConnectionFailure, toStoreError, type ClickHouseHost } from './http.js';
@@ -124,7 +124,10 @@ async function insertTsv(batch: EncodedBatch): Promise<Buffer> {
   const binary = batchFormat(batch) === 'RowBinary';
   for (const piece of batchPieces(batch)) {
     if (binary) {
-      readRowBinary(piece as Buffer, (r) => row(r.time, r.format, r.size, escapeTsv(r.message), r.receiptTime, r.context));
+      for (const r of rowBinaryRows(piece as Buffer)) {
+        if (pacer.due()) await pacer.yield();
+        row(r.time, r.format, r.size, escapeTsv(r.message), r.receiptTime, r.context);
+      }
       continue;
     }
     const text = typeof piece === 'string' ? piece : piece.toString('utf8');
@@ -388,7 +391,7 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
         const answer = await inLane(control, () => onReader((node) => node.query(`SELECT count() FROM (${text})\nFORMAT JSON`, { settings: { output_format_json_quote_64bit_integers: 0 } })));
         stageOptions.onRowsRead(Number((JSON.parse(answer) as { statistics?: { rows_read?: number } }).statistics?.rows_read ?? 0));
       }
-      return { elapsedMs: Math.max(elapsedMs, Number.MIN_VALUE) };
+      return { elapsedMs };
     },
 
     async dropStaged(name: string): Promise<void> {
