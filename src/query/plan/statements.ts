@@ -4,7 +4,7 @@
  */
 import { parseFixedOffset } from '../interpreter/time-zone.js';
 import { sizeForBuckets, timesliceStart } from '../interpreter/timeslice.js';
-import { allFields, id, param, raw, sql, timeCompare, timeMs, type Sql } from '../sql/tree.js';
+import { allFields, id, param, raw, rowCount, sql, timeCompare, timeMs, type Sql } from '../sql/tree.js';
 import type { PushdownPlan } from './plan.js';
 
 /** Number of histogram buckets a search aims for over its range. */
@@ -29,7 +29,7 @@ const MESSAGE_COLUMNS = sql`${timeMs('ts')} AS ts_ms, ${timeMs('receipt_ts')} AS
 export function messagePageSql(plan: PushdownPlan, limit: number, upper: number | undefined): Sql {
   const col = id(plan.timeColumn);
   const before = upper === undefined ? raw('') : sql` AND ${timeCompare(plan.timeColumn, '<', param(upper, 'Int64'))}`;
-  return sql`SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where}${before} ORDER BY ${col} DESC LIMIT ${param(limit, 'UInt64')}`;
+  return sql`SELECT ${MESSAGE_COLUMNS} FROM logs WHERE ${plan.where}${before} ORDER BY ${col} DESC LIMIT ${rowCount(limit)}`;
 }
 
 /** Every message of the plan at one millisecond (the last of a full page, which may hold only some of them). */

@@ -38,9 +38,6 @@ export function literal(value: string | number, type: SqlType): string {
   if (!Number.isFinite(n)) throw new RangeError(`not a finite ${type}: ${value}`);
   if ((type === 'Int64' || type === 'UInt64') && !Number.isSafeInteger(n)) throw new RangeError(`not a safe integer for ${type}: ${value}`);
   if (type === 'UInt64' && n < 0) throw new RangeError(`a UInt64 cannot be negative: ${value}`);
-  // A UInt64 is a bare number: LIMIT and OFFSET take nothing else, and ClickHouse types an
-  // unsigned literal by its size, which widens wherever a UInt64 is expected.
-  if (type === 'UInt64') return String(n);
   // Negative numbers in parentheses: `x - -1` and `-1` after an operator read as meant.
   const text = n < 0 ? `(${String(n)})` : String(n);
   return `to${type}(${text})`;

@@ -46,7 +46,7 @@ describe('SQL trees', () => {
 
   it('renders values inline as typed literals for servers without query parameters', () => {
     const statement = sql`${param("a'b\\c\n\x00", 'String')}, ${param(-3, 'Int64')}, ${param(2.5, 'Float64')}, ${param(7, 'UInt64')}`;
-    expect(clickhouseInlineDialect.render(statement)).toEqual({ sql: "'a\\'b\\\\c\\x0a\\x00', toInt64((-3)), toFloat64(2.5), 7", params: {} });
+    expect(clickhouseInlineDialect.render(statement)).toEqual({ sql: "'a\\'b\\\\c\\x0a\\x00', toInt64((-3)), toFloat64(2.5), toUInt64(7)", params: {} });
     expect(() => literal(2 ** 60, 'Int64')).toThrow(/safe integer/);
     expect(() => literal(-1, 'UInt64')).toThrow(/negative/);
   });

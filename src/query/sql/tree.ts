@@ -79,6 +79,16 @@ export function param(value: string | number, type: SqlType): Sql {
 }
 
 /** A column, alias or table name (quoted by the dialect). */
+/**
+ * A row count for LIMIT or OFFSET, written as a bare number in every dialect: ClickHouse takes no
+ * expression there (18.16 refuses `toUInt64(10)`, and a bound parameter needs a server that has
+ * them). Only a non-negative safe integer is accepted, so the text is never more than digits.
+ */
+export function rowCount(n: number): Sql {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`not a row count: ${n}`);
+  return raw(String(n));
+}
+
 export function id(name: string): Sql {
   return Sql.of([{ kind: 'identifier', name }]);
 }

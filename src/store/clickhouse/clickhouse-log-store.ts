@@ -7,7 +7,7 @@
 import { Pacer } from '../../core/pacer.js';
 import { AppError, ErrorCode } from '../../core/errors.js';
 import { clickhouse18Dialect, quoteString } from '../../query/sql/dialect.js';
-import { param, sql, type Sql } from '../../query/sql/tree.js';
+import { param, rowCount, sql, type Sql } from '../../query/sql/tree.js';
 import type {
   AppendOptions,
   BackgroundWork,
@@ -272,7 +272,7 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
     },
 
     async tail(limit: number) {
-      const result = await rows<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM ${logsTable} ORDER BY receipt_ts DESC, ts DESC LIMIT ${render(param(limit, 'UInt64'))}`);
+      const result = await rows<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM ${logsTable} ORDER BY receipt_ts DESC, ts DESC LIMIT ${render(rowCount(limit))}`);
       return result.map(toStoredMessage);
     },
 
