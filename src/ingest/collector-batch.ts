@@ -208,9 +208,13 @@ export async function runBatchOnce<T>(options: {
   if (state.done.has(key)) return { result: options.duplicate(), isDuplicate: true };
   // Memory answers for batches created since it started, if nothing was forgotten since; only
   // older resends (the server restarted after the batch was first sent) need a look in the store.
+  // When other receivers write to the same store, the first attempt may have reached one of them:
+  // every resend this process has not completed itself is looked up in the store.
   const since = batch.resendSince;
   const isRemembered =
-    since !== undefined && since - RESEND_CLOCK_SKEW_MS > Math.max(state.createdAt, state.forgottenUpTo);
+    !options.store.sharedWriters &&
+    since !== undefined &&
+    since - RESEND_CLOCK_SKEW_MS > Math.max(state.createdAt, state.forgottenUpTo);
   const attempt = (async () => {
     if (since !== undefined && !isRemembered) {
       const tagged = { source, field: BATCH_FIELD, value: batch.id!, receivedSince: since - RESEND_CLOCK_SKEW_MS };

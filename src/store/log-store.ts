@@ -130,6 +130,11 @@ export interface StageSummary {
 export type SelectRow = Record<string, unknown>;
 
 export interface LogStore {
+  /**
+   * True when other Quarry processes write to the same store (a ClickHouse server behind several
+   * receivers): what one process remembers of its own writes does not tell what is stored.
+   */
+  readonly sharedWriters: boolean;
   /** Creates tables if needed; must be called once before anything else. */
   open(): Promise<void>;
   /** Writes the batch; resolves only once the rows are durable. One call = one atomic insert. */

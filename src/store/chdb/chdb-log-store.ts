@@ -253,6 +253,7 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
   };
 
   return {
+    sharedWriters: false,
     async open() {
       mkdirSync(options.path, { recursive: true });
       try {

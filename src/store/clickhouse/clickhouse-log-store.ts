@@ -26,7 +26,7 @@ import type {
 import { batchFormat, batchPieces, contextValues, escapeTsv, rowBinaryRows, type EncodedBatch } from '../row-encoding.js';
 import { StoreError, StoreErrorKind } from '../store-error.js';
 import { WorkCancelledError, WorkKind, WorkScheduler, type SearchWork, type WorkTag } from '../work-scheduler.js';
-import { ClickHouseHttp, isConnectionFailure, toStoreError, type ClickHouseHost } from './http.js';
+import { ClickHouseHttp, isConnectionFailure, isNotConnected, toStoreError, type ClickHouseHost } from './http.js';
 import { INSERT_COLUMNS, localLogsTable, logsTable, logsTableSetupSql } from './schema.js';
 
 export interface ClickHouseLogStoreOptions {
@@ -223,6 +223,7 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
   const database = (node: ClickHouseHttp) => quoteString(node.host.database);
 
   return {
+    sharedWriters: true,
     async open() {
       await onEveryNode(async (node) => {
         for (const statement of logsTableSetupSql({ cluster: options.cluster, database: node.host.database })) await node.query(statement);
@@ -237,8 +238,10 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
       if (batch.lines === 0) return;
       const body = await insertTsv(batch);
       const statement = `INSERT INTO ${shardTable} (${INSERT_COLUMNS}) FORMAT TSV`;
-      // One shard takes the whole batch (round robin); a shard that cannot be reached wrote
-      // nothing, so the next one is tried. Any other failure fails the batch.
+      // One shard takes the whole batch (round robin). A shard that refused the connection wrote
+      // nothing, so the next one is tried; a connection that broke after the rows were sent may
+      // have committed them, so that fails the batch as unavailable (the sender retries; with a
+      // batch id its resend finds the rows once the shard is back). Any other failure fails it too.
       const first = nextShard++ % nodes.length;
       await inLane({ kind: WorkKind.Append }, async () => {
         let lastError: unknown;
@@ -250,7 +253,7 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
             return;
           } catch (error) {
             lastError = error;
-            if (!isConnectionFailure(error)) break;
+            if (!isNotConnected(error)) break;
           }
         }
         const failure = toStoreError(lastError);

@@ -46,6 +46,20 @@ export function clickhouseErrorCode(text: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Codes of a connection that was never made: the request did not reach the server. */
+const NOT_CONNECTED = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'];
+
+/**
+ * True when the request certainly did not reach the server (it refused or could not be found), so
+ * another server may be asked to do the same write. A connection that broke after the request was
+ * sent (ECONNRESET, "other side closed") is not one: the write may have been committed.
+ */
+export function isNotConnected(error: unknown): boolean {
+  if (error instanceof ClickHouseServerError || isStoreError(error)) return false;
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+  return NOT_CONNECTED.includes(cause?.code ?? (error as { code?: string } | undefined)?.code ?? '');
+}
+
 /** Network-level failures: the server could not be reached, or went away mid-answer. */
 export function isConnectionFailure(error: unknown): boolean {
   if (error instanceof ClickHouseServerError || isStoreError(error)) return false;
