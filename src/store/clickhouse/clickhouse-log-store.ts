@@ -472,20 +472,18 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
     async checkWritable() {
       if (!opened) return false;
       const now = Date.now();
-      try {
-        if (writesFailing || now - lastHealthWrite > 10_000) {
-          // A real write on every node (any shard may take the next batch).
-          await onEveryNode((node) => node.query('INSERT INTO quarry_health (id, at) FORMAT TSV', { body: `1\t${now}\n`, timeoutMs: 10_000 }));
-          lastHealthWrite = now;
-          writesFailing = false;
-        } else {
-          await onEveryNode((node) => node.query('SELECT 1', { timeoutMs: 10_000 }));
-        }
-        return true;
-      } catch {
-        writesFailing = true;
-        return false;
-      }
+      // Writable while any shard takes writes: append() moves a batch past a shard that is down.
+      const isHealthWrite = writesFailing || now - lastHealthWrite > 10_000;
+      const results = await Promise.allSettled(
+        nodes.map((node) =>
+          isHealthWrite ? node.query('INSERT INTO quarry_health (id, at) FORMAT TSV', { body: `1\t${now}\n`, timeoutMs: 10_000 }) : node.query('SELECT 1', { timeoutMs: 10_000 }),
+        ),
+      );
+      const up = results.filter((r) => r.status === 'fulfilled').length;
+      // A real write on every node again until every one takes it.
+      writesFailing = up < nodes.length;
+      if (isHealthWrite && !writesFailing) lastHealthWrite = now;
+      return up > 0;
     },
 
     async close() {
