@@ -129,6 +129,22 @@ export interface StageSummary {
 /** One result row of select(): column name → JSON value (64-bit integers as numbers). */
 export type SelectRow = Record<string, unknown>;
 
+/** What LogStore.dropBefore removed. */
+export interface DroppedPartitions {
+  /** Day partitions dropped (on a cluster a day counts once for each shard that held some of it). */
+  partitions: number;
+  /** The rows they held. */
+  rows: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The start (epoch ms) of the UTC day that holds `ms`: retention keeps that day and everything after it. */
+export function utcDayStart(ms: number): number {
+  if (!Number.isFinite(ms)) throw new RangeError(`not a time: ${ms}`);
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
 export interface LogStore {
   /**
    * True when other Quarry processes write to the same store (a ClickHouse server behind several
@@ -179,6 +195,15 @@ export interface LogStore {
   deleteTagged(rows: TaggedRows): Promise<void>;
   /** Where rows lie in message time, in spans (for splitting long searches into time slices; may overlap). */
   rowSpans(): Promise<RowSpan[]>;
+  /**
+   * Retention: drops every whole day partition all of whose rows have a message time before the
+   * start of the UTC day of `cutoffMs` (`utcDayStart`), and tells what it dropped. A partition that
+   * holds a row at or after that instant is kept whole; rows are never deleted one by one. On a
+   * cluster each shard drops its own partitions: a shard that cannot be reached fails the call
+   * with an Unavailable StoreError once the others are done (its message says what they dropped);
+   * the next call catches up. Calling it again with the same cutoff drops nothing.
+   */
+  dropBefore(cutoffMs: number): Promise<DroppedPartitions>;
   /** Background work not yet done, oldest first (empty when there is none). */
   backgroundWork(): Promise<BackgroundWork[]>;
   /** True when the store is open and accepts writes. */

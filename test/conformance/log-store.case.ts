@@ -27,7 +27,7 @@ export function batchOf(messages: { time: number; text: string }[], ctx: Message
   return { text, lines: messages.length, messageBytes: bytes };
 }
 
-/** The behaviour every LogStore adapter must share. */
+/** The behaviour every LogStore adapter must share. `open` must give a new, empty store each call. */
 export function describeLogStoreConformance(name: string, open: () => Promise<LogStore>): void {
   describe(`LogStore conformance: ${name}`, () => {
     let store: LogStore;
@@ -219,6 +219,70 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       expect(await store.countTagged({ ...tagged, value: 'b-2' })).toBe(1);
       expect(await store.count({ contains: 't2' })).toBe(0);
       await store.deleteTagged({ ...tagged, value: 'b-2' });
+    });
+  });
+  // After the suite above has closed its store (suites run one after another): a second store.
+  describeRetentionConformance(name, open);
+}
+
+/**
+ * Retention (LogStore.dropBefore) on a store of its own (describeLogStoreConformance runs it): it
+ * starts empty, and what it drops cannot disturb the other cases.
+ */
+export function describeRetentionConformance(name: string, open: () => Promise<LogStore>): void {
+  describe(`LogStore retention: ${name}`, () => {
+    let store: LogStore;
+    /** Hour `h` (and ms) of day `d` of March 2026, UTC. */
+    const at = (d: number, h = 0, ms = 0) => Date.UTC(2026, 2, d, h) + ms;
+    beforeAll(async () => {
+      store = await open();
+      await store.open();
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+
+    it('drops nothing from an empty store', async () => {
+      expect(await store.dropBefore(Date.now())).toEqual({ partitions: 0, rows: 0 });
+    });
+
+    it('drops exactly the whole days before the cutoff day, keeps that day and later, and drops nothing the second time', async () => {
+      // One batch per day: a batch goes whole to one shard, so each day is one partition anywhere.
+      await store.append(batchOf([{ time: at(1), text: 'day 1 first ms' }, { time: at(1, 23, 3_599_999), text: 'day 1 last ms' }]));
+      await store.append(batchOf([1, 2, 3].map((i) => ({ time: at(2, 12, i), text: `day 2 row ${i}` }))));
+      await store.append(batchOf([{ time: at(3), text: 'day 3 first ms' }, { time: at(3, 18), text: 'day 3 evening' }]));
+      await store.append(batchOf([{ time: at(4, 1), text: 'day 4' }]));
+      await store.append(batchOf([{ time: at(6, 5), text: 'day 6' }]));
+      expect(await store.count({})).toBe(9);
+
+      // A cutoff in the afternoon of day 3: days 1 and 2 go, day 3 stays whole (its first ms too).
+      expect(await store.dropBefore(at(3, 15))).toEqual({ partitions: 2, rows: 5 });
+      expect(await store.count({})).toBe(4);
+      expect(await store.count({ to: at(3) })).toBe(0);
+      expect(await store.count({ from: at(3), to: at(4) })).toBe(2);
+      expect(await store.count({ contains: 'day 3 first ms' })).toBe(1);
+      expect(await store.dropBefore(at(3, 15))).toEqual({ partitions: 0, rows: 0 });
+      // A cutoff at a day's first instant keeps that day; one a day later drops it.
+      expect(await store.dropBefore(at(3))).toEqual({ partitions: 0, rows: 0 });
+      expect(await store.dropBefore(at(4))).toEqual({ partitions: 1, rows: 2 });
+      expect(await store.count({})).toBe(2);
+      const left: string[] = [];
+      for await (const batch of store.scan({ from: 0, to: at(30) })) left.push(...batch.map((m) => m._raw));
+      expect(left).toEqual(['day 6', 'day 4']);
+      expect((await store.stats()).rows).toBe(2);
+    });
+
+    it('keeps a partition that holds a row after the cutoff, wherever the engine files times outside its date range', async () => {
+      const future = Date.UTC(2290, 0, 1, 12);
+      const times = [Date.UTC(1901, 5, 1), Date.UTC(1970, 0, 1, 0, 0, 1, 5), future];
+      for (const [i, time] of times.entries()) await store.append(batchOf([{ time, text: `out of range ${i}` }]));
+      const before = await store.count({});
+      const dropped = await store.dropBefore(at(4, 12));
+      // The rows it says it dropped are the rows that are gone; the far-future row is not among them.
+      expect(await store.count({})).toBe(before - dropped.rows);
+      expect(await store.count({ from: future, to: future + 1 })).toBe(1);
+      expect(await store.count({ from: at(4), to: at(30) })).toBe(2);
+      expect(await store.dropBefore(at(4, 12))).toEqual({ partitions: 0, rows: 0 });
     });
   });
 }

@@ -9,6 +9,7 @@ import type {
   AppendOptions,
   BackgroundWork,
   CountFilter,
+  DroppedPartitions,
   LogStore,
   RowSpan,
   ScanRequest,
@@ -20,6 +21,7 @@ import type {
   StoredMessage,
   TaggedRows,
 } from '../log-store.js';
+import { utcDayStart } from '../log-store.js';
 import {
   batchContexts,
   batchFormat,
@@ -42,8 +44,8 @@ import {
   type PendingMutation,
 } from './schema.js';
 import { WorkCancelledError, WorkKind, WorkScheduler, type SearchWork, type WorkTag } from '../work-scheduler.js';
-import { clickhouseDialect, quoteString } from '../../query/sql/dialect.js';
-import type { Sql } from '../../query/sql/tree.js';
+import { clickhouseDialect, clickhouseInlineDialect, quoteString } from '../../query/sql/dialect.js';
+import { id, join as joinSql, param, sql, type Sql } from '../../query/sql/tree.js';
 import { defaultTextIndex, textIndexPredicate, type TextIndexKind } from './text-index.js';
 
 export interface ChdbLogStoreOptions {
@@ -444,6 +446,29 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
     async deleteTagged(tagged: TaggedRows): Promise<void> {
       // A lightweight delete: the rows are hidden at once and dropped by later merges.
       await inLane(control, () => db().queryBindAsync(`DELETE FROM ${logsTable} WHERE ${TAGGED_WHERE}`, taggedParams(tagged)));
+    },
+
+    async dropBefore(cutoffMs: number): Promise<DroppedPartitions> {
+      const dayStart = utcDayStart(cutoffMs);
+      // The newest message time of each partition, from the parts' min-max index of ts (ClickHouse
+      // answers this from part metadata). Not the partition's day: toDate wraps around for times
+      // outside 1970–2149, so a far-future row can sit in a partition named for a past day. With
+      // the delete mask off, rows a repair deleted still count: at worst a partition is kept.
+      const newest = await queryJson<{ id: string; hi: number }>(
+        `SELECT _partition_id AS id, toUnixTimestamp64Milli(max(ts)) AS hi FROM ${logsTable} GROUP BY id
+         SETTINGS apply_deleted_mask = 0, output_format_json_quote_64bit_integers = 0`,
+      );
+      const old = newest.filter((p) => Number(p.hi) < dayStart).map((p) => p.id);
+      if (old.length === 0) return { partitions: 0, rows: 0 };
+      const ids = joinSql(old.map((p) => param(p, 'String')), ', ');
+      const counted = clickhouseDialect.render(sql`SELECT count() AS n FROM ${id(logsTable)} WHERE _partition_id IN (${ids})`);
+      const rows = Number((await queryJson<{ n: number }>(`${counted.sql} SETTINGS output_format_json_quote_64bit_integers = 0`, counted.params))[0]?.n ?? 0);
+      for (const partition of old) {
+        // A partition over 50 GB is refused by default (max_partition_size_to_drop): lift that here.
+        const drop = clickhouseInlineDialect.render(sql`ALTER TABLE ${id(logsTable)} DROP PARTITION ID ${param(partition, 'String')} SETTINGS max_partition_size_to_drop = 0`);
+        await inLane(control, () => db().queryAsync(drop.sql));
+      }
+      return { partitions: old.length, rows };
     },
 
     async backgroundWork(): Promise<BackgroundWork[]> {

@@ -7,11 +7,12 @@
 import { Pacer } from '../../core/pacer.js';
 import { AppError, ErrorCode } from '../../core/errors.js';
 import { clickhouse18Dialect, quoteString } from '../../query/sql/dialect.js';
-import { param, rowCount, sql, type Sql } from '../../query/sql/tree.js';
+import { id, join, param, rowCount, sql, type Sql } from '../../query/sql/tree.js';
 import type {
   AppendOptions,
   BackgroundWork,
   CountFilter,
+  DroppedPartitions,
   LogStore,
   RowSpan,
   ScanRequest,
@@ -23,8 +24,9 @@ import type {
   StoredMessage,
   TaggedRows,
 } from '../log-store.js';
+import { utcDayStart } from '../log-store.js';
 import { batchFormat, batchPieces, contextValues, escapeTsv, rowBinaryRows, type EncodedBatch } from '../row-encoding.js';
-import { StoreError, StoreErrorKind } from '../store-error.js';
+import { isStoreError, StoreError, StoreErrorKind } from '../store-error.js';
 import { WorkCancelledError, WorkKind, WorkScheduler, type SearchWork, type WorkTag } from '../work-scheduler.js';
 import { ClickHouseHttp, isConnectionFailure, isNotConnected, toStoreError, type ClickHouseHost } from './http.js';
 import { INSERT_COLUMNS, localLogsTable, logsTable, logsTableSetupSql } from './schema.js';
@@ -150,6 +152,19 @@ async function insertTsv(batch: EncodedBatch): Promise<Buffer> {
 }
 
 const render = (tree: Sql): string => clickhouse18Dialect.render(tree).sql;
+
+/**
+ * The partition that the day expression of schema.ts gives every time outside the days it can
+ * name: before 1970-01-02 and from 2106-02-07 on (18.16's date table ends there; measured), so
+ * it may hold far-future rows. Every other partition holds exactly the rows of its UTC day.
+ */
+const CATCH_ALL_PARTITION = '19700101';
+
+/** A UTC day as the number its partition id spells (YYYYMMDD). */
+function dayNumber(dayStartMs: number): number {
+  const d = new Date(dayStartMs);
+  return d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
 
 /** The rows of LogStore.countTagged / deleteTagged. */
 const taggedWhere = (t: TaggedRows): Sql =>
@@ -449,6 +464,55 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
         spans.push({ from: lo, to: hi, rows: Number(n) });
       }
       return spans;
+    },
+
+    async dropBefore(cutoffMs: number): Promise<DroppedPartitions> {
+      ensureOpen();
+      const dayStart = utcDayStart(cutoffMs);
+      const cutoffDay = dayNumber(dayStart);
+      const dropped: DroppedPartitions = { partitions: 0, rows: 0 };
+      // Each shard drops its own partitions of logs_local (not on Distributed, no ON CLUSTER: see
+      // docs/clickhouse-18.md), all shards at once; one that fails leaves the others to finish.
+      const onShard = async (node: ClickHouseHttp): Promise<void> => {
+        const parts = await node.rows<{ id: string; name: string; rows: number }>(
+          render(sql`SELECT partition_id AS id, name, rows FROM system.parts
+            WHERE active AND database = ${param(node.host.database, 'String')} AND table = ${param(shardTable, 'String')}`),
+        );
+        const partitions = new Map<string, { names: string[]; rows: number }>();
+        for (const part of parts) {
+          const p = partitions.get(part.id) ?? { names: [], rows: 0 };
+          p.names.push(part.name);
+          p.rows += Number(part.rows);
+          partitions.set(part.id, p);
+        }
+        for (const [partition, { names, rows }] of [...partitions].sort(([a], [b]) => a.localeCompare(b))) {
+          if (!/^\d{8}$/.test(partition) || Number(partition) >= cutoffDay) continue;
+          if (partition === CATCH_ALL_PARTITION) {
+            // Its newest row, read from its own parts only (18.16 prunes parts by a list of _part
+            // names). Parts merged meanwhile are read as none: then it waits for the next run.
+            const newest = await node.rows<{ hi: number; n: number }>(
+              render(sql`SELECT max(ts) AS hi, count() AS n FROM ${id(shardTable)} WHERE _part IN (${join(names.map((n) => param(n, 'String')), ', ')})`),
+            );
+            if (Number(newest[0]?.n ?? 0) !== rows || Number(newest[0]?.hi ?? 0) >= dayStart) continue;
+          }
+          await node.query(render(sql`ALTER TABLE ${id(shardTable)} DROP PARTITION ID ${param(partition, 'String')}`));
+          dropped.partitions += 1;
+          dropped.rows += rows;
+        }
+      };
+      const results = await Promise.allSettled(nodes.map(onShard));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ node: nodes[i]!, error: toStoreError(r.reason) }] : []));
+      if (failed.length === 0) return dropped;
+      const kinds = failed.map((f) => (isStoreError(f.error) ? f.error.kind : StoreErrorKind.Failed));
+      const kind = kinds.find((k) => k !== StoreErrorKind.Unavailable) ?? StoreErrorKind.Unavailable;
+      const where = failed.map((f) => new URL(f.node.host.url).host).join(', ');
+      const what = kind === StoreErrorKind.Unavailable ? 'could not be reached' : 'failed';
+      throw new StoreError(kind, {
+        message:
+          `retention: ${failed.length} of ${nodes.length} ClickHouse ${nodes.length === 1 ? 'server' : 'shards'} ${what} (${where}); ` +
+          `dropped ${dropped.partitions} day partitions (${dropped.rows} rows) before ${new Date(dayStart).toISOString().slice(0, 10)} on the others; the next run drops the rest`,
+        cause: failed[0]!.error,
+      });
     },
 
     async backgroundWork(): Promise<BackgroundWork[]> {
