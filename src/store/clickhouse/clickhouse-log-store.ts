@@ -501,7 +501,7 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
         }
       };
       const results = await Promise.allSettled(nodes.map(onShard));
-      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ node: nodes[i]!, error: toStoreError(r.reason) }] : []));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ node: nodes[i]!, error: toStoreError(r.reason), reason: r.reason as unknown }] : []));
       if (failed.length === 0) return dropped;
       const kinds = failed.map((f) => (isStoreError(f.error) ? f.error.kind : StoreErrorKind.Failed));
       const kind = kinds.find((k) => k !== StoreErrorKind.Unavailable) ?? StoreErrorKind.Unavailable;
@@ -511,7 +511,7 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
         message:
           `retention: ${failed.length} of ${nodes.length} ClickHouse ${nodes.length === 1 ? 'server' : 'shards'} ${what} (${where}); ` +
           `dropped ${dropped.partitions} day partitions (${dropped.rows} rows) before ${new Date(dayStart).toISOString().slice(0, 10)} on the others; the next run drops the rest`,
-        cause: failed[0]!.error,
+        cause: failed[0]!.reason,
       });
     },
 
