@@ -54,6 +54,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ QUARRY_QUERY_MAX_ROWS: '-1' })).toThrow(/search.maxRowsToRead \(from QUARRY_QUERY_MAX_ROWS\)/);
   });
 
+  it('keeps everything unless retention.days is set; it must be a whole number of days, 1 or more', () => {
+    expect(loadConfig({}).retention).toEqual({});
+    expect(loadConfig({ QUARRY_RETENTION_DAYS: '30' }).retention).toEqual({ days: 30 });
+    expect(loadConfig({ QUARRY_RETENTION_DAYS: '30' }, { 'retention.days': 7 }).retention).toEqual({ days: 7 });
+    for (const bad of ['0', '-3', '1.5', 'a week']) {
+      expect(() => loadConfig({ QUARRY_RETENTION_DAYS: bad })).toThrow(
+        'invalid configuration: retention.days (from QUARRY_RETENTION_DAYS): must be a whole number of days, 1 or more (leave it unset to keep everything)',
+      );
+    }
+  });
+
   it('reads the syslog listener keys; TLS needs a certificate and a key', () => {
     expect(loadConfig({}).syslog).toEqual({ source: 'default' });
     const config = loadConfig(

@@ -33,6 +33,7 @@ export const envKeys = {
   QUARRY_SYSLOG_TLS_KEY: 'syslog.tlsKey',
   QUARRY_SYSLOG_SOURCE: 'syslog.source',
   QUARRY_SYSLOG_TIME_ZONE: 'syslog.timeZone',
+  QUARRY_RETENTION_DAYS: 'retention.days',
   QUARRY_QUERY_TIMEOUT_MS: 'search.queryTimeoutMs',
   QUARRY_QUERY_MAX_ROWS: 'search.maxRowsToRead',
   QUARRY_QUERY_MAX_MEMORY_BYTES: 'search.maxMemoryBytes',

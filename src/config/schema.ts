@@ -153,6 +153,18 @@ export const configSchema = z.object({
         if (syslog[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'required when syslog.tlsPort is set' });
       }
     }),
+  /**
+   * Retention (docs/storage.md, "Retention"): with `days` set, the scheduler node drops, at start
+   * and then hourly, every whole UTC day of messages older than that many days. Absent: keep
+   * everything.
+   */
+  retention: z.object({
+    days: z.coerce
+      .number({ message: 'must be a whole number of days, 1 or more (leave it unset to keep everything)' })
+      .int('must be a whole number of days, 1 or more (leave it unset to keep everything)')
+      .positive('must be a whole number of days, 1 or more (leave it unset to keep everything)')
+      .optional(),
+  }),
   /** Guards on a search's SQL statements (0 = no limit); a search that hits one ends with an error. */
   search: z.object({
     /** Longest a search's statements may run in all, in ms (rounded up to whole seconds for the engine). */
@@ -209,6 +221,8 @@ export const defaultConfig: Config = {
   syslog: {
     source: 'default',
   },
+  // Keep everything unless retention.days is set.
+  retention: {},
   search: {
     queryTimeoutMs: 120_000,
     maxRowsToRead: 0,

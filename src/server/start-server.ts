@@ -19,6 +19,7 @@ import { componentLogger } from './component-logger.js';
 import { createLogStore } from './open-log-store.js';
 import { describeMetaStore, openMetaStore } from './open-meta-store.js';
 import { installProcessGuard } from './process-guards.js';
+import { startRetention } from './retention.js';
 import { SelfLogSink } from './self-log-sink.js';
 import { startSyslogBindings, SyslogProtocol, type BoundSyslogListeners, type SyslogBinding } from './syslog-listener.js';
 
@@ -158,6 +159,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (!config.publicUrl) baseUrl = url;
   await node.start(config.nodeUrl ?? url);
   logger.info({ url, dataDir: config.dataDir, meta: describeMetaStore(config) }, 'quarry is listening');
+  // Drops the days past retention.days now and hourly, on the scheduler node only (in the background).
+  const retention =
+    config.retention.days === undefined
+      ? undefined
+      : startRetention(store, logger.child({ component: 'retention' }), { days: config.retention.days, isScheduler: () => node.isScheduler });
 
   const guard = installProcessGuard(logger.child({ component: 'process' }));
   let closing: Promise<void> | undefined;
@@ -176,6 +182,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
       const stats = batcher.stats();
       logger.info({ appendedLines: stats.appendedLines }, 'ingest drained; closing stores');
       await backgroundWork.stop();
+      await retention?.stop();
       await store.close();
       await meta.close();
       guard.uninstall();
