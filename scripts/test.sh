@@ -11,6 +11,8 @@ command -v zstd >/dev/null 2>&1 || need+=(zstd)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 # The ClickHouse server adapter: its tests start throwaway 18.16 servers (test/support/clickhouse.ts).
 [ -x /usr/sbin/clickhouse-server ] || need+=(clickhouse-server clickhouse-client)
+# The scale-out deployment's load balancer (test/support/haproxy.ts).
+[ -x /usr/sbin/haproxy ] || need+=(haproxy)
 if [ ${#need[@]} -gt 0 ]; then
   echo "test: installing system packages: ${need[*]}"
   sudo_cmd=()
@@ -21,6 +23,10 @@ if [ ${#need[@]} -gt 0 ]; then
   if [[ " ${need[*]} " == *" clickhouse-server "* ]]; then
     "${sudo_cmd[@]}" systemctl disable --now clickhouse-server >/dev/null 2>&1 ||
       "${sudo_cmd[@]}" service clickhouse-server stop >/dev/null 2>&1 || true
+  fi
+  if [[ " ${need[*]} " == *" haproxy "* ]]; then
+    "${sudo_cmd[@]}" systemctl disable --now haproxy >/dev/null 2>&1 ||
+      "${sudo_cmd[@]}" service haproxy stop >/dev/null 2>&1 || true
   fi
 fi
 

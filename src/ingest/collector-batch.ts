@@ -6,9 +6,10 @@
  *   events, so the source's multiline setting must not split them again.
  * - `X-Quarry-Batch-Id: <id>` — the request is one idempotent batch. Its rows carry the id in the
  *   field `collector_batch`, are written as one atomic insert, and a batch id the server has already
- *   stored is answered 200 again without storing anything (`X-Quarry-Batch-Duplicate: true`).
+ *   stored is answered 200 again without storing anything (`"duplicate": true` in the answer).
  * - `X-Quarry-Batch-Resend: <epoch ms>` — the sender may have sent this batch before (it was not
- *   sent before that time). When the server does not remember the id (it restarted since), it counts
+ *   sent before that time). When the server does not remember the id (it restarted since, or the
+ *   first attempt went to another receiver of the same store), it counts
  *   the rows with the id in the store, received since that time minus {@link RESEND_CLOCK_SKEW_MS}:
  *   all of the batch's rows → duplicate; some → those are deleted and the batch is stored again.
  *

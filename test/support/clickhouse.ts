@@ -46,6 +46,13 @@ export interface TestClickHouseCluster {
   readonly startMs: number;
   /** Kills node `index` (SIGKILL, as a crash), leaving the others running. */
   killNode(index: number): Promise<void>;
+  /** Stops node `index` with SIGSTOP: it keeps its connections but answers nothing (until killed). */
+  freezeNode(index: number): void;
+  /**
+   * Starts node `index` again on its directory and ports (killing it first if it still runs), as an
+   * operator restarts a crashed shard; resolves once it answers /ping.
+   */
+  restartNode(index: number): Promise<void>;
   /** Stops every node and deletes their directories. Idempotent. */
   stop(): Promise<void>;
 }
@@ -219,6 +226,7 @@ function usersXml(password: string): string {
 
 interface Spawned {
   node: ClickHouseNode;
+  freeze: () => void;
   kill: () => Promise<void>;
   stop: () => Promise<void>;
 }
@@ -240,12 +248,20 @@ async function allocatePorts(count: number): Promise<Ports[]> {
   return out;
 }
 
-async function spawnNode(ports: Ports, cluster: readonly Ports[], password: string): Promise<Spawned> {
-  const dir = mkdtempSync(join(tmpdir(), 'quarry-ch-'));
-  for (const sub of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, sub));
+/** Starts a server; on `existingDir` (a killed node's) it starts again on that node's data and config. */
+async function spawnNode(
+  ports: Ports,
+  cluster: readonly Ports[],
+  password: string,
+  existingDir?: string,
+): Promise<Spawned> {
+  const dir = existingDir ?? mkdtempSync(join(tmpdir(), 'quarry-ch-'));
   const config = join(dir, 'config.xml');
-  writeFileSync(config, configXml(dir, ports, cluster, password));
-  writeFileSync(join(dir, 'users.xml'), usersXml(password), { mode: 0o600 });
+  if (existingDir === undefined) {
+    for (const sub of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(dir, sub));
+    writeFileSync(config, configXml(dir, ports, cluster, password));
+    writeFileSync(join(dir, 'users.xml'), usersXml(password), { mode: 0o600 });
+  }
 
   const started = Date.now();
   // 18.16 runs as root (it does not refuse it, unlike PostgreSQL). setpriv execs the server, so the
@@ -309,7 +325,8 @@ async function spawnNode(ports: Ports, cluster: readonly Ports[], password: stri
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
   };
-  return { node, stop, kill };
+  const freeze = (): void => void child.kill('SIGSTOP');
+  return { node, stop, kill, freeze };
 }
 
 /** Resolves once GET /ping answers `Ok.`; a clear error if the server exits or takes too long. */
@@ -379,6 +396,17 @@ export async function startClickHouseCluster(
       const target = spawned[index];
       if (target === undefined) throw new RangeError(`no node ${index} in a cluster of ${spawned.length}`);
       await target.kill();
+    },
+    freezeNode: (index) => {
+      const target = spawned[index];
+      if (target === undefined) throw new RangeError(`no node ${index} in a cluster of ${spawned.length}`);
+      target.freeze();
+    },
+    restartNode: async (index) => {
+      const target = spawned[index];
+      if (target === undefined) throw new RangeError(`no node ${index} in a cluster of ${spawned.length}`);
+      await target.kill();
+      spawned[index] = await spawnNode(ports[index]!, ports, password, target.node.dir);
     },
     stop: () => (stopping ??= Promise.all(spawned.map((s) => s.stop())).then(() => undefined)),
   };
