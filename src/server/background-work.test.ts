@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../core/logger.js';
+import { recordingLogger } from '../../test/support/recording-logger.js';
 import type { BackgroundWork } from '../store/log-store.js';
 import { reportBackgroundWork } from './background-work.js';
-
-/** A logger that keeps "level message" lines. */
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const logger = {
-    lines,
-    debug: (_o: object, m?: string) => void lines.push(`debug ${m}`),
-    info: (_o: object, m?: string) => void lines.push(`info ${m}`),
-    warn: (_o: object, m?: string) => void lines.push(`warn ${m}`),
-    error: (_o: object, m?: string) => void lines.push(`error ${m}`),
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** A store whose background work goes through `steps`, one per poll (the last repeats). */
 function storeWith(steps: BackgroundWork[][]) {

@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../core/logger.js';
+import { recordingLogger } from '../../test/support/recording-logger.js';
 import type { DroppedPartitions } from '../store/log-store.js';
 import { StoreError, StoreErrorKind } from '../store/store-error.js';
 import { startRetention, type SetTimer } from './retention.js';
-
-/** A logger that keeps "level message" lines. */
-function recordingLogger(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const logger = {
-    lines,
-    debug: (_o: object, m?: string) => void lines.push(`debug ${m}`),
-    info: (_o: object, m?: string) => void lines.push(`info ${m}`),
-    warn: (_o: object, m?: string) => void lines.push(`warn ${m}`),
-    error: (_o: object, m?: string) => void lines.push(`error ${m}`),
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** A timer the test fires by hand: `fire()` runs what is due and waits for the run it starts. */
 function manualTimer() {

@@ -42,8 +42,15 @@ export const RETRYABLE_ANSWER =
   '\r\n' +
   '{"code":"unavailable","message":"no Quarry node could take the request; retry"}\n';
 
-function servers(prefix: string, backend: Backend): string {
-  return backend.servers.map((s, i) => `  server ${prefix}${i + 1} ${s} check`).join('\n');
+/** A backend of Quarry nodes, each checked on /readyz (out after 2 failed checks, in after 2 good ones). */
+function backend(name: string, server: string, nodes: Backend): string {
+  return `backend ${name}
+  balance roundrobin
+  option httpchk GET /readyz
+  http-check expect status 200
+  default-server inter 400ms fall 2 rise 2
+${nodes.servers.map((s, i) => `  server ${server}${i + 1} ${s} check`).join('\n')}
+`;
 }
 
 /** The HAProxy configuration for a layout (see the file header). */
@@ -92,20 +99,8 @@ frontend quarry
   use_backend receivers if intake
   default_backend queries
 
-backend receivers
-  balance roundrobin
-  option httpchk GET /readyz
-  http-check expect status 200
-  default-server inter 400ms fall 2 rise 2
-${servers('receiver', layout.receivers)}
-
-backend queries
-  balance roundrobin
-  option httpchk GET /readyz
-  http-check expect status 200
-  default-server inter 400ms fall 2 rise 2
-${servers('query', layout.queries)}
-`;
+${backend('receivers', 'receiver', layout.receivers)}
+${backend('queries', 'query', layout.queries)}`;
 }
 
 export interface TestHaproxy {
