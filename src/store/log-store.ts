@@ -206,7 +206,12 @@ export interface LogStore {
   dropBefore(cutoffMs: number): Promise<DroppedPartitions>;
   /** Background work not yet done, oldest first (empty when there is none). */
   backgroundWork(): Promise<BackgroundWork[]>;
-  /** True when the store is open and accepts writes. */
+  /** True when the store is open and accepts writes (on a cluster: some shard takes them). */
   checkWritable(): Promise<boolean>;
+  /**
+   * True when the store is open and answers reads here (on a cluster: some node answers; a search
+   * still fails, saying so, while a shard is down).
+   */
+  checkReadable(): Promise<boolean>;
   close(): Promise<void>;
 }

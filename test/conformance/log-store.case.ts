@@ -198,8 +198,9 @@ export function describeLogStoreConformance(name: string, open: () => Promise<Lo
       for (const t of [t0, t0 + 4000]) expect(spans.some((s) => s.from <= t && t < s.to)).toBe(true);
     });
 
-    it('reports stats and writability', async () => {
+    it('reports stats, writability and readability', async () => {
       expect(await store.checkWritable()).toBe(true);
+      expect(await store.checkReadable()).toBe(true);
       const stats = await store.stats();
       expect(stats.rows).toBe(15);
       expect(stats.bytesOnDisk).toBeGreaterThan(0);

@@ -241,6 +241,8 @@ describe('a deployment behind HAProxy: 2 receivers, a query node, an alerting no
     );
     await step('killed shard 2 with inserts in flight', () => deployment.clickhouse.killNode(1));
     await flowing('with shard 2 down');
+    // The API and the UI stay up (a search says the store is not available, with the reason).
+    expect((await api(deployment.url, '/api/v1/sources')).status).toBe(200);
     await step('restarted shard 2', () => deployment.clickhouse.restartNode(1));
     const shardBackAt = Date.now();
     await flowing('after shard 2 is back');

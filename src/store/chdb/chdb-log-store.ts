@@ -543,6 +543,16 @@ export function createChdbLogStore(options: ChdbLogStoreOptions): LogStore {
       onRowsRead?.(rowsRead);
     },
 
+    async checkReadable() {
+      if (!session?.open) return false;
+      try {
+        await this.rowSpans();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
     async checkWritable() {
       if (!session?.open) return false;
       const now = Date.now();

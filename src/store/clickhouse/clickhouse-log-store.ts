@@ -533,6 +533,12 @@ export function createClickHouseLogStore(options: ClickHouseLogStoreOptions): Lo
         }));
     },
 
+    async checkReadable() {
+      if (!opened) return false;
+      const results = await Promise.allSettled(nodes.map((node) => node.query('SELECT 1', { timeoutMs: 10_000 })));
+      return results.some((r) => r.status === 'fulfilled');
+    },
+
     async checkWritable() {
       if (!opened) return false;
       const now = Date.now();
