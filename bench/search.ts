@@ -28,6 +28,7 @@ import { createReadStream, cpSync, existsSync, mkdtempSync, readFileSync, rmSync
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Session } from 'chdb';
 import { textIndexPredicate } from '../src/store/chdb/text-index.js';
@@ -35,7 +36,12 @@ import { clickhouseDialect } from '../src/query/sql/dialect.js';
 import { param, sql as sqlTree } from '../src/query/sql/tree.js';
 import { sendAll } from './send.js';
 
+// Run as the bench (or its SQL worker). Imported (bench/scale.ts uses the corpus bodies, the Search
+// Job API client and the five queries exported below), it reads no arguments and runs nothing.
+const invokedAs = process.argv[1];
+const isMain = invokedAs !== undefined && import.meta.url === pathToFileURL(invokedAs).href;
 const { values } = parseArgs({
+  args: isMain ? process.argv.slice(2) : [],
   options: {
     corpus: { type: 'string' },
     lines: { type: 'string' },
@@ -87,32 +93,7 @@ const clients = Number(values.clients);
 const timeoutMs = Number(values['timeout-s']) * 1000;
 const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
 
-let corpusDir = values.corpus;
-if (!corpusDir) {
-  const lines = values.lines ?? '1000000';
-  corpusDir = join(repo, 'bench/out', `corpus-${lines}`);
-  if (!existsSync(join(corpusDir, 'logs.ndjson'))) {
-    log(`generating a ${lines}-line corpus in ${corpusDir}`);
-    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/corpus.ts'), '--lines', lines, '--out', corpusDir], { stdio: 'inherit' });
-  }
-}
-const meta = JSON.parse(readFileSync(join(corpusDir, 'meta.json'), 'utf8')) as {
-  lines: number;
-  timeRange: { startMs: number; endMs: number };
-  needle: { value: string };
-};
-const limitLines = Math.min(meta.lines, Number(values.lines ?? meta.lines));
-const work = mkdtempSync(join(tmpdir(), 'quarry-bench-search-'));
-
-// The text file grep reads: the corpus's, or its first N lines.
-let textFile = join(corpusDir, 'logs.txt');
-if (limitLines < meta.lines) {
-  const cut = join(work, 'logs.txt');
-  execFileSync('bash', ['-c', `head -n ${limitLines} "$1" > "$2"`, '_', textFile, cut]);
-  textFile = cut;
-}
-
-interface Body {
+export interface Body {
   category: string;
   host: string;
   lines: number;
@@ -120,7 +101,7 @@ interface Body {
 }
 
 /** The corpus as ~1 MB bodies, one category and host per body (X-Sumo-Category / X-Sumo-Host). */
-async function buildBodies(): Promise<Body[]> {
+export async function buildBodies(corpusDir: string, limitLines: number): Promise<Body[]> {
   const open = new Map<string, { category: string; host: string; parts: string[]; size: number }>();
   const bodies: Body[] = [];
   const flush = (key: string): void => {
@@ -128,7 +109,7 @@ async function buildBodies(): Promise<Body[]> {
     bodies.push({ category: e.category, host: e.host, lines: e.parts.length, data: Buffer.from(e.parts.join('\n') + '\n') });
     open.delete(key);
   };
-  const reader = createInterface({ input: createReadStream(join(corpusDir!, 'logs.ndjson')), crlfDelay: Infinity });
+  const reader = createInterface({ input: createReadStream(join(corpusDir, 'logs.ndjson')), crlfDelay: Infinity });
   let n = 0;
   for await (const line of reader) {
     if (!line) continue;
@@ -146,7 +127,7 @@ async function buildBodies(): Promise<Body[]> {
   return bodies;
 }
 
-async function send(url: string, bodies: Body[]): Promise<number> {
+export async function send(url: string, bodies: Body[], limitLines: number): Promise<number> {
   let sent = 0;
   let lastReport = 0;
   const { seconds } = await sendAll(url, bodies, {
@@ -166,9 +147,9 @@ async function send(url: string, bodies: Body[]): Promise<number> {
 // ---------------------------------------------------------------------------------------------------
 // Search Job API client
 // ---------------------------------------------------------------------------------------------------
-type MapRow = Record<string, string>;
+export type MapRow = Record<string, string>;
 
-async function call<T>(base: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function call<T>(base: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const response = await fetch(`${base}${path}`, {
     method: init.method ?? 'GET',
     headers: { authorization: auth, ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
@@ -179,7 +160,7 @@ async function call<T>(base: string, path: string, init: { method?: string; body
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-interface ApiRun {
+export interface ApiRun {
   ms: number;
   messageCount: number;
   rows: MapRow[];
@@ -189,7 +170,7 @@ interface ApiRun {
  * create → poll until DONE (or, with `firstMessages`, until the job holds that many) → fetch.
  * Polls every 10 ms: the poll interval bounds the resolution of the measurement.
  */
-async function runApi(base: string, q: Query, firstMessages?: number): Promise<ApiRun> {
+export async function runApi(base: string, q: Query, firstMessages?: number): Promise<ApiRun> {
   const started = performance.now();
   const { id } = await call<{ id: string }>(base, '/api/v1/search/jobs', { method: 'POST', body: { query: q.query, from: q.from, to: q.to, timeZone: 'UTC' } });
   let status: { state: string; messageCount: number; recordCount: number; pendingErrors: string[] };
@@ -252,7 +233,7 @@ async function sql<T>(text: string, params: Record<string, unknown> = {}): Promi
 // ---------------------------------------------------------------------------------------------------
 // The five queries, their SQL, and how answers are compared
 // ---------------------------------------------------------------------------------------------------
-interface Query {
+export interface Query {
   name: string;
   query: string;
   from: number;
@@ -272,7 +253,6 @@ interface Query {
 }
 
 const day = 24 * 3600 * 1000;
-const { startMs, endMs } = meta.timeRange;
 const range = (from: number, to: number): { text: string; params: Record<string, unknown> } => ({
   text: 'ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})',
   params: { from, to },
@@ -292,349 +272,387 @@ function termWhere(term: string): { text: string; params: Record<string, unknown
 const sorted = (lines: string[]): string => lines.sort().join('\n');
 const num = (v: unknown): string => (Number(v) === Math.round(Number(v)) ? String(Number(v)) : Number(v).toFixed(6));
 
-const needle = meta.needle.value;
-const queries: Query[] = [
-  {
-    name: 'Q1 needle (case-insensitive, 7 d)',
-    query: `"${needle}"`,
-    from: startMs,
-    to: endMs,
-    aggregate: false,
-    sql: () => {
-      const r = range(startMs, endMs);
-      const t = termWhere(needle);
-      return { text: `SELECT count() AS n FROM logs WHERE ${r.text} AND ${t.text}`, params: { ...r.params, ...t.params } };
+/** The five queries over a corpus (its time range and needle), with their SQL and answer checks. */
+export function searchQueries(meta: { timeRange: { startMs: number; endMs: number }; needle: { value: string } }): Query[] {
+  const { startMs, endMs } = meta.timeRange;
+  const needle = meta.needle.value;
+  return [
+    {
+      name: 'Q1 needle (case-insensitive, 7 d)',
+      query: `"${needle}"`,
+      from: startMs,
+      to: endMs,
+      aggregate: false,
+      sql: () => {
+        const r = range(startMs, endMs);
+        const t = termWhere(needle);
+        return { text: `SELECT count() AS n FROM logs WHERE ${r.text} AND ${t.text}`, params: { ...r.params, ...t.params } };
+      },
+      fromApi: (run) => `count ${run.messageCount}`,
+      fromSql: (rows) => `count ${num(rows[0]?.n)}`,
+      target: '>= 10x faster than grep -Fic',
     },
-    fromApi: (run) => `count ${run.messageCount}`,
-    fromSql: (rows) => `count ${num(rows[0]?.n)}`,
-    target: '>= 10x faster than grep -Fic',
-  },
-  {
-    name: 'Q2 keyword + category + 24 h, newest 100',
-    query: '_sourceCategory=prod/api timeout',
-    from: endMs - day,
-    to: endMs,
-    aggregate: false,
-    firstMessages: 100,
-    sql: () => {
-      const r = range(endMs - day, endMs);
-      const t = termWhere('timeout');
-      return {
-        text: `SELECT toUnixTimestamp64Milli(ts) AS t, message FROM logs WHERE source_category = 'prod/api' AND ${r.text} AND ${t.text}
-               ORDER BY ts DESC LIMIT 100`,
-        params: { ...r.params, ...t.params },
-      };
+    {
+      name: 'Q2 keyword + category + 24 h, newest 100',
+      query: '_sourceCategory=prod/api timeout',
+      from: endMs - day,
+      to: endMs,
+      aggregate: false,
+      firstMessages: 100,
+      sql: () => {
+        const r = range(endMs - day, endMs);
+        const t = termWhere('timeout');
+        return {
+          text: `SELECT toUnixTimestamp64Milli(ts) AS t, message FROM logs WHERE source_category = 'prod/api' AND ${r.text} AND ${t.text}
+                 ORDER BY ts DESC LIMIT 100`,
+          params: { ...r.params, ...t.params },
+        };
+      },
+      // The newest 100 as a set of (time, message); ties at the 100th time may order either way.
+      fromApi: (run) => sorted(run.rows.map((m) => `${m._messagetime} ${m._raw}`)),
+      fromSql: (rows) => sorted(rows.map((r) => `${num(r.t)} ${String(r.message)}`)),
+      target: '<= 2x SQL',
     },
-    // The newest 100 as a set of (time, message); ties at the 100th time may order either way.
-    fromApi: (run) => sorted(run.rows.map((m) => `${m._messagetime} ${m._raw}`)),
-    fromSql: (rows) => sorted(rows.map((r) => `${num(r.t)} ${String(r.message)}`)),
-    target: '<= 2x SQL',
-  },
-  {
-    name: 'Q3 count by _sourceCategory (7 d)',
-    query: '* | count by _sourceCategory',
-    from: startMs,
-    to: endMs,
-    aggregate: true,
-    sql: () => {
-      const r = range(startMs, endMs);
-      return { text: `SELECT source_category AS c, count() AS n FROM logs WHERE ${r.text} GROUP BY c`, params: r.params };
+    {
+      name: 'Q3 count by _sourceCategory (7 d)',
+      query: '* | count by _sourceCategory',
+      from: startMs,
+      to: endMs,
+      aggregate: true,
+      sql: () => {
+        const r = range(startMs, endMs);
+        return { text: `SELECT source_category AS c, count() AS n FROM logs WHERE ${r.text} GROUP BY c`, params: r.params };
+      },
+      sqlOverCounts: () => ({ text: `SELECT source_category AS c, count() AS n FROM logs WHERE ${minutes} GROUP BY c`, params: { from: startMs, to: endMs } }),
+      fromApi: (run) => sorted(run.rows.map((m) => `${m._sourcecategory} ${m._count}`)),
+      fromSql: (rows) => sorted(rows.map((r) => `${String(r.c)} ${num(r.n)}`)),
+      target: '<= 1.5x SQL',
     },
-    sqlOverCounts: () => ({ text: `SELECT source_category AS c, count() AS n FROM logs WHERE ${minutes} GROUP BY c`, params: { from: startMs, to: endMs } }),
-    fromApi: (run) => sorted(run.rows.map((m) => `${m._sourcecategory} ${m._count}`)),
-    fromSql: (rows) => sorted(rows.map((r) => `${String(r.c)} ${num(r.n)}`)),
-    target: '<= 1.5x SQL',
-  },
-  {
-    name: 'Q4 timeslice 1m count (24 h)',
-    query: '* | timeslice 1m | count by _timeslice',
-    from: endMs - day,
-    to: endMs,
-    aggregate: true,
-    sql: () => {
-      const r = range(endMs - day, endMs);
-      return {
-        text: `SELECT intDiv(toUnixTimestamp64Milli(ts), 60000) * 60000 AS s, count() AS n FROM logs WHERE ${r.text} GROUP BY s`,
-        params: r.params,
-      };
+    {
+      name: 'Q4 timeslice 1m count (24 h)',
+      query: '* | timeslice 1m | count by _timeslice',
+      from: endMs - day,
+      to: endMs,
+      aggregate: true,
+      sql: () => {
+        const r = range(endMs - day, endMs);
+        return {
+          text: `SELECT intDiv(toUnixTimestamp64Milli(ts), 60000) * 60000 AS s, count() AS n FROM logs WHERE ${r.text} GROUP BY s`,
+          params: r.params,
+        };
+      },
+      sqlOverCounts: () => ({
+        text: `SELECT toInt64(toUnixTimestamp(toStartOfMinute(ts))) * 1000 AS s, count() AS n FROM logs WHERE ${minutes} GROUP BY s`,
+        params: { from: endMs - day, to: endMs },
+      }),
+      fromApi: (run) => sorted(run.rows.map((m) => `${m._timeslice} ${m._count}`)),
+      fromSql: (rows) => sorted(rows.map((r) => `${num(r.s)} ${num(r.n)}`)),
+      target: '<= 1.5x SQL',
     },
-    sqlOverCounts: () => ({
-      text: `SELECT toInt64(toUnixTimestamp(toStartOfMinute(ts))) * 1000 AS s, count() AS n FROM logs WHERE ${minutes} GROUP BY s`,
-      params: { from: endMs - day, to: endMs },
-    }),
-    fromApi: (run) => sorted(run.rows.map((m) => `${m._timeslice} ${m._count}`)),
-    fromSql: (rows) => sorted(rows.map((r) => `${num(r.s)} ${num(r.n)}`)),
-    target: '<= 1.5x SQL',
-  },
-  {
-    name: 'Q5 parse regex, avg + pct 95 by host (7 d)',
-    query: '* | parse regex "latency_ms\\W+(?<latency>\\d+)" | avg(latency) as avg_latency, pct(latency, 95) as p95 by _sourceHost',
-    from: startMs,
-    to: endMs,
-    aggregate: true,
-    sql: () => {
-      const r = range(startMs, endMs);
-      // pct is nearest-rank (as the interpreter and Sumo compute it): the ceil(0.95 n)-th smallest value.
-      return {
-        text: `SELECT h, avg(v) AS a, arrayElement(arraySort(groupArray(v)), toUInt64(ceil(0.95 * count()))) AS p
-               FROM (SELECT source_host AS h, toFloat64(extract(message, 'latency_ms\\\\W+(\\\\d+)')) AS v
-                     FROM logs WHERE ${r.text} AND match(message, 'latency_ms\\\\W+\\\\d'))
-               GROUP BY h`,
-        params: r.params,
-      };
+    {
+      name: 'Q5 parse regex, avg + pct 95 by host (7 d)',
+      query: '* | parse regex "latency_ms\\W+(?<latency>\\d+)" | avg(latency) as avg_latency, pct(latency, 95) as p95 by _sourceHost',
+      from: startMs,
+      to: endMs,
+      aggregate: true,
+      sql: () => {
+        const r = range(startMs, endMs);
+        // pct is nearest-rank (as the interpreter and Sumo compute it): the ceil(0.95 n)-th smallest value.
+        return {
+          text: `SELECT h, avg(v) AS a, arrayElement(arraySort(groupArray(v)), toUInt64(ceil(0.95 * count()))) AS p
+                 FROM (SELECT source_host AS h, toFloat64(extract(message, 'latency_ms\\\\W+(\\\\d+)')) AS v
+                       FROM logs WHERE ${r.text} AND match(message, 'latency_ms\\\\W+\\\\d'))
+                 GROUP BY h`,
+          params: r.params,
+        };
+      },
+      fromApi: (run) => sorted(run.rows.map((m) => `${m._sourcehost} ${num(m.avg_latency)} ${num(m.p95)}`)),
+      fromSql: (rows) => sorted(rows.map((r) => `${String(r.h)} ${num(r.a)} ${num(r.p)}`)),
+      target: '<= 1.5x SQL',
     },
-    fromApi: (run) => sorted(run.rows.map((m) => `${m._sourcehost} ${num(m.avg_latency)} ${num(m.p95)}`)),
-    fromSql: (rows) => sorted(rows.map((r) => `${String(r.h)} ${num(r.a)} ${num(r.p)}`)),
-    target: '<= 1.5x SQL',
-  },
-];
-
-// ---------------------------------------------------------------------------------------------------
-// Run
-// ---------------------------------------------------------------------------------------------------
-const loadStart = loadavg()[0]!;
-const dataDir = values.data ? resolve(values.data) : join(work, 'server');
-const ingestedMarker = join(dataDir, 'bench-ingested.json');
-const corpusKey = JSON.stringify({ corpus: resolve(corpusDir), lines: limitLines, textIndex: values['text-index'] });
-const marker = existsSync(ingestedMarker) ? (JSON.parse(readFileSync(ingestedMarker, 'utf8')) as { key: string; settled: boolean }) : undefined;
-// A merged table is no longer "as the receiver wrote it": reuse it only for another --settle run.
-const reuse = marker !== undefined && marker.key === corpusKey && (!marker.settled || values.settle === true);
-const serverEnv = { QUARRY_SELF_LOGS: 'false', QUARRY_LOG_LEVEL: 'warn', QUARRY_TEXT_INDEX: values['text-index'] };
-let ingestSeconds = NaN;
-let server: Awaited<ReturnType<typeof spawnServer>>;
-if (reuse) {
-  log(`reusing the ingested table in ${dataDir}`);
-} else {
-  log(`reading ${limitLines.toLocaleString('en-US')} lines of ${corpusDir} into bodies`);
-  const bodies = await buildBodies();
-  rmSync(dataDir, { recursive: true, force: true });
-  server = await spawnServer({ dataDir, port: await freePort(), env: serverEnv });
-  const source = await call<{ url: string }>(server.url, '/api/v1/sources', { method: 'POST', body: { name: 'bench', multiline: false } });
-  log(`ingesting ${bodies.length} bodies through ${clients} clients`);
-  ingestSeconds = await send(source.url, bodies);
-  log(`ingested in ${ingestSeconds.toFixed(1)} s; copying the table for the SQL baseline`);
-  server.process.kill('SIGTERM');
-  await server.exited;
-  writeFileSync(ingestedMarker, JSON.stringify({ key: corpusKey, settled: false }));
-}
-if (values.settle && !(reuse && marker?.settled === true)) {
-  // The worker owns the directory while it merges; the server is stopped.
-  startWorker(join(dataDir, 'logs'));
-  const started = performance.now();
-  await sql('OPTIMIZE TABLE logs FINAL');
-  log(`merged the table (OPTIMIZE FINAL) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  await stopWorker();
-  writeFileSync(ingestedMarker, JSON.stringify({ key: corpusKey, settled: true }));
-}
-const sqlDir = join(work, 'sql-copy');
-cpSync(join(dataDir, 'logs'), sqlDir, { recursive: true });
-server = await spawnServer({ dataDir, port: await freePort(), env: serverEnv });
-startWorker(sqlDir);
-const stored = await sql<{ n: number }>('SELECT count() AS n FROM logs');
-log(`table holds ${stored.rows[0]?.n} rows`);
-// Every line must be one stored message, or every comparison below is about different data.
-const rowsMatch = Number(stored.rows[0]?.n) === limitLines;
-const parts = await sql<{ n: number }>("SELECT count() AS n FROM system.parts WHERE active AND database = currentDatabase() AND table = 'logs'");
-// The same warm-up for the server: the worker's first statements opened the table (no rows read);
-// a search over a day before the corpus does that in the server (and its engine probe) and warms
-// the HTTP path, still reading no rows. Neither side has run a measured query yet ("fresh").
-const emptyRange = { name: 'empty range', query: '* | count', from: startMs - 2 * day, to: startMs - day, aggregate: true } as Query;
-await runApi(server.url, emptyRange);
-// Floors: what a job that reads nothing costs through the API (create, poll, fetch), and a statement
-// that reads nothing through the worker — the part of every ratio below that is not the query.
-const apiFloor: number[] = [];
-const sqlFloor: number[] = [];
-for (let i = 0; i < 5; i++) {
-  apiFloor.push((await runApi(server.url, emptyRange)).ms);
-  sqlFloor.push((await sql('SELECT 1')).ms);
-}
-// Each query once on both sides over the same empty day, before anything is measured: a serving
-// Quarry has run its code paths before (JIT-compiled), and the worker's statements get the same
-// turn. No part's time range overlaps that day, so no granule is read and no engine cache learns
-// anything about the measured ranges: each query's first measured run is still "fresh".
-for (const q of queries) {
-  await runApi(server.url, { ...q, from: startMs - 2 * day, to: startMs - day }, q.firstMessages);
-  const s = q.sql();
-  await sql(s.text, { ...s.params, from: startMs - 2 * day, to: startMs - day });
+  ];
 }
 
-// Baselines on the text file.
-const timeCommand = (cmd: string, args: string[], env: Record<string, string> = {}): { ms: number; out: string } => {
-  const started = performance.now();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...env } });
-  return { ms: performance.now() - started, out: (r.stdout ?? '').trim() };
-};
-const hasRg = spawnSync('rg', ['--version']).status === 0;
-
-interface Measured {
-  q: Query;
-  apiFresh: number;
-  apiRepeat: number;
-  sqlFresh: number;
-  sqlRepeat: number;
-  /** the hand-written SQL over the per-minute counts, where the query has one */
-  countsFresh: number | undefined;
-  countsRepeat: number;
-  correct: boolean;
-  detail: string;
-}
-const measured: Measured[] = [];
-const grepRuns: number[] = [];
-const grepCRuns: number[] = [];
-const rgRuns: number[] = [];
-let grepCount = '';
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-for (const q of queries) {
-  const api: number[] = [];
-  const db: number[] = [];
-  const dbCounts: number[] = [];
-  let apiAnswer = '';
-  let sqlAnswer = '';
-  let error = '';
-  for (let i = 0; i < runs; i++) {
-    const s = q.sql();
-    const sqlRun = await sql<Record<string, unknown>>(s.text, s.params);
-    db.push(sqlRun.ms);
-    sqlAnswer = q.fromSql(sqlRun.rows);
-    if (q.sqlOverCounts !== undefined) {
-      const c = q.sqlOverCounts();
-      const countsRun = await sql<Record<string, unknown>>(c.text, c.params);
-      dbCounts.push(countsRun.ms);
-      if (q.fromSql(countsRun.rows) !== sqlAnswer) error = `${q.name}: the SQL over the per-minute counts answers differently`;
-    }
-    try {
-      const apiRun = await runApi(server.url, q, q.firstMessages);
-      api.push(apiRun.ms);
-      apiAnswer = q.fromApi(apiRun);
-    } catch (e) {
-      error = String(e).slice(0, 300);
-      log(error);
-      break;
-    }
-    if (q === queries[0]) {
-      const g = timeCommand('grep', ['-Fic', needle, textFile]);
-      grepRuns.push(g.ms);
-      grepCount = g.out;
-      // In the C locale -i folds ASCII only (enough for the needle) and grep is several times faster.
-      const c = timeCommand('grep', ['-Fic', needle, textFile], { LC_ALL: 'C' });
-      grepCRuns.push(c.ms);
-      if (c.out !== g.out) grepCount = `${g.out} (C locale: ${c.out})`;
-      if (hasRg) rgRuns.push(timeCommand('rg', ['-ic', needle, textFile]).ms);
-    }
-    log(`${q.name}: API ${api.at(-1)?.toFixed(0) ?? '-'} ms, SQL ${db.at(-1)!.toFixed(0)} ms`);
-  }
-  const correct = error === '' && apiAnswer === sqlAnswer && (q !== queries[0] || grepCount === sqlAnswer.replace('count ', ''));
-  let detail = error;
-  if (!error && !correct) {
-    const a = apiAnswer.split('\n');
-    const b = new Set(sqlAnswer.split('\n'));
-    const firstDiff = a.find((l) => !b.has(l)) ?? '(API answer is missing lines)';
-    detail = `API ≠ SQL (${a.length} vs ${b.size} lines; first API line not in SQL: ${firstDiff.slice(0, 120)})`;
-  }
-  measured.push({ q, apiFresh: api[0] ?? NaN, apiRepeat: median(api.slice(1)), sqlFresh: db[0]!, sqlRepeat: median(db.slice(1)), countsFresh: dbCounts[0], countsRepeat: median(dbCounts.slice(1)), correct, detail });
-}
-
-// Q1's floor in this engine (not judged): the cheapest statements that return the 10 hit rows,
-// run directly in chDB. The server's own Q1 statement (from its explain API) reads them through the
-// text index; the key fetch reads them by primary key, located beforehand (what any locator outside
-// the engine would still have to pay). grep divided by the faster of the two bounds what Q1 can
-// reach with no API cost at all.
-const needleFloor: { index: number[]; key: number[] } = { index: [], key: [] };
-{
-  const q1 = queries[0]!;
-  const explained = await call<{ statements: { sql: string; params: Record<string, unknown> }[] }>(server.url, '/api/v1/search/explain', {
-    method: 'POST',
-    body: { query: q1.query, from: q1.from, to: q1.to, timeZone: 'UTC' },
-  });
-  const statement = explained.statements[0]!;
-  const r = range(startMs, endMs);
-  const t = termWhere(needle);
-  const columns = statement.sql.slice('SELECT '.length, statement.sql.indexOf(' FROM logs'));
-  const keys = await sql<{ p: string; c: string; t: number }>(
-    `SELECT partition AS p, source_category AS c, toUnixTimestamp64Milli(ts) AS t FROM logs WHERE ${r.text} AND ${t.text} SETTINGS output_format_json_quote_64bit_integers = 0`,
-    { ...r.params, ...t.params },
-  );
-  const keyParams: Record<string, unknown> = {};
-  const byKey = keys.rows
-    .map((k, i) => {
-      Object.assign(keyParams, { [`p${i}`]: k.p, [`c${i}`]: k.c, [`t${i}`]: Number(k.t) });
-      return `(partition = {p${i}:String} AND source_category = {c${i}:String} AND ts = fromUnixTimestamp64Milli({t${i}:Int64}))`;
-    })
-    .join(' OR ');
-  for (let i = 0; i < runs && keys.rows.length > 0; i++) {
-    needleFloor.index.push((await sql(statement.sql, statement.params)).ms);
-    needleFloor.key.push((await sql(`SELECT ${columns} FROM logs WHERE ${byKey} ORDER BY ts DESC`, keyParams)).ms);
-  }
-}
-
-await stopWorker();
-server.process.kill('SIGTERM');
-await server.exited;
-const loadEnd = loadavg()[0]!;
-rmSync(work, { recursive: true, force: true });
-
 // ---------------------------------------------------------------------------------------------------
-// Report
+// Run (corpus, server, the SQL copy) and report
 // ---------------------------------------------------------------------------------------------------
-const f = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(0) : '-');
-const x = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '-');
-console.log(`\ncorpus: ${limitLines.toLocaleString('en-US')} lines from ${corpusDir}; table holds ${stored.rows[0]?.n} rows in ${parts.rows[0]?.n} parts; text index: ${values['text-index']}`);
-console.log(
-  reuse
-    ? `ingest: reused the table ingested earlier in ${dataDir}`
-    : `ingest through the HTTP receiver: ${ingestSeconds.toFixed(1)} s (${Math.round(limitLines / ingestSeconds).toLocaleString('en-US')} lines/s)`,
-);
-console.log(values.settle ? 'table merged before measuring (OPTIMIZE TABLE logs FINAL)' : 'table as the receiver wrote it (merges not forced)');
-console.log(`runs per query: ${runs} (fresh = first run over the range, after one over an empty day; repeat = median of the rest); load average (1 min) ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end`);
-console.log(
-  `grep -Fic: ${f(median(grepRuns))} ms in ${process.env.LC_ALL || process.env.LANG || 'the default locale'}, ${f(median(grepCRuns))} ms with LC_ALL=C (count ${grepCount})${hasRg ? `; rg -ic: ${f(median(rgRuns))} ms` : '; rg not installed'}\n`,
-);
-console.log(`floor (median of 5, nothing read): API job ${f(median(apiFloor))} ms, SQL statement ${f(median(sqlFloor))} ms\n`);
-console.log('| query | API fresh ms | SQL fresh ms | API/SQL fresh | API repeat ms | SQL repeat ms | API/SQL repeat | target | result | answers |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
-let failed = false;
-for (const m of measured) {
-  let pass: boolean;
-  let ratioNote = '';
-  if (m.q === queries[0]) {
-    // Against the faster grep of the two locales: the harder target.
-    const speedup = Math.min(median(grepRuns), median(grepCRuns)) / m.apiFresh;
-    pass = speedup >= 10;
-    ratioNote = ` (grep/API ${x(speedup)})`;
+async function main(): Promise<void> {
+  let corpusDir = values.corpus;
+  if (!corpusDir) {
+    const lines = values.lines ?? '1000000';
+    corpusDir = join(repo, 'bench/out', `corpus-${lines}`);
+    if (!existsSync(join(corpusDir, 'logs.ndjson'))) {
+      log(`generating a ${lines}-line corpus in ${corpusDir}`);
+      execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'bench/corpus.ts'), '--lines', lines, '--out', corpusDir], { stdio: 'inherit' });
+    }
+  }
+  const meta = JSON.parse(readFileSync(join(corpusDir, 'meta.json'), 'utf8')) as {
+    lines: number;
+    timeRange: { startMs: number; endMs: number };
+    needle: { value: string };
+  };
+  const limitLines = Math.min(meta.lines, Number(values.lines ?? meta.lines));
+  const work = mkdtempSync(join(tmpdir(), 'quarry-bench-search-'));
+
+  // The text file grep reads: the corpus's, or its first N lines.
+  let textFile = join(corpusDir, 'logs.txt');
+  if (limitLines < meta.lines) {
+    const cut = join(work, 'logs.txt');
+    execFileSync('bash', ['-c', `head -n ${limitLines} "$1" > "$2"`, '_', textFile, cut]);
+    textFile = cut;
+  }
+
+  const { startMs, endMs } = meta.timeRange;
+  const needle = meta.needle.value;
+  const queries = searchQueries(meta);
+
+  const loadStart = loadavg()[0]!;
+  const dataDir = values.data ? resolve(values.data) : join(work, 'server');
+  const ingestedMarker = join(dataDir, 'bench-ingested.json');
+  const corpusKey = JSON.stringify({ corpus: resolve(corpusDir), lines: limitLines, textIndex: values['text-index'] });
+  const marker = existsSync(ingestedMarker) ? (JSON.parse(readFileSync(ingestedMarker, 'utf8')) as { key: string; settled: boolean }) : undefined;
+  // A merged table is no longer "as the receiver wrote it": reuse it only for another --settle run.
+  const reuse = marker !== undefined && marker.key === corpusKey && (!marker.settled || values.settle === true);
+  const serverEnv = { QUARRY_SELF_LOGS: 'false', QUARRY_LOG_LEVEL: 'warn', QUARRY_TEXT_INDEX: values['text-index'] };
+  let ingestSeconds = NaN;
+  let server: Awaited<ReturnType<typeof spawnServer>>;
+  if (reuse) {
+    log(`reusing the ingested table in ${dataDir}`);
   } else {
-    const limit = m.q.target.startsWith('<= 2x') ? 2 : 1.5;
-    pass = m.apiFresh / m.sqlFresh <= limit;
+    log(`reading ${limitLines.toLocaleString('en-US')} lines of ${corpusDir} into bodies`);
+    const bodies = await buildBodies(corpusDir, limitLines);
+    rmSync(dataDir, { recursive: true, force: true });
+    server = await spawnServer({ dataDir, port: await freePort(), env: serverEnv });
+    const source = await call<{ url: string }>(server.url, '/api/v1/sources', { method: 'POST', body: { name: 'bench', multiline: false } });
+    log(`ingesting ${bodies.length} bodies through ${clients} clients`);
+    ingestSeconds = await send(source.url, bodies, limitLines);
+    log(`ingested in ${ingestSeconds.toFixed(1)} s; copying the table for the SQL baseline`);
+    server.process.kill('SIGTERM');
+    await server.exited;
+    writeFileSync(ingestedMarker, JSON.stringify({ key: corpusKey, settled: false }));
   }
-  if (!m.correct) failed = true;
+  if (values.settle && !(reuse && marker?.settled === true)) {
+    // The worker owns the directory while it merges; the server is stopped.
+    startWorker(join(dataDir, 'logs'));
+    const started = performance.now();
+    await sql('OPTIMIZE TABLE logs FINAL');
+    log(`merged the table (OPTIMIZE FINAL) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await stopWorker();
+    writeFileSync(ingestedMarker, JSON.stringify({ key: corpusKey, settled: true }));
+  }
+  const sqlDir = join(work, 'sql-copy');
+  cpSync(join(dataDir, 'logs'), sqlDir, { recursive: true });
+  server = await spawnServer({ dataDir, port: await freePort(), env: serverEnv });
+  startWorker(sqlDir);
+  const stored = await sql<{ n: number }>('SELECT count() AS n FROM logs');
+  log(`table holds ${stored.rows[0]?.n} rows`);
+  // Every line must be one stored message, or every comparison below is about different data.
+  const rowsMatch = Number(stored.rows[0]?.n) === limitLines;
+  const parts = await sql<{ n: number }>("SELECT count() AS n FROM system.parts WHERE active AND database = currentDatabase() AND table = 'logs'");
+  // The same warm-up for the server: the worker's first statements opened the table (no rows read);
+  // a search over a day before the corpus does that in the server (and its engine probe) and warms
+  // the HTTP path, still reading no rows. Neither side has run a measured query yet ("fresh").
+  const emptyRange = { name: 'empty range', query: '* | count', from: startMs - 2 * day, to: startMs - day, aggregate: true } as Query;
+  await runApi(server.url, emptyRange);
+  // Floors: what a job that reads nothing costs through the API (create, poll, fetch), and a statement
+  // that reads nothing through the worker — the part of every ratio below that is not the query.
+  const apiFloor: number[] = [];
+  const sqlFloor: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    apiFloor.push((await runApi(server.url, emptyRange)).ms);
+    sqlFloor.push((await sql('SELECT 1')).ms);
+  }
+  // Each query once on both sides over the same empty day, before anything is measured: a serving
+  // Quarry has run its code paths before (JIT-compiled), and the worker's statements get the same
+  // turn. No part's time range overlaps that day, so no granule is read and no engine cache learns
+  // anything about the measured ranges: each query's first measured run is still "fresh".
+  for (const q of queries) {
+    await runApi(server.url, { ...q, from: startMs - 2 * day, to: startMs - day }, q.firstMessages);
+    const s = q.sql();
+    await sql(s.text, { ...s.params, from: startMs - 2 * day, to: startMs - day });
+  }
+
+  // Baselines on the text file.
+  const timeCommand = (cmd: string, args: string[], env: Record<string, string> = {}): { ms: number; out: string } => {
+    const started = performance.now();
+    const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...env } });
+    return { ms: performance.now() - started, out: (r.stdout ?? '').trim() };
+  };
+  const hasRg = spawnSync('rg', ['--version']).status === 0;
+
+  interface Measured {
+    q: Query;
+    apiFresh: number;
+    apiRepeat: number;
+    sqlFresh: number;
+    sqlRepeat: number;
+    /** the hand-written SQL over the per-minute counts, where the query has one */
+    countsFresh: number | undefined;
+    countsRepeat: number;
+    correct: boolean;
+    detail: string;
+  }
+  const measured: Measured[] = [];
+  const grepRuns: number[] = [];
+  const grepCRuns: number[] = [];
+  const rgRuns: number[] = [];
+  let grepCount = '';
+
+  for (const q of queries) {
+    const api: number[] = [];
+    const db: number[] = [];
+    const dbCounts: number[] = [];
+    let apiAnswer = '';
+    let sqlAnswer = '';
+    let error = '';
+    for (let i = 0; i < runs; i++) {
+      const s = q.sql();
+      const sqlRun = await sql<Record<string, unknown>>(s.text, s.params);
+      db.push(sqlRun.ms);
+      sqlAnswer = q.fromSql(sqlRun.rows);
+      if (q.sqlOverCounts !== undefined) {
+        const c = q.sqlOverCounts();
+        const countsRun = await sql<Record<string, unknown>>(c.text, c.params);
+        dbCounts.push(countsRun.ms);
+        if (q.fromSql(countsRun.rows) !== sqlAnswer) error = `${q.name}: the SQL over the per-minute counts answers differently`;
+      }
+      try {
+        const apiRun = await runApi(server.url, q, q.firstMessages);
+        api.push(apiRun.ms);
+        apiAnswer = q.fromApi(apiRun);
+      } catch (e) {
+        error = String(e).slice(0, 300);
+        log(error);
+        break;
+      }
+      if (q === queries[0]) {
+        const g = timeCommand('grep', ['-Fic', needle, textFile]);
+        grepRuns.push(g.ms);
+        grepCount = g.out;
+        // In the C locale -i folds ASCII only (enough for the needle) and grep is several times faster.
+        const c = timeCommand('grep', ['-Fic', needle, textFile], { LC_ALL: 'C' });
+        grepCRuns.push(c.ms);
+        if (c.out !== g.out) grepCount = `${g.out} (C locale: ${c.out})`;
+        if (hasRg) rgRuns.push(timeCommand('rg', ['-ic', needle, textFile]).ms);
+      }
+      log(`${q.name}: API ${api.at(-1)?.toFixed(0) ?? '-'} ms, SQL ${db.at(-1)!.toFixed(0)} ms`);
+    }
+    const correct = error === '' && apiAnswer === sqlAnswer && (q !== queries[0] || grepCount === sqlAnswer.replace('count ', ''));
+    let detail = error;
+    if (!error && !correct) {
+      const a = apiAnswer.split('\n');
+      const b = new Set(sqlAnswer.split('\n'));
+      const firstDiff = a.find((l) => !b.has(l)) ?? '(API answer is missing lines)';
+      detail = `API ≠ SQL (${a.length} vs ${b.size} lines; first API line not in SQL: ${firstDiff.slice(0, 120)})`;
+    }
+    measured.push({ q, apiFresh: api[0] ?? NaN, apiRepeat: median(api.slice(1)), sqlFresh: db[0]!, sqlRepeat: median(db.slice(1)), countsFresh: dbCounts[0], countsRepeat: median(dbCounts.slice(1)), correct, detail });
+  }
+
+  // Q1's floor in this engine (not judged): the cheapest statements that return the 10 hit rows,
+  // run directly in chDB. The server's own Q1 statement (from its explain API) reads them through the
+  // text index; the key fetch reads them by primary key, located beforehand (what any locator outside
+  // the engine would still have to pay). grep divided by the faster of the two bounds what Q1 can
+  // reach with no API cost at all.
+  const needleFloor: { index: number[]; key: number[] } = { index: [], key: [] };
+  {
+    const q1 = queries[0]!;
+    const explained = await call<{ statements: { sql: string; params: Record<string, unknown> }[] }>(server.url, '/api/v1/search/explain', {
+      method: 'POST',
+      body: { query: q1.query, from: q1.from, to: q1.to, timeZone: 'UTC' },
+    });
+    const statement = explained.statements[0]!;
+    const r = range(startMs, endMs);
+    const t = termWhere(needle);
+    const columns = statement.sql.slice('SELECT '.length, statement.sql.indexOf(' FROM logs'));
+    const keys = await sql<{ p: string; c: string; t: number }>(
+      `SELECT partition AS p, source_category AS c, toUnixTimestamp64Milli(ts) AS t FROM logs WHERE ${r.text} AND ${t.text} SETTINGS output_format_json_quote_64bit_integers = 0`,
+      { ...r.params, ...t.params },
+    );
+    const keyParams: Record<string, unknown> = {};
+    const byKey = keys.rows
+      .map((k, i) => {
+        Object.assign(keyParams, { [`p${i}`]: k.p, [`c${i}`]: k.c, [`t${i}`]: Number(k.t) });
+        return `(partition = {p${i}:String} AND source_category = {c${i}:String} AND ts = fromUnixTimestamp64Milli({t${i}:Int64}))`;
+      })
+      .join(' OR ');
+    for (let i = 0; i < runs && keys.rows.length > 0; i++) {
+      needleFloor.index.push((await sql(statement.sql, statement.params)).ms);
+      needleFloor.key.push((await sql(`SELECT ${columns} FROM logs WHERE ${byKey} ORDER BY ts DESC`, keyParams)).ms);
+    }
+  }
+
+  await stopWorker();
+  server.process.kill('SIGTERM');
+  await server.exited;
+  const loadEnd = loadavg()[0]!;
+  rmSync(work, { recursive: true, force: true });
+
+  // ---------------------------------------------------------------------------------------------------
+  // Report
+  // ---------------------------------------------------------------------------------------------------
+  const f = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(0) : '-');
+  const x = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}x` : '-');
+  console.log(`\ncorpus: ${limitLines.toLocaleString('en-US')} lines from ${corpusDir}; table holds ${stored.rows[0]?.n} rows in ${parts.rows[0]?.n} parts; text index: ${values['text-index']}`);
   console.log(
-    `| ${m.q.name} | ${f(m.apiFresh)} | ${f(m.sqlFresh)} | ${x(m.apiFresh / m.sqlFresh)} | ${f(m.apiRepeat)} | ${f(m.sqlRepeat)} | ${x(m.apiRepeat / m.sqlRepeat)} | ${m.q.target}${ratioNote} | ${pass ? 'PASS' : 'FAIL'} | ${m.correct ? 'equal' : `WRONG: ${m.detail}`} |`,
+    reuse
+      ? `ingest: reused the table ingested earlier in ${dataDir}`
+      : `ingest through the HTTP receiver: ${ingestSeconds.toFixed(1)} s (${Math.round(limitLines / ingestSeconds).toLocaleString('en-US')} lines/s)`,
   );
-}
-if (needleFloor.index.length > 0) {
-  const grepMs = Math.min(median(grepRuns), median(grepCRuns));
-  const best = Math.min(median(needleFloor.index.slice(1)) || needleFloor.index[0]!, median(needleFloor.key.slice(1)) || needleFloor.key[0]!);
-  console.log('\nQ1 in chDB, returning the hit rows (all columns), not judged:');
-  console.log(`- the server's statement (text index): fresh ${f(needleFloor.index[0]!)} ms, repeat ${f(median(needleFloor.index.slice(1)))} ms`);
-  console.log(`- by primary key, the rows located beforehand: fresh ${f(needleFloor.key[0]!)} ms, repeat ${f(median(needleFloor.key.slice(1)))} ms`);
-  console.log(`- grep / the faster repeat: ${x(grepMs / best)} (what Q1 could reach if the API cost nothing; the target is 10x)`);
-}
-const overCounts = measured.filter((m) => m.countsFresh !== undefined);
-if (overCounts.length > 0) {
-  // Quarry counts these from the per-minute counts; the targets compare it with SQL over the rows
-  // (as the issue states them). Beside it, SQL written against the counts directly.
-  console.log('\nhand-written SQL over the per-minute counts (projection minute_counts), not judged:');
-  for (const m of overCounts) {
-    console.log(`- ${m.q.name}: fresh ${f(m.countsFresh!)} ms (API/it ${x(m.apiFresh / m.countsFresh!)}), repeat ${f(m.countsRepeat)} ms (API/it ${x(m.apiRepeat / m.countsRepeat)})`);
+  console.log(values.settle ? 'table merged before measuring (OPTIMIZE TABLE logs FINAL)' : 'table as the receiver wrote it (merges not forced)');
+  console.log(`runs per query: ${runs} (fresh = first run over the range, after one over an empty day; repeat = median of the rest); load average (1 min) ${loadStart.toFixed(2)} at start, ${loadEnd.toFixed(2)} at end`);
+  console.log(
+    `grep -Fic: ${f(median(grepRuns))} ms in ${process.env.LC_ALL || process.env.LANG || 'the default locale'}, ${f(median(grepCRuns))} ms with LC_ALL=C (count ${grepCount})${hasRg ? `; rg -ic: ${f(median(rgRuns))} ms` : '; rg not installed'}\n`,
+  );
+  console.log(`floor (median of 5, nothing read): API job ${f(median(apiFloor))} ms, SQL statement ${f(median(sqlFloor))} ms\n`);
+  console.log('| query | API fresh ms | SQL fresh ms | API/SQL fresh | API repeat ms | SQL repeat ms | API/SQL repeat | target | result | answers |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  let failed = false;
+  for (const m of measured) {
+    let pass: boolean;
+    let ratioNote = '';
+    if (m.q === queries[0]) {
+      // Against the faster grep of the two locales: the harder target.
+      const speedup = Math.min(median(grepRuns), median(grepCRuns)) / m.apiFresh;
+      pass = speedup >= 10;
+      ratioNote = ` (grep/API ${x(speedup)})`;
+    } else {
+      const limit = m.q.target.startsWith('<= 2x') ? 2 : 1.5;
+      pass = m.apiFresh / m.sqlFresh <= limit;
+    }
+    if (!m.correct) failed = true;
+    console.log(
+      `| ${m.q.name} | ${f(m.apiFresh)} | ${f(m.sqlFresh)} | ${x(m.apiFresh / m.sqlFresh)} | ${f(m.apiRepeat)} | ${f(m.sqlRepeat)} | ${x(m.apiRepeat / m.sqlRepeat)} | ${m.q.target}${ratioNote} | ${pass ? 'PASS' : 'FAIL'} | ${m.correct ? 'equal' : `WRONG: ${m.detail}`} |`,
+    );
   }
+  if (needleFloor.index.length > 0) {
+    const grepMs = Math.min(median(grepRuns), median(grepCRuns));
+    const best = Math.min(median(needleFloor.index.slice(1)) || needleFloor.index[0]!, median(needleFloor.key.slice(1)) || needleFloor.key[0]!);
+    console.log('\nQ1 in chDB, returning the hit rows (all columns), not judged:');
+    console.log(`- the server's statement (text index): fresh ${f(needleFloor.index[0]!)} ms, repeat ${f(median(needleFloor.index.slice(1)))} ms`);
+    console.log(`- by primary key, the rows located beforehand: fresh ${f(needleFloor.key[0]!)} ms, repeat ${f(median(needleFloor.key.slice(1)))} ms`);
+    console.log(`- grep / the faster repeat: ${x(grepMs / best)} (what Q1 could reach if the API cost nothing; the target is 10x)`);
+  }
+  const overCounts = measured.filter((m) => m.countsFresh !== undefined);
+  if (overCounts.length > 0) {
+    // Quarry counts these from the per-minute counts; the targets compare it with SQL over the rows
+    // (as the issue states them). Beside it, SQL written against the counts directly.
+    console.log('\nhand-written SQL over the per-minute counts (projection minute_counts), not judged:');
+    for (const m of overCounts) {
+      console.log(`- ${m.q.name}: fresh ${f(m.countsFresh!)} ms (API/it ${x(m.apiFresh / m.countsFresh!)}), repeat ${f(m.countsRepeat)} ms (API/it ${x(m.apiRepeat / m.countsRepeat)})`);
+    }
+  }
+  if (!rowsMatch) {
+    failed = true;
+    console.log(`\nWRONG: the table holds ${stored.rows[0]?.n} rows for ${limitLines} ingested lines`);
+  }
+  if (failed) process.exitCode = 1;
 }
-if (!rowsMatch) {
-  failed = true;
-  console.log(`\nWRONG: the table holds ${stored.rows[0]?.n} rows for ${limitLines} ingested lines`);
-}
-if (failed) process.exitCode = 1;
+
+if (isMain) await main();
