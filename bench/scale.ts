@@ -32,7 +32,8 @@ import { localLogsTable, logsTable } from '../src/store/clickhouse/schema.js';
 import { clickhouseQuery, startClickHouseCluster, type ClickHouseNode, type TestClickHouseCluster } from '../test/support/clickhouse.js';
 import { freePort, spawnServer, type ChildServer } from '../test/support/server.js';
 import { writeCorpus, type CorpusMeta } from './corpus.js';
-import { buildBodies, call, median, runApi, searchQueries, send, type ApiRun, type Query } from './search.js';
+import { median, searchQueries, type ApiRun, type Query } from './search-queries.js';
+import { buildBodies, call, runApi, send } from './search.js';
 
 const USAGE = `usage: npm run bench:scale -- [--lines N] [--corpus DIR] [--runs N] [--json]
 

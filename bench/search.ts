@@ -31,9 +31,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Session } from 'chdb';
-import { textIndexPredicate } from '../src/store/chdb/text-index.js';
-import { clickhouseDialect } from '../src/query/sql/dialect.js';
-import { param, sql as sqlTree } from '../src/query/sql/tree.js';
+import { day, median, range, searchQueries, termWhere, type ApiRun, type MapRow, type Query } from './search-queries.js';
 import { sendAll } from './send.js';
 
 // Run as the bench (or its SQL worker). Imported (bench/scale.ts uses the corpus bodies, the Search
@@ -91,6 +89,7 @@ const repo = resolve(import.meta.dirname, '..');
 const runs = Math.max(1, Number(values.runs));
 const clients = Number(values.clients);
 const timeoutMs = Number(values['timeout-s']) * 1000;
+const textIndex = values['text-index'] as Parameters<typeof searchQueries>[1];
 const auth = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
 
 export interface Body {
@@ -147,8 +146,6 @@ export async function send(url: string, bodies: Body[], limitLines: number): Pro
 // ---------------------------------------------------------------------------------------------------
 // Search Job API client
 // ---------------------------------------------------------------------------------------------------
-export type MapRow = Record<string, string>;
-
 export async function call<T>(base: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const response = await fetch(`${base}${path}`, {
     method: init.method ?? 'GET',
@@ -158,12 +155,6 @@ export async function call<T>(base: string, path: string, init: { method?: strin
   const text = await response.text();
   if (response.status >= 300) throw new Error(`${init.method ?? 'GET'} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
   return (text ? JSON.parse(text) : undefined) as T;
-}
-
-export interface ApiRun {
-  ms: number;
-  messageCount: number;
-  rows: MapRow[];
 }
 
 /**
@@ -230,155 +221,6 @@ async function sql<T>(text: string, params: Record<string, unknown> = {}): Promi
   return answer;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// The five queries, their SQL, and how answers are compared
-// ---------------------------------------------------------------------------------------------------
-export interface Query {
-  name: string;
-  query: string;
-  from: number;
-  to: number;
-  aggregate: boolean;
-  firstMessages?: number;
-  sql: () => { text: string; params: Record<string, unknown> };
-  /**
-   * The same answer as an expert would write it against the table's per-minute counts (the
-   * `minute_counts` projection; whole-minute ranges only). Reported beside the table, not judged.
-   */
-  sqlOverCounts?: () => { text: string; params: Record<string, unknown> };
-  /** The API answer as comparable text, and the same from SQL rows. */
-  fromApi: (run: ApiRun) => string;
-  fromSql: (rows: Record<string, unknown>[]) => string;
-  target: string;
-}
-
-const day = 24 * 3600 * 1000;
-const range = (from: number, to: number): { text: string; params: Record<string, unknown> } => ({
-  text: 'ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})',
-  params: { from, to },
-});
-/** A whole-minute range as the per-minute counts are keyed (from/to in ms, multiples of a minute). */
-const minutes = "toStartOfMinute(ts) >= toDateTime(intDiv({from:Int64}, 1000), 'UTC') AND toStartOfMinute(ts) < toDateTime(intDiv({to:Int64}, 1000), 'UTC')";
-/** Word-boundary, case-insensitive (re2 has no lookaround: the boundary characters are consumed). */
-const wordRegex = (term: string): string =>
-  `(?i)(?:^|[^\\p{L}\\p{N}_])${term.replace(/[\\^$.|?*+()[\]{}-]/g, (c) => `\\${c}`)}(?:$|[^\\p{L}\\p{N}_])`;
-/** The index-narrowed form an expert would write against this table (same as the planner's). */
-function termWhere(term: string): { text: string; params: Record<string, unknown> } {
-  const narrowing = textIndexPredicate(term, values['text-index'] as 'text');
-  const exact = sqlTree`match(message, ${param(wordRegex(term), 'String')})`;
-  const { sql: text, params } = clickhouseDialect.render(narrowing === undefined ? exact : sqlTree`${narrowing} AND ${exact}`);
-  return { text, params };
-}
-const sorted = (lines: string[]): string => lines.sort().join('\n');
-const num = (v: unknown): string => (Number(v) === Math.round(Number(v)) ? String(Number(v)) : Number(v).toFixed(6));
-
-/** The five queries over a corpus (its time range and needle), with their SQL and answer checks. */
-export function searchQueries(meta: { timeRange: { startMs: number; endMs: number }; needle: { value: string } }): Query[] {
-  const { startMs, endMs } = meta.timeRange;
-  const needle = meta.needle.value;
-  return [
-    {
-      name: 'Q1 needle (case-insensitive, 7 d)',
-      query: `"${needle}"`,
-      from: startMs,
-      to: endMs,
-      aggregate: false,
-      sql: () => {
-        const r = range(startMs, endMs);
-        const t = termWhere(needle);
-        return { text: `SELECT count() AS n FROM logs WHERE ${r.text} AND ${t.text}`, params: { ...r.params, ...t.params } };
-      },
-      fromApi: (run) => `count ${run.messageCount}`,
-      fromSql: (rows) => `count ${num(rows[0]?.n)}`,
-      target: '>= 10x faster than grep -Fic',
-    },
-    {
-      name: 'Q2 keyword + category + 24 h, newest 100',
-      query: '_sourceCategory=prod/api timeout',
-      from: endMs - day,
-      to: endMs,
-      aggregate: false,
-      firstMessages: 100,
-      sql: () => {
-        const r = range(endMs - day, endMs);
-        const t = termWhere('timeout');
-        return {
-          text: `SELECT toUnixTimestamp64Milli(ts) AS t, message FROM logs WHERE source_category = 'prod/api' AND ${r.text} AND ${t.text}
-                 ORDER BY ts DESC LIMIT 100`,
-          params: { ...r.params, ...t.params },
-        };
-      },
-      // The newest 100 as a set of (time, message); ties at the 100th time may order either way.
-      fromApi: (run) => sorted(run.rows.map((m) => `${m._messagetime} ${m._raw}`)),
-      fromSql: (rows) => sorted(rows.map((r) => `${num(r.t)} ${String(r.message)}`)),
-      target: '<= 2x SQL',
-    },
-    {
-      name: 'Q3 count by _sourceCategory (7 d)',
-      query: '* | count by _sourceCategory',
-      from: startMs,
-      to: endMs,
-      aggregate: true,
-      sql: () => {
-        const r = range(startMs, endMs);
-        return { text: `SELECT source_category AS c, count() AS n FROM logs WHERE ${r.text} GROUP BY c`, params: r.params };
-      },
-      sqlOverCounts: () => ({ text: `SELECT source_category AS c, count() AS n FROM logs WHERE ${minutes} GROUP BY c`, params: { from: startMs, to: endMs } }),
-      fromApi: (run) => sorted(run.rows.map((m) => `${m._sourcecategory} ${m._count}`)),
-      fromSql: (rows) => sorted(rows.map((r) => `${String(r.c)} ${num(r.n)}`)),
-      target: '<= 1.5x SQL',
-    },
-    {
-      name: 'Q4 timeslice 1m count (24 h)',
-      query: '* | timeslice 1m | count by _timeslice',
-      from: endMs - day,
-      to: endMs,
-      aggregate: true,
-      sql: () => {
-        const r = range(endMs - day, endMs);
-        return {
-          text: `SELECT intDiv(toUnixTimestamp64Milli(ts), 60000) * 60000 AS s, count() AS n FROM logs WHERE ${r.text} GROUP BY s`,
-          params: r.params,
-        };
-      },
-      sqlOverCounts: () => ({
-        text: `SELECT toInt64(toUnixTimestamp(toStartOfMinute(ts))) * 1000 AS s, count() AS n FROM logs WHERE ${minutes} GROUP BY s`,
-        params: { from: endMs - day, to: endMs },
-      }),
-      fromApi: (run) => sorted(run.rows.map((m) => `${m._timeslice} ${m._count}`)),
-      fromSql: (rows) => sorted(rows.map((r) => `${num(r.s)} ${num(r.n)}`)),
-      target: '<= 1.5x SQL',
-    },
-    {
-      name: 'Q5 parse regex, avg + pct 95 by host (7 d)',
-      query: '* | parse regex "latency_ms\\W+(?<latency>\\d+)" | avg(latency) as avg_latency, pct(latency, 95) as p95 by _sourceHost',
-      from: startMs,
-      to: endMs,
-      aggregate: true,
-      sql: () => {
-        const r = range(startMs, endMs);
-        // pct is nearest-rank (as the interpreter and Sumo compute it): the ceil(0.95 n)-th smallest value.
-        return {
-          text: `SELECT h, avg(v) AS a, arrayElement(arraySort(groupArray(v)), toUInt64(ceil(0.95 * count()))) AS p
-                 FROM (SELECT source_host AS h, toFloat64(extract(message, 'latency_ms\\\\W+(\\\\d+)')) AS v
-                       FROM logs WHERE ${r.text} AND match(message, 'latency_ms\\\\W+\\\\d'))
-                 GROUP BY h`,
-          params: r.params,
-        };
-      },
-      fromApi: (run) => sorted(run.rows.map((m) => `${m._sourcehost} ${num(m.avg_latency)} ${num(m.p95)}`)),
-      fromSql: (rows) => sorted(rows.map((r) => `${String(r.h)} ${num(r.a)} ${num(r.p)}`)),
-      target: '<= 1.5x SQL',
-    },
-  ];
-}
-
-export function median(xs: number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 // ---------------------------------------------------------------------------------------------------
 // Run (corpus, server, the SQL copy) and report
@@ -411,7 +253,7 @@ async function main(): Promise<void> {
 
   const { startMs, endMs } = meta.timeRange;
   const needle = meta.needle.value;
-  const queries = searchQueries(meta);
+  const queries = searchQueries(meta, textIndex);
 
   const loadStart = loadavg()[0]!;
   const dataDir = values.data ? resolve(values.data) : join(work, 'server');
@@ -569,7 +411,7 @@ async function main(): Promise<void> {
     });
     const statement = explained.statements[0]!;
     const r = range(startMs, endMs);
-    const t = termWhere(needle);
+    const t = termWhere(needle, textIndex);
     const columns = statement.sql.slice('SELECT '.length, statement.sql.indexOf(' FROM logs'));
     const keys = await sql<{ p: string; c: string; t: number }>(
       `SELECT partition AS p, source_category AS c, toUnixTimestamp64Milli(ts) AS t FROM logs WHERE ${r.text} AND ${t.text} SETTINGS output_format_json_quote_64bit_integers = 0`,
